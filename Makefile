@@ -1,0 +1,49 @@
+# Log Processor. `make run` starts the service with working local defaults;
+# `make test` runs the whole suite against the local PostgreSQL and Redis.
+
+GO        ?= go
+BIN       := bin/logproc
+PKG       := ./cmd/logproc
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+export TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
+export TEST_REDIS_URL    ?= redis://127.0.0.1:6379/0
+
+.PHONY: run test build lint services env bench clean
+
+## run: start PostgreSQL and Redis if needed, then `logproc all` on :8080
+run: services env build
+	@$(BIN) migrate create-db
+	@$(BIN) demo-banner
+	@exec $(BIN) all
+
+## test: start the services if needed, then every test with the race detector
+test: services
+	$(GO) test -race -count=1 -timeout 30m ./...
+
+## build: compile bin/logproc
+build:
+	$(GO) build -o $(BIN) $(PKG)
+
+## lint: gofmt, go vet and staticcheck
+lint:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+
+## bench: the benchmarks recorded in the README
+bench: services
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./...
+
+## services: make sure PostgreSQL and Redis answer (starts installed ones)
+services:
+	@bash deploy/services.sh
+
+## env: write a local .env with a fresh JWT_SECRET unless one exists
+env:
+	@if [ ! -f .env ] || ! grep -q '^JWT_SECRET=' .env; then \
+		echo "JWT_SECRET=$$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')" >> .env; \
+		echo "env: wrote a new JWT_SECRET to .env"; \
+	fi
+
+clean:
+	rm -rf bin

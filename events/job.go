@@ -1,0 +1,144 @@
+package events
+
+import (
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Event types of a job's stream. They are stored as they are written here and
+// must never change; a new shape gets a new schema version and an upcaster.
+const (
+	TypeJobSubmitted   = "JobSubmitted"
+	TypeJobStarted     = "JobStarted"
+	TypeLinesParsed    = "LinesParsed"
+	TypeErrorsDetected = "ErrorsDetected"
+	TypeJobCompleted   = "JobCompleted"
+	TypeJobFailed      = "JobFailed"
+)
+
+// JobStreamPrefix starts the stream id of every job.
+const JobStreamPrefix = "job-"
+
+// JobStream returns the id of a job's stream.
+func JobStream(jobID uuid.UUID) string { return JobStreamPrefix + jobID.String() }
+
+// ParseJobStream returns the job id of a job's stream id, and false for any
+// other stream.
+func ParseJobStream(streamID string) (uuid.UUID, bool) {
+	rest, ok := strings.CutPrefix(streamID, JobStreamPrefix)
+	if !ok {
+		return uuid.UUID{}, false
+	}
+	id, err := uuid.Parse(rest)
+	return id, err == nil
+}
+
+// JobSubmitted records that an upload was stored and a job created for it.
+type JobSubmitted struct {
+	JobID       uuid.UUID  `json:"job_id"`
+	Owner       string     `json:"owner"`
+	FileName    string     `json:"file_name"`
+	Size        int64      `json:"size"`
+	SHA256      string     `json:"sha256"`
+	BlobKey     string     `json:"blob_key"`
+	ContentType string     `json:"content_type,omitempty"`
+	Options     JobOptions `json:"options"`
+	SubmittedAt time.Time  `json:"submitted_at"`
+}
+
+// JobOptions are the per-job settings chosen at upload time.
+type JobOptions struct {
+	// ChunkLines is how many lines the worker analyses between two
+	// LinesParsed events.
+	ChunkLines int `json:"chunk_lines,omitempty"`
+}
+
+// JobStarted records that a worker began an attempt at a job. A job retried
+// after a crash has one per attempt; it counts nothing.
+type JobStarted struct {
+	Attempt int       `json:"attempt"`
+	Worker  string    `json:"worker,omitempty"`
+	At      time.Time `json:"at"`
+}
+
+// LinesParsed records what the analysis found in one chunk of a job's file.
+// Counts are for this chunk only, so a job's totals are sums over chunks.
+type LinesParsed struct {
+	Chunk     int   `json:"chunk"`
+	FirstLine int64 `json:"first_line"`
+	LastLine  int64 `json:"last_line"`
+	// Lines counts physical lines, Entries the log entries they form once
+	// continuation lines (stack traces) are folded into their first line.
+	Lines   int64 `json:"lines"`
+	Entries int64 `json:"entries"`
+	// Bytes counts the decoded text bytes of the chunk; BytesRead is how far
+	// into the stored file (compressed or not) the job has read after it.
+	Bytes     int64 `json:"bytes"`
+	BytesRead int64 `json:"bytes_read"`
+	// Levels counts entries per normalised level (TRACE, DEBUG, INFO, WARN,
+	// ERROR, FATAL); entries with no level are counted under NONE.
+	Levels map[string]int64 `json:"levels"`
+	// ErrorLike counts entries without a level whose words look like an
+	// error; it is only set for files that carry no levels at all.
+	ErrorLike      int64            `json:"error_like,omitempty"`
+	Truncated      int64            `json:"truncated,omitempty"`
+	Format         string           `json:"format,omitempty"`
+	MinTime        *time.Time       `json:"min_time,omitempty"`
+	MaxTime        *time.Time       `json:"max_time,omitempty"`
+	Timeline       []MinuteCount    `json:"timeline,omitempty"`
+	Keywords       map[string]int64 `json:"keywords,omitempty"`
+	Components     map[string]int64 `json:"components,omitempty"`
+	IPs            map[string]int64 `json:"ips,omitempty"`
+	DistinctIPs    int64            `json:"distinct_ips,omitempty"`
+	TimeAssumption string           `json:"time_assumption,omitempty"`
+}
+
+// MinuteCount is the number of entries stamped within one minute (UTC).
+type MinuteCount struct {
+	Minute time.Time `json:"minute"`
+	Count  int64     `json:"count"`
+}
+
+// ErrorsDetected records the error groups seen in one chunk.
+type ErrorsDetected struct {
+	Chunk  int          `json:"chunk"`
+	Groups []ErrorGroup `json:"groups"`
+}
+
+// ErrorGroup is one error signature with what a chunk saw of it. ID is stable:
+// the same signature gets the same id in every chunk and every job.
+type ErrorGroup struct {
+	ID        string     `json:"id"`
+	Template  string     `json:"template"`
+	Level     string     `json:"level"`
+	Exception string     `json:"exception,omitempty"`
+	Count     int64      `json:"count"`
+	FirstLine int64      `json:"first_line"`
+	LastLine  int64      `json:"last_line"`
+	FirstTime *time.Time `json:"first_time,omitempty"`
+	LastTime  *time.Time `json:"last_time,omitempty"`
+	Sample    string     `json:"sample"`
+}
+
+// JobCompleted records that every chunk of a job was analysed.
+type JobCompleted struct {
+	Chunks          int       `json:"chunks"`
+	Lines           int64     `json:"lines"`
+	Entries         int64     `json:"entries"`
+	Bytes           int64     `json:"bytes"`
+	DurationMS      int64     `json:"duration_ms"`
+	AnalyzerVersion string    `json:"analyzer_version"`
+	At              time.Time `json:"at"`
+}
+
+// JobFailed records that a job will not complete: its file is unreadable or
+// its retries are exhausted.
+type JobFailed struct {
+	Reason    string    `json:"reason"`
+	Code      string    `json:"code,omitempty"`
+	Attempt   int       `json:"attempt"`
+	Retryable bool      `json:"retryable"`
+	At        time.Time `json:"at"`
+}

@@ -1,0 +1,60 @@
+package projections
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/logproc/logproc/events"
+)
+
+// jobEvent is an event of a job's stream with its payload decoded (and
+// upcast) once for the whole batch.
+type jobEvent struct {
+	JobID   uuid.UUID
+	Record  events.Record
+	Payload events.Payload
+}
+
+// decodeJobEvents decodes the batch's job events and skips other streams.
+func decodeJobEvents(batch []events.Record) ([]jobEvent, error) {
+	out := make([]jobEvent, 0, len(batch))
+	for _, rec := range batch {
+		id, ok := events.ParseJobStream(rec.StreamID)
+		if !ok {
+			continue
+		}
+		p, err := events.Decode(rec.Event)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, jobEvent{JobID: id, Record: rec, Payload: p})
+	}
+	return out, nil
+}
+
+// jobIDs returns the distinct job ids of the events, in first-seen order.
+func jobIDs(evs []jobEvent) []uuid.UUID {
+	seen := map[uuid.UUID]bool{}
+	var ids []uuid.UUID
+	for _, e := range evs {
+		if !seen[e.JobID] {
+			seen[e.JobID] = true
+			ids = append(ids, e.JobID)
+		}
+	}
+	return ids
+}
+
+// upsert builds an INSERT of JSON rows into table that replaces the listed
+// columns of a row whose key exists. Rows come as a JSON array in $1 whose
+// objects' keys are column names.
+func upsert(table string, key []string, cols []string) string {
+	set := make([]string, len(cols))
+	for i, c := range cols {
+		set[i] = c + " = excluded." + c
+	}
+	return fmt.Sprintf(`INSERT INTO %[1]s SELECT * FROM jsonb_populate_recordset(NULL::%[1]s, $1::jsonb)
+		ON CONFLICT (%[2]s) DO UPDATE SET %[3]s`, table, strings.Join(key, ", "), strings.Join(set, ", "))
+}

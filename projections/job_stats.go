@@ -1,0 +1,253 @@
+package projections
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/logproc/logproc/domain"
+	"github.com/logproc/logproc/events"
+)
+
+// Read tables of the job_stats projection.
+const (
+	TableJobStats       = "job_stats"
+	TableJobErrorGroups = "job_error_groups"
+	TableJobTimeline    = "job_timeline"
+)
+
+// JobStats is the projection of each job's state: one job_stats row per job
+// (its domain.Job as columns and as a whole in state), its error groups and
+// its timeline. It folds events with domain.Job.Apply, the same code an
+// auditor's replay uses.
+type JobStats struct{}
+
+// Name implements Projector.
+func (JobStats) Name() string { return "job_stats" }
+
+// Version implements Projector.
+func (JobStats) Version() int { return 1 }
+
+// Tables implements Projector.
+func (JobStats) Tables() []Table {
+	return []Table{
+		{TableJobStats, `CREATE TABLE %[1]s (
+			job_id       uuid PRIMARY KEY,
+			owner        text NOT NULL,
+			status       text NOT NULL,
+			file_name    text NOT NULL,
+			size         bigint NOT NULL,
+			submitted_at timestamptz NOT NULL,
+			started_at   timestamptz,
+			finished_at  timestamptz,
+			duration_ms  bigint,
+			lines        bigint NOT NULL DEFAULT 0,
+			entries      bigint NOT NULL DEFAULT 0,
+			bytes_read   bigint NOT NULL DEFAULT 0,
+			errors       bigint NOT NULL DEFAULT 0,
+			error_groups bigint NOT NULL DEFAULT 0,
+			levels       jsonb,
+			version      bigint NOT NULL,
+			state        jsonb NOT NULL,
+			updated_at   timestamptz NOT NULL
+		);
+		CREATE INDEX %[1]s_owner ON %[1]s (owner, submitted_at DESC, job_id DESC);
+		CREATE INDEX %[1]s_submitted ON %[1]s (submitted_at DESC, job_id DESC)`},
+		{TableJobErrorGroups, `CREATE TABLE %[1]s (
+			job_id     uuid NOT NULL,
+			id         text NOT NULL,
+			template   text NOT NULL,
+			level      text NOT NULL,
+			exception  text,
+			count      bigint NOT NULL,
+			first_line bigint NOT NULL,
+			last_line  bigint NOT NULL,
+			first_time timestamptz,
+			last_time  timestamptz,
+			sample     text NOT NULL,
+			PRIMARY KEY (job_id, id)
+		);
+		CREATE INDEX %[1]s_count ON %[1]s (job_id, count DESC, id)`},
+		{TableJobTimeline, `CREATE TABLE %[1]s (
+			job_id uuid NOT NULL,
+			minute timestamptz NOT NULL,
+			count  bigint NOT NULL,
+			PRIMARY KEY (job_id, minute)
+		)`},
+	}
+}
+
+// Apply implements Projector: it loads the jobs the batch touches, with the
+// error groups and minutes it touches, folds the events, and writes back
+// what changed.
+func (p JobStats) Apply(ctx context.Context, tx pgx.Tx, t Tables, batch []events.Record) error {
+	evs, err := decodeJobEvents(batch)
+	if err != nil || len(evs) == 0 {
+		return err
+	}
+	jobs, err := loadJobs(ctx, tx, t, evs)
+	if err != nil {
+		return err
+	}
+	for _, e := range evs {
+		if err := jobs[e.JobID].ApplyDecoded(e.Record, e.Payload); err != nil {
+			return err
+		}
+	}
+	return saveJobs(ctx, tx, t, jobs)
+}
+
+// loadJobs returns the state of every job the events touch, with the groups
+// and minutes they touch; a job with no row starts empty.
+func loadJobs(ctx context.Context, tx pgx.Tx, t Tables, evs []jobEvent) (map[uuid.UUID]*domain.Job, error) {
+	ids := jobIDs(evs)
+	jobs := make(map[uuid.UUID]*domain.Job, len(ids))
+	for _, id := range ids {
+		jobs[id] = domain.NewJob(id)
+	}
+	err := loadJSON(ctx, tx, `SELECT state FROM `+t.Of(TableJobStats)+` WHERE job_id = ANY($1)`,
+		[]any{ids}, func() any { return domain.NewJob(uuid.UUID{}) }, func(v any) {
+			j := v.(*domain.Job)
+			jobs[j.ID] = j
+		})
+	if err != nil {
+		return nil, fmt.Errorf("load jobs: %w", err)
+	}
+	if err := loadGroups(ctx, tx, t, jobs, evs); err != nil {
+		return nil, err
+	}
+	return jobs, loadMinutes(ctx, tx, t, jobs, evs)
+}
+
+// loadGroups loads the error groups the events touch into their jobs.
+func loadGroups(ctx context.Context, tx pgx.Tx, t Tables, jobs map[uuid.UUID]*domain.Job, evs []jobEvent) error {
+	var jobIDs []uuid.UUID
+	var groupIDs []string
+	for _, e := range evs {
+		if d, ok := e.Payload.(*events.ErrorsDetected); ok {
+			for _, g := range d.Groups {
+				jobIDs, groupIDs = append(jobIDs, e.JobID), append(groupIDs, g.ID)
+			}
+		}
+	}
+	if len(jobIDs) == 0 {
+		return nil
+	}
+	err := loadJSON(ctx, tx, `SELECT DISTINCT to_jsonb(g) FROM `+t.Of(TableJobErrorGroups)+` g
+		JOIN unnest($1::uuid[], $2::text[]) AS r(job_id, id) ON g.job_id = r.job_id AND g.id = r.id`,
+		[]any{jobIDs, groupIDs}, func() any { return &groupRow{} }, func(v any) {
+			g := v.(*groupRow)
+			jobs[g.JobID].Groups[g.ID] = g.ErrorGroup
+		})
+	if err != nil {
+		return fmt.Errorf("load error groups: %w", err)
+	}
+	return nil
+}
+
+// loadMinutes loads the timeline minutes the events touch into their jobs.
+func loadMinutes(ctx context.Context, tx pgx.Tx, t Tables, jobs map[uuid.UUID]*domain.Job, evs []jobEvent) error {
+	var jobIDs []uuid.UUID
+	var minutes []time.Time
+	for _, e := range evs {
+		if lp, ok := e.Payload.(*events.LinesParsed); ok {
+			for _, m := range lp.Timeline {
+				jobIDs, minutes = append(jobIDs, e.JobID), append(minutes, m.Minute)
+			}
+		}
+	}
+	if len(jobIDs) == 0 {
+		return nil
+	}
+	rows, err := tx.Query(ctx, `SELECT DISTINCT m.job_id, m.minute, m.count FROM `+t.Of(TableJobTimeline)+` m
+		JOIN unnest($1::uuid[], $2::timestamptz[]) AS r(job_id, minute) ON m.job_id = r.job_id AND m.minute = r.minute`,
+		jobIDs, minutes)
+	if err != nil {
+		return fmt.Errorf("load timeline: %w", err)
+	}
+	var jobID uuid.UUID
+	var minute time.Time
+	var count int64
+	_, err = pgx.ForEachRow(rows, []any{&jobID, &minute, &count}, func() error {
+		jobs[jobID].Timeline[minute.Unix()] = count
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("load timeline: %w", err)
+	}
+	return nil
+}
+
+var (
+	jobStatsColumns = []string{"owner", "status", "file_name", "size", "submitted_at", "started_at",
+		"finished_at", "duration_ms", "lines", "entries", "bytes_read", "errors", "error_groups",
+		"levels", "version", "state", "updated_at"}
+	errorGroupColumns = []string{"template", "level", "exception", "count", "first_line", "last_line",
+		"first_time", "last_time", "sample"}
+)
+
+// saveJobs writes the jobs' rows and the groups and minutes that changed.
+func saveJobs(ctx context.Context, tx pgx.Tx, t Tables, jobs map[uuid.UUID]*domain.Job) error {
+	var jobRows, groupRows, minuteRows []any
+	now := time.Now().UTC()
+	for _, j := range jobs {
+		state, err := json.Marshal(j)
+		if err != nil {
+			return fmt.Errorf("encode job %s: %w", j.ID, err)
+		}
+		jobRows = append(jobRows, jobRow{State: state, UpdatedAt: now, Job: j})
+		groups, minutes := j.Changed()
+		for _, id := range groups {
+			groupRows = append(groupRows, groupRow{JobID: j.ID, ErrorGroup: j.Groups[id]})
+		}
+		for _, m := range minutes {
+			minuteRows = append(minuteRows, minuteRow{JobID: j.ID, Minute: time.Unix(m, 0).UTC(), Count: j.Timeline[m]})
+		}
+	}
+	if err := writeRows(ctx, tx, upsert(t.Of(TableJobStats), []string{"job_id"}, jobStatsColumns), jobRows); err != nil {
+		return fmt.Errorf("save jobs: %w", err)
+	}
+	if err := writeRows(ctx, tx, upsert(t.Of(TableJobErrorGroups), []string{"job_id", "id"}, errorGroupColumns), groupRows); err != nil {
+		return fmt.Errorf("save error groups: %w", err)
+	}
+	if err := writeRows(ctx, tx, upsert(t.Of(TableJobTimeline), []string{"job_id", "minute"}, []string{"count"}), minuteRows); err != nil {
+		return fmt.Errorf("save timeline: %w", err)
+	}
+	return nil
+}
+
+// jobRow is a job_stats row as JSON: the job's fields as columns, and the
+// whole job again as its state.
+type jobRow struct {
+	*domain.Job
+	State     json.RawMessage `json:"state"`
+	UpdatedAt time.Time       `json:"updated_at"`
+}
+
+type groupRow struct {
+	JobID uuid.UUID `json:"job_id"`
+	*domain.ErrorGroup
+}
+
+type minuteRow struct {
+	JobID  uuid.UUID `json:"job_id"`
+	Minute time.Time `json:"minute"`
+	Count  int64     `json:"count"`
+}
+
+// writeRows runs an upsert built by upsert with the rows as its JSON array.
+func writeRows(ctx context.Context, tx pgx.Tx, sql string, rows []any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	data, err := json.Marshal(rows)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, sql, data)
+	return err
+}

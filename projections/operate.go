@@ -1,0 +1,140 @@
+package projections
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// ErrLockHeld is returned when another process applies the projection.
+var ErrLockHeld = errors.New("projections: another process applies this projection")
+
+// CatchUp applies each projector until no event is left to read, then
+// returns. It returns ErrLockHeld if another process holds a projector's
+// lock.
+func (r *Runner) CatchUp(ctx context.Context, ps ...Projector) error {
+	for _, p := range ps {
+		err := r.withLock(ctx, p.Name(), func(conn *pgx.Conn) error {
+			for {
+				worked, err := r.step(ctx, conn, p)
+				if err != nil || !worked {
+					return err
+				}
+			}
+		})
+		if errors.Is(err, errNotLocked) {
+			return fmt.Errorf("catch up %s: %w", p.Name(), ErrLockHeld)
+		}
+		if err != nil {
+			return fmt.Errorf("catch up %s: %w", p.Name(), err)
+		}
+	}
+	return nil
+}
+
+// Rebuild fills a new generation of the projection from position zero while
+// the live one keeps serving, and switches the views to it once it has caught
+// up. If another process applies the projection, that process builds the
+// generation and Rebuild waits for the switch. progress is called after
+// every step with the projection's status. Rebuild returns the new
+// generation's number.
+func (r *Runner) Rebuild(ctx context.Context, p Projector, progress func([]Status)) (int, error) {
+	n, err := startRebuild(ctx, r.pool, p)
+	if err != nil {
+		return 0, err
+	}
+	for {
+		err := r.withLock(ctx, p.Name(), func(conn *pgx.Conn) error {
+			return r.buildUntilLive(ctx, conn, p, n, progress)
+		})
+		if err == nil {
+			return n, nil
+		}
+		if !errors.Is(err, errNotLocked) {
+			return n, fmt.Errorf("rebuild %s generation %d: %w", p.Name(), n, err)
+		}
+		if live, err := r.isLive(ctx, p, n, progress); err != nil || live {
+			return n, err
+		}
+		sleep(ctx, r.LockRetry)
+		if ctx.Err() != nil {
+			return n, ctx.Err()
+		}
+	}
+}
+
+func (r *Runner) buildUntilLive(ctx context.Context, conn *pgx.Conn, p Projector, n int, progress func([]Status)) error {
+	for {
+		if _, err := r.step(ctx, conn, p); err != nil {
+			return err
+		}
+		if live, err := r.isLive(ctx, p, n, progress); err != nil || live {
+			return err
+		}
+	}
+}
+
+func (r *Runner) isLive(ctx context.Context, p Projector, n int, progress func([]Status)) (bool, error) {
+	st, err := ProjectionStatus(ctx, r.pool, p)
+	if err != nil {
+		return false, err
+	}
+	if progress != nil {
+		progress(st)
+	}
+	for _, s := range st {
+		if s.Generation == n {
+			return s.State == StateLive, nil
+		}
+	}
+	return false, fmt.Errorf("generation %d of %s is gone", n, p.Name())
+}
+
+// Status is one projection generation's state and lag.
+type Status struct {
+	Name        string    `json:"name"`
+	Generation  int       `json:"generation"`
+	Version     int       `json:"version"`
+	CodeVersion int       `json:"code_version"`
+	State       string    `json:"state"`
+	Checkpoint  string    `json:"checkpoint"`
+	Applied     int64     `json:"applied"`
+	LagEvents   int64     `json:"lag_events"`
+	LagSeconds  float64   `json:"lag_seconds"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// ProjectionStatus returns the live and building generations of a
+// projection with their lag: how many events are past their checkpoint, and
+// how old the oldest of those is.
+func ProjectionStatus(ctx context.Context, db querier, p Projector) ([]Status, error) {
+	rows, err := db.Query(ctx, `
+		SELECT p.generation, p.version, p.state, p.last_tx::text, p.last_id, p.applied, p.updated_at,
+			lag.events, coalesce(extract(epoch FROM now() - lag.oldest), 0)::float8
+		FROM projections p, LATERAL (
+			SELECT count(*) AS events, min(recorded_at) AS oldest FROM events e
+			WHERE (e.tx_id, e.id) > (p.last_tx, p.last_id)) lag
+		WHERE p.name = $1 AND p.state <> 'retired'
+		ORDER BY p.generation`, p.Name())
+	if err != nil {
+		return nil, fmt.Errorf("status of %s: %w", p.Name(), err)
+	}
+	var out []Status
+	var tx string
+	var lastID int64
+	s := Status{Name: p.Name(), CodeVersion: p.Version()}
+	_, err = pgx.ForEachRow(rows, []any{&s.Generation, &s.Version, &s.State, &tx, &lastID, &s.Applied,
+		&s.UpdatedAt, &s.LagEvents, &s.LagSeconds}, func() error {
+		s.Checkpoint = tx + "/" + strconv.FormatInt(lastID, 10)
+		out = append(out, s)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("status of %s: %w", p.Name(), err)
+	}
+	return out, nil
+}

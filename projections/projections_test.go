@@ -1,0 +1,157 @@
+package projections_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/logproc/logproc/domain"
+	"github.com/logproc/logproc/events"
+	"github.com/logproc/logproc/events/postgres"
+	"github.com/logproc/logproc/events/postgres/pgtest"
+	"github.com/logproc/logproc/projections"
+)
+
+var all = []projections.Projector{projections.JobStats{}, projections.AggregateStats{}}
+
+type fixture struct {
+	t      *testing.T
+	ctx    context.Context
+	pool   *pgxpool.Pool
+	store  *postgres.Store
+	runner *projections.Runner
+	reader *projections.Reader
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	pool := pgtest.NewPool(t)
+	f := &fixture{t: t, ctx: context.Background(), pool: pool, store: postgres.New(pool),
+		runner: projections.NewRunner(pool, nil, slog.New(slog.DiscardHandler)),
+		reader: projections.NewReader(pool)}
+	if err := f.runner.Setup(f.ctx, all...); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func (f *fixture) append(stream string, version int64, ps ...events.Payload) int64 {
+	f.t.Helper()
+	evs := make([]events.Event, len(ps))
+	for i, p := range ps {
+		e, err := events.New(uuid.New(), p, events.Metadata{Actor: "test"})
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		evs[i] = e
+	}
+	v, err := f.store.AppendToStream(f.ctx, stream, version, evs...)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return v
+}
+
+func (f *fixture) catchUp() {
+	f.t.Helper()
+	if err := f.runner.CatchUp(f.ctx, all...); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+var t0 = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+
+// submitJob appends a job's submission and returns its id and stream.
+func (f *fixture) submitJob(owner string, size int64) (uuid.UUID, string) {
+	id := uuid.New()
+	f.append(events.JobStream(id), 0, &events.JobSubmitted{JobID: id, Owner: owner, FileName: "app.log",
+		Size: size, SHA256: "abc", BlobKey: "k/" + id.String(), SubmittedAt: t0})
+	return id, events.JobStream(id)
+}
+
+func chunk(i int, info, warn, errs int64) *events.LinesParsed {
+	n := info + warn + errs
+	min := t0.Add(time.Duration(i) * time.Minute)
+	return &events.LinesParsed{Chunk: i, FirstLine: int64(i)*100 + 1, LastLine: int64(i)*100 + n,
+		Lines: n, Entries: n, Bytes: n * 50, BytesRead: int64(i+1) * n * 50,
+		Levels:   map[string]int64{"INFO": info, "WARN": warn, "ERROR": errs},
+		MinTime:  &min, MaxTime: &min,
+		Timeline: []events.MinuteCount{{Minute: min, Count: n}}}
+}
+
+func errorsIn(i int, counts map[string]int64) *events.ErrorsDetected {
+	d := &events.ErrorsDetected{Chunk: i}
+	for id, n := range counts {
+		d.Groups = append(d.Groups, events.ErrorGroup{ID: id, Template: "failed <*> " + id, Level: "ERROR",
+			Count: n, FirstLine: int64(i)*100 + 5, LastLine: int64(i)*100 + 9, Sample: fmt.Sprintf("failed %d %s", i, id)})
+	}
+	return d
+}
+
+func TestJobAndAggregateStats(t *testing.T) {
+	f := newFixture(t)
+	a, sa := f.submitJob("alice", 1000)
+	b, sb := f.submitJob("bob", 500)
+	f.append(sa, 1, &events.JobStarted{Attempt: 1, At: t0}, chunk(0, 90, 5, 5), errorsIn(0, map[string]int64{"g1": 3, "g2": 2}))
+	f.append(sb, 1, &events.JobStarted{Attempt: 1, At: t0})
+	f.catchUp()
+	f.append(sa, 4, chunk(1, 10, 0, 2), errorsIn(1, map[string]int64{"g1": 2}), &events.JobCompleted{Chunks: 2, Lines: 112, At: t0.Add(time.Minute), DurationMS: 60000})
+	f.catchUp()
+
+	job, err := f.reader.Job(f.ctx, a, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if job.Status != domain.StatusCompleted || job.Lines != 112 || job.Errors != 7 || job.ErrorGroups != 2 || job.Version != 7 {
+		t.Errorf("job = status %s lines %d errors %d groups %d version %d; want completed 112 7 2 7",
+			job.Status, job.Lines, job.Errors, job.ErrorGroups, job.Version)
+	}
+	if diff := cmp.Diff(map[string]int64{"INFO": 100, "WARN": 5, "ERROR": 7}, job.Levels); diff != "" {
+		t.Errorf("levels (-want +got):\n%s", diff)
+	}
+	groups, err := f.reader.JobErrorGroups(f.ctx, a, 10)
+	if err != nil || len(groups) != 2 || groups[0].ID != "g1" || groups[0].Count != 5 || groups[0].FirstLine != 5 || groups[0].LastLine != 109 {
+		t.Errorf("groups = %+v, %v", groups, err)
+	}
+	if _, err := f.reader.Job(f.ctx, a, "bob"); domain.ErrorCode(err) != domain.ENOTFOUND {
+		t.Errorf("bob reading alice's job: err %v, want not found", err)
+	}
+	timeline, err := f.reader.JobTimeline(f.ctx, a, 100)
+	if err != nil || len(timeline) != 2 || timeline[0].Count != 100 || timeline[1].Count != 12 {
+		t.Errorf("timeline = %+v, %v", timeline, err)
+	}
+
+	all, err := f.reader.Totals(f.ctx, domain.AllOwners)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantAll := &domain.Totals{Owner: "", JobsTotal: 2, Bytes: 1500, Lines: 112, Entries: 112, Errors: 7,
+		Jobs:   map[domain.JobStatus]int64{"queued": 0, "processing": 1, "completed": 1, "failed": 0},
+		Levels: map[string]int64{"INFO": 100, "WARN": 5, "ERROR": 7}}
+	if diff := cmp.Diff(wantAll, all); diff != "" {
+		t.Errorf("totals (-want +got):\n%s", diff)
+	}
+	alice, _ := f.reader.Totals(f.ctx, "alice")
+	if alice.JobsTotal != 1 || alice.Jobs["completed"] != 1 || alice.Lines != 112 {
+		t.Errorf("alice's totals = %+v", alice)
+	}
+	top, err := f.reader.TopErrorGroups(f.ctx, "alice", 10)
+	if err != nil || len(top) != 2 || top[0].ID != "g1" || top[0].Count != 5 || top[0].Jobs != 1 || top[0].LastJobID != a {
+		t.Errorf("top groups = %+v, %v", top, err)
+	}
+	page, err := f.reader.ListJobs(f.ctx, "", "", 1)
+	if err != nil || len(page.Jobs) != 1 || page.Next == "" {
+		t.Fatalf("first page = %+v, %v", page, err)
+	}
+	page2, err := f.reader.ListJobs(f.ctx, "", page.Next, 1)
+	if err != nil || len(page2.Jobs) != 1 || page2.Next != "" || page2.Jobs[0].ID == page.Jobs[0].ID {
+		t.Fatalf("second page = %+v, %v", page2, err)
+	}
+	_ = b
+}

@@ -1,0 +1,129 @@
+package projections
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/logproc/logproc/domain"
+)
+
+// Reader answers queries from the read models' views. It never reads events.
+type Reader struct {
+	pool *pgxpool.Pool
+}
+
+// NewReader returns a reader over pool.
+func NewReader(pool *pgxpool.Pool) *Reader { return &Reader{pool: pool} }
+
+// Job returns a job's state. It returns ENOTFOUND when the job does not
+// exist, or is not owner's when owner is not empty.
+func (r *Reader) Job(ctx context.Context, id uuid.UUID, owner string) (*domain.Job, error) {
+	var state []byte
+	err := r.pool.QueryRow(ctx, `SELECT state FROM `+TableJobStats+` WHERE job_id = $1 AND ($2 = '' OR owner = $2)`,
+		id, owner).Scan(&state)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, domain.Errorf(domain.ENOTFOUND, "job %s not found", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read job %s: %w", id, err)
+	}
+	j := domain.NewJob(id)
+	if err := json.Unmarshal(state, j); err != nil {
+		return nil, fmt.Errorf("decode job %s: %w", id, err)
+	}
+	return j, nil
+}
+
+// JobErrorGroups returns a job's error groups, most frequent first.
+func (r *Reader) JobErrorGroups(ctx context.Context, id uuid.UUID, limit int) ([]domain.ErrorGroup, error) {
+	return queryJSON[domain.ErrorGroup](ctx, r.pool, `SELECT to_jsonb(g) FROM `+TableJobErrorGroups+` g
+		WHERE job_id = $1 ORDER BY count DESC, id LIMIT $2`, id, limit)
+}
+
+// MinuteCount is one point of a job's timeline.
+type MinuteCount struct {
+	Minute time.Time `json:"minute"`
+	Count  int64     `json:"count"`
+}
+
+// JobTimeline returns a job's entries per minute, in time order, at most
+// limit minutes from the start.
+func (r *Reader) JobTimeline(ctx context.Context, id uuid.UUID, limit int) ([]MinuteCount, error) {
+	return queryJSON[MinuteCount](ctx, r.pool, `SELECT jsonb_build_object('minute', minute, 'count', count)
+		FROM `+TableJobTimeline+` WHERE job_id = $1 ORDER BY minute LIMIT $2`, id, limit)
+}
+
+// JobPage is a page of jobs, newest first, and the cursor of the next page
+// ("" at the end).
+type JobPage struct {
+	Jobs []domain.Job `json:"jobs"`
+	Next string       `json:"next_cursor,omitempty"`
+}
+
+// ListJobs returns owner's jobs (everyone's for ""), newest first, starting
+// after the cursor a previous page returned.
+func (r *Reader) ListJobs(ctx context.Context, owner, cursor string, limit int) (*JobPage, error) {
+	after, err := decodeCursor(cursor)
+	if err != nil {
+		return nil, err
+	}
+	jobs, err := queryJSON[domain.Job](ctx, r.pool, `SELECT state FROM `+TableJobStats+`
+		WHERE ($1 = '' OR owner = $1) AND (submitted_at, job_id) < ($2, $3)
+		ORDER BY submitted_at DESC, job_id DESC LIMIT $4`, owner, after.At, after.ID, limit+1)
+	if err != nil {
+		return nil, err
+	}
+	page := &JobPage{Jobs: jobs}
+	if len(jobs) > limit {
+		page.Jobs = jobs[:limit]
+		last := page.Jobs[limit-1]
+		page.Next = encodeCursor(jobCursor{At: last.SubmittedAt, ID: last.ID})
+	}
+	return page, nil
+}
+
+// Totals returns the totals of owner's jobs, or of everyone's for
+// domain.AllOwners.
+func (r *Reader) Totals(ctx context.Context, owner string) (*domain.Totals, error) {
+	ts, err := queryJSON[domain.Totals](ctx, r.pool, `SELECT to_jsonb(a) FROM `+TableAggregateStats+` a
+		WHERE owner = $1`, owner)
+	if err != nil || len(ts) == 0 {
+		return domain.NewTotals(owner), err
+	}
+	return &ts[0], nil
+}
+
+// TopErrorGroups returns the error groups seen most across owner's jobs.
+func (r *Reader) TopErrorGroups(ctx context.Context, owner string, limit int) ([]domain.TopErrorGroup, error) {
+	return queryJSON[domain.TopErrorGroup](ctx, r.pool, `SELECT to_jsonb(g) FROM `+TableAggregateErrorGroups+` g
+		WHERE owner = $1 ORDER BY count DESC, id LIMIT $2`, owner, limit)
+}
+
+// queryJSON runs a query whose rows are one JSON value each and decodes them.
+func queryJSON[T any](ctx context.Context, pool *pgxpool.Pool, sql string, args ...any) ([]T, error) {
+	rows, err := pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query read model: %w", err)
+	}
+	out := []T{}
+	var data []byte
+	_, err = pgx.ForEachRow(rows, []any{&data}, func() error {
+		var v T
+		if err := json.Unmarshal(data, &v); err != nil {
+			return err
+		}
+		out = append(out, v)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("query read model: %w", err)
+	}
+	return out, nil
+}
