@@ -8,23 +8,26 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/logproc/logproc/events"
 )
 
 // ErrLockHeld is returned when another process applies the projection.
 var ErrLockHeld = errors.New("projections: another process applies this projection")
 
-// CatchUp applies each projector until no event is left to read, then
-// returns. It returns ErrLockHeld if another process holds a projector's
-// lock.
+// CatchUp applies each projector until its live generation has applied
+// every event committed before the call, then returns. Events of a
+// transaction that is still open anywhere on the server are only readable
+// once it ends, so CatchUp may wait for other transactions. It returns
+// ErrLockHeld if another process holds a projector's lock.
 func (r *Runner) CatchUp(ctx context.Context, ps ...Projector) error {
+	head, err := logHead(ctx, r.pool)
+	if err != nil {
+		return err
+	}
 	for _, p := range ps {
 		err := r.withLock(ctx, p.Name(), func(conn *pgx.Conn) error {
-			for {
-				worked, err := r.step(ctx, conn, p)
-				if err != nil || !worked {
-					return err
-				}
-			}
+			return r.catchUpTo(ctx, conn, p, head)
 		})
 		if errors.Is(err, errNotLocked) {
 			return fmt.Errorf("catch up %s: %w", p.Name(), ErrLockHeld)
@@ -34,6 +37,44 @@ func (r *Runner) CatchUp(ctx context.Context, ps ...Projector) error {
 		}
 	}
 	return nil
+}
+
+func (r *Runner) catchUpTo(ctx context.Context, conn *pgx.Conn, p Projector, head events.Position) error {
+	for {
+		worked, err := r.step(ctx, conn, p)
+		if err != nil {
+			return err
+		}
+		if worked {
+			continue
+		}
+		live, _, err := loadGenerations(ctx, conn, p.Name())
+		if err != nil || (live != nil && !live.Checkpoint.Less(head)) {
+			return err
+		}
+		sleep(ctx, 10*time.Millisecond)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+}
+
+// logHead returns the position of the last committed event.
+func logHead(ctx context.Context, db querier) (events.Position, error) {
+	rows, err := db.Query(ctx, `SELECT tx_id::text, id FROM events ORDER BY tx_id DESC, id DESC LIMIT 1`)
+	if err != nil {
+		return events.Position{}, fmt.Errorf("read log head: %w", err)
+	}
+	var head events.Position
+	var tx string
+	_, err = pgx.ForEachRow(rows, []any{&tx, &head.ID}, func() error {
+		head.TxID, err = strconv.ParseUint(tx, 10, 64)
+		return err
+	})
+	if err != nil {
+		return head, fmt.Errorf("read log head: %w", err)
+	}
+	return head, nil
 }
 
 // Rebuild fills a new generation of the projection from position zero while
