@@ -205,7 +205,7 @@ func saveJobs(ctx context.Context, tx pgx.Tx, t Tables, jobs map[uuid.UUID]*doma
 			groupRows = append(groupRows, groupRow{JobID: j.ID, ErrorGroup: j.Groups[id]})
 		}
 		for _, m := range minutes {
-			minuteRows = append(minuteRows, minuteRow{JobID: j.ID, Minute: time.Unix(m, 0).UTC(), Count: j.Timeline[m]})
+			minuteRows = append(minuteRows, minuteRow{JobID: j.ID, Minute: timeOfUnix(m), Count: j.Timeline[m]})
 		}
 	}
 	if err := writeRows(ctx, tx, upsert(t.Of(TableJobStats), []string{"job_id"}, jobStatsColumns), jobRows); err != nil {
@@ -251,3 +251,5 @@ func writeRows(ctx context.Context, tx pgx.Tx, sql string, rows []any) error {
 	_, err = tx.Exec(ctx, sql, data)
 	return err
 }
+
+func timeOfUnix(sec int64) time.Time { return time.Unix(sec, 0).UTC() }

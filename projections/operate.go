@@ -80,17 +80,24 @@ func logHead(ctx context.Context, db querier) (events.Position, error) {
 // Rebuild fills a new generation of the projection from position zero while
 // the live one keeps serving, and switches the views to it once it has caught
 // up. If another process applies the projection, that process builds the
-// generation and Rebuild waits for the switch. progress is called after
+// generation and Rebuild waits for the switch; otherwise Rebuild also drops
+// the retired generation's tables. progress is called after
 // every step with the projection's status. Rebuild returns the new
 // generation's number.
 func (r *Runner) Rebuild(ctx context.Context, p Projector, progress func([]Status)) (int, error) {
+	if len(p.Tables()) == 0 {
+		return 0, fmt.Errorf("rebuild %s: it has no read tables to rebuild", p.Name())
+	}
 	n, err := startRebuild(ctx, r.pool, p)
 	if err != nil {
 		return 0, err
 	}
 	for {
 		err := r.withLock(ctx, p.Name(), func(conn *pgx.Conn) error {
-			return r.buildUntilLive(ctx, conn, p, n, progress)
+			if err := r.buildUntilLive(ctx, conn, p, n, progress); err != nil {
+				return err
+			}
+			return dropRetired(ctx, conn, p)
 		})
 		if err == nil {
 			return n, nil

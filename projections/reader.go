@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -47,29 +46,16 @@ func (r *Reader) JobErrorGroups(ctx context.Context, id uuid.UUID, limit int) ([
 		WHERE job_id = $1 ORDER BY count DESC, id LIMIT $2`, id, limit)
 }
 
-// MinuteCount is one point of a job's timeline.
-type MinuteCount struct {
-	Minute time.Time `json:"minute"`
-	Count  int64     `json:"count"`
-}
-
 // JobTimeline returns a job's entries per minute, in time order, at most
 // limit minutes from the start.
-func (r *Reader) JobTimeline(ctx context.Context, id uuid.UUID, limit int) ([]MinuteCount, error) {
-	return queryJSON[MinuteCount](ctx, r.pool, `SELECT jsonb_build_object('minute', minute, 'count', count)
+func (r *Reader) JobTimeline(ctx context.Context, id uuid.UUID, limit int) ([]domain.MinuteCount, error) {
+	return queryJSON[domain.MinuteCount](ctx, r.pool, `SELECT jsonb_build_object('minute', minute, 'count', count)
 		FROM `+TableJobTimeline+` WHERE job_id = $1 ORDER BY minute LIMIT $2`, id, limit)
-}
-
-// JobPage is a page of jobs, newest first, and the cursor of the next page
-// ("" at the end).
-type JobPage struct {
-	Jobs []domain.Job `json:"jobs"`
-	Next string       `json:"next_cursor,omitempty"`
 }
 
 // ListJobs returns owner's jobs (everyone's for ""), newest first, starting
 // after the cursor a previous page returned.
-func (r *Reader) ListJobs(ctx context.Context, owner, cursor string, limit int) (*JobPage, error) {
+func (r *Reader) ListJobs(ctx context.Context, owner, cursor string, limit int) (*domain.JobPage, error) {
 	after, err := decodeCursor(cursor)
 	if err != nil {
 		return nil, err
@@ -80,7 +66,7 @@ func (r *Reader) ListJobs(ctx context.Context, owner, cursor string, limit int) 
 	if err != nil {
 		return nil, err
 	}
-	page := &JobPage{Jobs: jobs}
+	page := &domain.JobPage{Jobs: jobs}
 	if len(jobs) > limit {
 		page.Jobs = jobs[:limit]
 		last := page.Jobs[limit-1]

@@ -81,3 +81,18 @@ func metadataJSON(m events.Metadata) string {
 	}
 	return string(b)
 }
+
+// StreamIDs returns up to limit stream ids that start with prefix and sort
+// after the given id, in order.
+func (s *Store) StreamIDs(ctx context.Context, prefix, after string, limit int) ([]string, error) {
+	rows, err := s.db.Query(ctx, `SELECT stream_id FROM streams
+		WHERE stream_id LIKE $1 || '%' AND stream_id > $2 ORDER BY stream_id LIMIT $3`, prefix, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list streams: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("list streams: %w", err)
+	}
+	return ids, nil
+}

@@ -1,0 +1,91 @@
+// Package http is Log Processor's REST API on chi: uploads, per-job and
+// aggregate stats, job histories for auditors, queue status and health. Its
+// reads come from the projections' read models, except a job's event history,
+// which is the event log itself.
+//
+// The package is named after what it wraps; callers import it as lphttp.
+package http
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/google/uuid"
+
+	"github.com/logproc/logproc/domain"
+	"github.com/logproc/logproc/events"
+)
+
+// StatsReader is what the stats and jobs endpoints read: the projections'
+// read models.
+type StatsReader interface {
+	Job(ctx context.Context, id uuid.UUID, owner string) (*domain.Job, error)
+	JobErrorGroups(ctx context.Context, id uuid.UUID, limit int) ([]domain.ErrorGroup, error)
+	JobTimeline(ctx context.Context, id uuid.UUID, limit int) ([]domain.MinuteCount, error)
+	ListJobs(ctx context.Context, owner, cursor string, limit int) (*domain.JobPage, error)
+	Totals(ctx context.Context, owner string) (*domain.Totals, error)
+	TopErrorGroups(ctx context.Context, owner string, limit int) ([]domain.TopErrorGroup, error)
+}
+
+// QueueInspector reports the job queue's health.
+type QueueInspector interface {
+	QueueStatus(ctx context.Context) (*domain.QueueStatus, error)
+}
+
+// Check is a readiness check of one dependency.
+type Check func(ctx context.Context) error
+
+// Server holds the API's dependencies. Build one, then serve Handler().
+type Server struct {
+	Events events.Store
+	Blobs  domain.BlobStore
+	Stats  StatsReader
+	Queue  QueueInspector
+	Auth   *Auth
+	// Ready names the checks /readyz runs, such as "postgres" and "redis".
+	Ready map[string]Check
+	// MaxUploadBytes bounds an uploaded file.
+	MaxUploadBytes int64
+	// TrustedProxies are the CIDR prefixes of proxies whose X-Forwarded-For
+	// is believed; none by default.
+	TrustedProxies []string
+	Log            *slog.Logger
+}
+
+// Handler returns the API's routes with their middleware.
+func (s *Server) Handler() http.Handler {
+	r := chi.NewRouter()
+	r.Use(requestID, s.clientIP(), s.logRequests, recoverer(s.Log))
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		s.error(w, r, domain.Errorf(domain.ENOTFOUND, "no route %s %s", r.Method, r.URL.Path))
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		s.error(w, r, domain.Errorf(errMethodNotAllowed, "%s is not allowed on %s", r.Method, r.URL.Path))
+	})
+	r.Get("/healthz", s.handleHealthz)
+	r.Get("/readyz", s.handleReadyz)
+	r.Get("/api/queue-status", s.handleQueueStatus)
+	r.Group(func(r chi.Router) {
+		r.Use(s.Auth.Verify, s.Auth.Require(s))
+		r.Post("/api/upload-logs", s.handleUploadLogs)
+		r.Group(func(r chi.Router) {
+			r.Use(middleware.Timeout(30 * time.Second))
+			r.Get("/api/stats", s.handleStats)
+			r.Get("/api/stats/{jobId}", s.handleJobStats)
+			r.Get("/api/jobs", s.handleListJobs)
+			r.Get("/api/jobs/{jobId}/events", s.handleJobEvents)
+		})
+	})
+	return r
+}
+
+func (s *Server) clientIP() func(http.Handler) http.Handler {
+	if len(s.TrustedProxies) > 0 {
+		return middleware.ClientIPFromXFF(s.TrustedProxies...)
+	}
+	return middleware.ClientIPFromRemoteAddr
+}

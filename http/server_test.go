@@ -1,0 +1,159 @@
+package http_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/logproc/logproc/domain/storage"
+	"github.com/logproc/logproc/domain/worker"
+	"github.com/logproc/logproc/domain/worker/asynqtest"
+	"github.com/logproc/logproc/events/postgres"
+	"github.com/logproc/logproc/events/postgres/pgtest"
+	lphttp "github.com/logproc/logproc/http"
+	"github.com/logproc/logproc/projections"
+)
+
+var testSecret = []byte("test-secret-that-is-at-least-32-bytes-long")
+
+// env is an API served over real PostgreSQL, Redis and a local blob store.
+type env struct {
+	t      *testing.T
+	url    string
+	auth   *lphttp.Auth
+	runner *projections.Runner
+	blobs  *storage.Local
+	dir    string
+}
+
+func newEnv(t *testing.T, audience string) *env {
+	t.Helper()
+	pool := pgtest.NewPool(t)
+	rdb, queue := asynqtest.NewQueue(t)
+	dir := t.TempDir()
+	blobs, err := storage.NewLocal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { blobs.Close() })
+	auth, err := lphttp.NewAuth(testSecret, audience)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.DiscardHandler)
+	runner := projections.NewRunner(pool, nil, log)
+	if err := runner.Setup(context.Background(), projections.JobStats{}, projections.AggregateStats{}); err != nil {
+		t.Fatal(err)
+	}
+	srv := &lphttp.Server{
+		Events: postgres.New(pool), Blobs: blobs, Stats: projections.NewReader(pool),
+		Queue: worker.NewInspector(asynq.NewInspectorFromRedisClient(rdb), queue),
+		Auth:  auth, MaxUploadBytes: 64 << 10, Log: log,
+		Ready: map[string]lphttp.Check{"postgres": pool.Ping},
+	}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	return &env{t: t, url: ts.URL, auth: auth, runner: runner, blobs: blobs, dir: dir}
+}
+
+func (e *env) token(sub, role string) string {
+	e.t.Helper()
+	tok, err := e.auth.Mint(lphttp.Claims{Subject: sub, Role: role}, time.Hour)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return tok
+}
+
+// do sends a request and returns the status and the decoded JSON body.
+func (e *env) do(method, path, token string, body io.Reader, contentType string) (int, map[string]any) {
+	e.t.Helper()
+	req, err := http.NewRequest(method, e.url+path, body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	raw, _ := io.ReadAll(resp.Body)
+	if err := json.Unmarshal(raw, &out); err != nil {
+		e.t.Fatalf("%s %s: body is not JSON: %q", method, path, raw)
+	}
+	return resp.StatusCode, out
+}
+
+// upload posts content as the multipart part "file".
+func (e *env) upload(token, name string, content []byte) (int, map[string]any) {
+	e.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write(content)
+	mw.Close()
+	return e.do("POST", "/api/upload-logs", token, &buf, mw.FormDataContentType())
+}
+
+// errorCode returns the code of a JSON error body.
+func errorCode(body map[string]any) string {
+	e, _ := body["error"].(map[string]any)
+	code, _ := e["code"].(string)
+	return code
+}
+
+func errorMessage(body map[string]any) string {
+	e, _ := body["error"].(map[string]any)
+	msg, _ := e["message"].(string)
+	return msg
+}
+
+func TestHealthAndQueueStatusNeedNoToken(t *testing.T) {
+	e := newEnv(t, "")
+	for _, path := range []string{"/healthz", "/readyz", "/api/queue-status"} {
+		status, body := e.do("GET", path, "", nil, "")
+		if status != http.StatusOK {
+			t.Errorf("GET %s = %d %v, want 200", path, status, body)
+		}
+	}
+	_, body := e.do("GET", "/api/queue-status", "", nil, "")
+	queues, _ := body["queues"].([]any)
+	if len(queues) != 1 {
+		t.Fatalf("queue-status lists %d queues, want the app's one: %v", len(queues), body)
+	}
+	q := queues[0].(map[string]any)
+	for _, k := range []string{"pending", "active", "scheduled", "retry", "archived", "completed", "processed_today", "failed_today", "latency_seconds"} {
+		if _, ok := q[k]; !ok {
+			t.Errorf("queue-status lacks %q: %v", k, q)
+		}
+	}
+}
+
+func TestUnknownRouteIsJSON404(t *testing.T) {
+	e := newEnv(t, "")
+	status, body := e.do("GET", "/api/nope", "", nil, "")
+	if status != http.StatusNotFound || errorCode(body) != "not_found" {
+		t.Errorf("GET /api/nope = %d %v", status, body)
+	}
+	status, body = e.do("DELETE", "/api/stats", e.token("u", ""), nil, "")
+	if status != http.StatusMethodNotAllowed || !strings.Contains(errorMessage(body), "DELETE") {
+		t.Errorf("DELETE /api/stats = %d %v", status, body)
+	}
+}
