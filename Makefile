@@ -13,7 +13,16 @@ export TEST_REDIS_URL    ?= redis://127.0.0.1:6379/0
 ## run: start PostgreSQL and Redis if needed, then `logproc all` on :8080
 run: services env build
 	@$(BIN) migrate create-db
-	@$(BIN) demo-banner
+	@token=$$($(BIN) token --sub demo-user --ttl 24h) && \
+	echo "" && \
+	echo "Log Processor: http://localhost:8080  (Ctrl-C stops it)" && \
+	echo "A token for user demo-user, valid 24h:" && \
+	echo "  export TOKEN=$$token" && \
+	echo "Try:" && \
+	echo "  printf '2026-11-27 10:00:00 INFO hello\\n2026-11-27 10:00:01 ERROR boom\\n' > /tmp/app.log" && \
+	echo "  curl -s -H \"Authorization: Bearer \$$TOKEN\" -F file=@/tmp/app.log http://localhost:8080/api/upload-logs" && \
+	echo "  curl -s -H \"Authorization: Bearer \$$TOKEN\" http://localhost:8080/api/stats" && \
+	echo ""
 	@exec $(BIN) all
 
 ## test: start the services if needed, then every test with the race detector
