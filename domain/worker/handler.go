@@ -172,7 +172,9 @@ func (r *jobRun) appendStarted(ctx context.Context) error {
 
 // record appends a chunk's events unless an earlier attempt, or a twin
 // delivery of this task, recorded them. Event ids are derived from the chunk
-// index, so the same chunk appended twice is recognised as one.
+// index, so the same chunk appended twice is recognised as one. When the
+// stream moved for another reason (a twin's JobStarted), it tries again at
+// the new version.
 func (r *jobRun) record(ctx context.Context, c Chunk) error {
 	r.chunks = c.Lines.Chunk + 1
 	r.lines, r.entries, r.bytes = r.lines+c.Lines.Lines, r.entries+c.Lines.Entries, r.bytes+c.Lines.Bytes
@@ -183,22 +185,25 @@ func (r *jobRun) record(ctx context.Context, c Chunk) error {
 	if err != nil {
 		return err
 	}
-	v, err := r.store.AppendToStream(ctx, r.stream, r.version, evs...)
-	if errors.Is(err, events.ErrConcurrency) || errors.Is(err, events.ErrEventConflict) {
+	for try := 0; r.done <= c.Lines.Chunk; try++ {
+		v, err := r.store.AppendToStream(ctx, r.stream, r.version, evs...)
+		if err == nil {
+			r.version, r.done = v, c.Lines.Chunk+1
+			return nil
+		}
+		if !errors.Is(err, events.ErrConcurrency) || try == maxAppendTries {
+			return fmt.Errorf("record chunk %d of job %s: %w", c.Lines.Chunk, r.id, err)
+		}
 		if err := r.reload(ctx); err != nil {
 			return err
 		}
-		if r.done > c.Lines.Chunk {
-			return nil
-		}
-		return fmt.Errorf("record chunk %d of job %s: stream moved to version %d without it", c.Lines.Chunk, r.id, r.version)
 	}
-	if err != nil {
-		return fmt.Errorf("record chunk %d of job %s: %w", c.Lines.Chunk, r.id, err)
-	}
-	r.version, r.done = v, c.Lines.Chunk+1
 	return nil
 }
+
+// maxAppendTries bounds the retries of an append that keeps meeting a moved
+// stream.
+const maxAppendTries = 10
 
 func (r *jobRun) chunkEvents(c Chunk) ([]events.Event, error) {
 	md := r.metadata()

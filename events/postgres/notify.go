@@ -71,18 +71,19 @@ func (n *Notifier) Run(ctx context.Context) {
 }
 
 func (n *Notifier) listen(ctx context.Context) error {
-	conn, err := n.pool.Acquire(ctx)
+	pc, err := n.pool.Acquire(ctx)
 	if err != nil {
 		return err
 	}
 	// A LISTENing connection must not go back to the pool.
-	defer conn.Hijack().Close(context.WithoutCancel(ctx))
+	conn := pc.Hijack()
+	defer conn.Close(context.WithoutCancel(ctx))
 	if _, err := conn.Exec(ctx, "LISTEN "+NotifyChannel); err != nil {
 		return err
 	}
 	n.Wake()
 	for {
-		if _, err := conn.Conn().WaitForNotification(ctx); err != nil {
+		if _, err := conn.WaitForNotification(ctx); err != nil {
 			return err
 		}
 		n.Wake()
