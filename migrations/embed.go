@@ -23,7 +23,9 @@ var Files embed.FS
 // closes it; that leaves the pool open.
 func Provider(pool *pgxpool.Pool) (*goose.Provider, error) {
 	db := stdlib.OpenDBFromPool(pool)
-	locker, err := lock.NewPostgresSessionLocker()
+	// Retry each second for five minutes: a second starter waits for the
+	// first to finish, then finds nothing left to apply.
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("migration lock: %w", err)

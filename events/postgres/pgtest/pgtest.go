@@ -58,6 +58,22 @@ func NewDatabase(t testing.TB) string {
 	return withDatabase(t, AdminURL(), name)
 }
 
+// NewEmptyDatabase creates a database with no tables for the test and
+// returns its URL. It is dropped when the test ends.
+func NewEmptyDatabase(t testing.TB) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	admin := connectAdmin(ctx, t)
+	defer admin.Close(context.Background())
+	name := "logproc_test_" + randomHex(6)
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatalf("pgtest: create database %s: %v", name, err)
+	}
+	t.Cleanup(func() { drop(t, name) })
+	return withDatabase(t, AdminURL(), name)
+}
+
 // NewPool creates a migrated database for the test and returns a pool on it,
 // closed when the test ends.
 func NewPool(t testing.TB) *pgxpool.Pool {
