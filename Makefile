@@ -19,7 +19,7 @@ run: services env build
 	echo "A token for user demo-user, valid 24h:" && \
 	echo "  export TOKEN=$$token" && \
 	echo "Try:" && \
-	echo "  printf '2026-11-27 10:00:00 INFO hello\\n2026-11-27 10:00:01 ERROR boom\\n' > /tmp/app.log" && \
+	echo "  echo '2026-11-27 10:00:01 ERROR [db] connection to 10.0.0.7 refused' > /tmp/app.log" && \
 	echo "  curl -s -H \"Authorization: Bearer \$$TOKEN\" -F file=@/tmp/app.log http://localhost:8080/api/upload-logs" && \
 	echo "  curl -s -H \"Authorization: Bearer \$$TOKEN\" http://localhost:8080/api/stats" && \
 	echo ""

@@ -12,6 +12,11 @@ import (
 	"github.com/logproc/logproc/events"
 )
 
+// ErrNothingToRebuild is returned by Rebuild for a subscriber without read
+// tables, such as the dispatcher: replaying it would only repeat its side
+// effects.
+var ErrNothingToRebuild = errors.New("projections: a subscriber without read tables has nothing to rebuild")
+
 // ErrLockHeld is returned when another process applies the projection.
 var ErrLockHeld = errors.New("projections: another process applies this projection")
 
@@ -61,7 +66,7 @@ func (r *Runner) catchUpTo(ctx context.Context, conn *pgx.Conn, p Projector, hea
 
 // logHead returns the position of the last committed event.
 func logHead(ctx context.Context, db querier) (events.Position, error) {
-	rows, err := db.Query(ctx, `SELECT tx_id::text, id FROM events ORDER BY tx_id DESC, id DESC LIMIT 1`)
+	rows, err := db.Query(ctx, `SELECT tx_id::text, id FROM events ORDER BY events.tx_id DESC, events.id DESC LIMIT 1`)
 	if err != nil {
 		return events.Position{}, fmt.Errorf("read log head: %w", err)
 	}
@@ -86,7 +91,7 @@ func logHead(ctx context.Context, db querier) (events.Position, error) {
 // generation's number.
 func (r *Runner) Rebuild(ctx context.Context, p Projector, progress func([]Status)) (int, error) {
 	if len(p.Tables()) == 0 {
-		return 0, fmt.Errorf("rebuild %s: it has no read tables to rebuild", p.Name())
+		return 0, ErrNothingToRebuild
 	}
 	n, err := startRebuild(ctx, r.pool, p)
 	if err != nil {

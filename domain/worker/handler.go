@@ -122,11 +122,11 @@ func (r *jobRun) do(ctx context.Context) error {
 		return fmt.Errorf("open file of job %s: %w", r.id, err)
 	}
 	defer blob.Close()
-	chunkLines := r.job.Options.ChunkLines
-	if chunkLines <= 0 {
-		chunkLines = DefaultChunkLines
+	settings := Settings{ChunkLines: r.job.Options.ChunkLines, Year: r.job.SubmittedAt.UTC().Year()}
+	if settings.ChunkLines <= 0 {
+		settings.ChunkLines = DefaultChunkLines
 	}
-	if err := r.analyzer.Analyze(ctx, blob, chunkLines, func(c Chunk) error { return r.record(ctx, c) }); err != nil {
+	if err := r.analyzer.Analyze(ctx, blob, settings, func(c Chunk) error { return r.record(ctx, c) }); err != nil {
 		return err
 	}
 	return r.appendCompleted(ctx, time.Since(start))

@@ -40,7 +40,8 @@ func (s *Store) ReadAll(ctx context.Context, after events.Position, limit int, t
 		q += ` AND type = ANY($4)`
 		args = append(args, types)
 	}
-	rows, err := s.db.Query(ctx, q+` ORDER BY tx_id, id LIMIT $3`, args...)
+	// Qualified: a bare tx_id would sort by the tx_id::text output column.
+	rows, err := s.db.Query(ctx, q+` ORDER BY events.tx_id, events.id LIMIT $3`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read all after %s: %w", after, err)
 	}

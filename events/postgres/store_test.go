@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -113,6 +114,27 @@ func TestRepeatedAppendIsIdempotent(t *testing.T) {
 	}
 }
 
+// waitReadable waits until ReadAll returns n events of the types. ReadAll
+// holds events back while any older transaction on the server is open, and
+// tests of other packages run at the same time.
+func waitReadable(t *testing.T, store *postgres.Store, n int, types ...string) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		recs, err := store.ReadAll(context.Background(), events.Position{}, n+1, types...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(recs) == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("ReadAll returns %d events, want %d", len(recs), n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 func TestReadAllFollowsCommitOrderAcrossStreams(t *testing.T) {
 	store, ctx := newStore(t)
 	var want []uuid.UUID
@@ -125,6 +147,7 @@ func TestReadAllFollowsCommitOrderAcrossStreams(t *testing.T) {
 			want = append(want, e.ID)
 		}
 	}
+	waitReadable(t, store, len(want))
 	var got []uuid.UUID
 	var pos events.Position
 	for {
@@ -150,7 +173,10 @@ func TestReadAllFollowsCommitOrderAcrossStreams(t *testing.T) {
 
 func TestReadAllFiltersTypes(t *testing.T) {
 	store, ctx := newStore(t)
-	store.AppendToStream(ctx, "s", 0, testEvent("A", 1), testEvent("B", 2), testEvent("A", 3))
+	if _, err := store.AppendToStream(ctx, "s", 0, testEvent("A", 1), testEvent("B", 2), testEvent("A", 3)); err != nil {
+		t.Fatal(err)
+	}
+	waitReadable(t, store, 3)
 	recs, err := store.ReadAll(ctx, events.Position{}, 10, "A")
 	if err != nil {
 		t.Fatal(err)

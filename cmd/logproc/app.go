@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/logproc/logproc/domain"
+	"github.com/logproc/logproc/domain/worker"
+	"github.com/logproc/logproc/events/postgres"
+	lphttp "github.com/logproc/logproc/http"
+	"github.com/logproc/logproc/migrations"
+	"github.com/logproc/logproc/projections"
+)
+
+// App is a running Log Processor: what `serve`, `work` and `all` start, and
+// what the end-to-end tests start in-process. Open connects it, StartServe
+// and StartWork start its parts, and Close stops whatever was started,
+// gracefully.
+type App struct {
+	Config   Config
+	Log      *slog.Logger
+	Analyzer worker.Analyzer
+	// Tune, when set, adjusts the projection runner before it starts.
+	Tune func(*projections.Runner)
+
+	Pool   *pgxpool.Pool
+	Redis  *redis.Client
+	Blobs  domain.BlobStore
+	Store  *postgres.Store
+	Runner *projections.Runner
+
+	// Addr is the address the API listens on once StartServe returns.
+	Addr string
+
+	cancel     context.CancelFunc
+	background sync.WaitGroup
+	httpServer *http.Server
+	asynq      *asynq.Server
+	closers    []func() error
+}
+
+// NewApp returns an app with the given configuration, not yet connected.
+func NewApp(cfg Config, log *slog.Logger) *App {
+	redis.SetLogger(redisLogger{log})
+	return &App{Config: cfg, Log: log, Analyzer: worker.NewEngine(cfg.Keywords)}
+}
+
+// Open connects to PostgreSQL and Redis, applies pending migrations under
+// goose's session lock and opens the blob store.
+func (a *App) Open(ctx context.Context) error {
+	pool, err := connectPostgres(ctx, a.Config.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	a.Pool, a.Store = pool, postgres.New(pool)
+	a.closers = append(a.closers, func() error { pool.Close(); return nil })
+	if n, err := migrations.Up(ctx, pool); err != nil {
+		return err
+	} else if n > 0 {
+		a.Log.Info("applied migrations", "count", n)
+	}
+	if a.Redis, err = connectRedis(a.Config.RedisURL); err != nil {
+		return err
+	}
+	a.closers = append(a.closers, a.Redis.Close)
+	if a.Blobs, err = openBlobStore(a.Config); err != nil {
+		return err
+	}
+	if c, ok := a.Blobs.(io.Closer); ok {
+		a.closers = append(a.closers, c.Close)
+	}
+	return nil
+}
+
+// StartServe starts the projectors, the dispatcher and the HTTP API.
+func (a *App) StartServe(ctx context.Context) error {
+	auth, err := lphttp.NewAuth([]byte(a.Config.JWTSecret), a.Config.JWTAudience)
+	if err != nil {
+		return err
+	}
+	notifier := postgres.NewNotifier(a.Pool, a.Log)
+	a.Runner = projections.NewRunner(a.Pool, notifier, a.Log)
+	if a.Tune != nil {
+		a.Tune(a.Runner)
+	}
+	queue := worker.NewQueue(asynq.NewClientFromRedisClient(a.Redis), a.Config.Queue)
+	ps := append(readModels(), projections.Dispatcher{Queue: queue})
+	if err := a.Runner.Setup(ctx, ps...); err != nil {
+		return err
+	}
+	bg := a.backgroundContext()
+	a.goBackground(func() { notifier.Run(bg) })
+	a.goBackground(func() { a.Runner.Run(bg, ps...) })
+	return a.serveHTTP(auth)
+}
+
+// readModels lists the projections the API reads.
+func readModels() []projections.Projector {
+	return []projections.Projector{projections.JobStats{}, projections.AggregateStats{}}
+}
+
+func (a *App) serveHTTP(auth *lphttp.Auth) error {
+	srv := &lphttp.Server{
+		Events: a.Store, Blobs: a.Blobs, Stats: projections.NewReader(a.Pool),
+		Queue: worker.NewInspector(asynq.NewInspectorFromRedisClient(a.Redis), a.Config.Queue),
+		Auth:  auth, MaxUploadBytes: a.Config.MaxUploadBytes, TrustedProxies: a.Config.TrustedProxies,
+		Log: a.Log,
+		Ready: map[string]lphttp.Check{
+			"postgres": a.Pool.Ping,
+			"redis":    func(ctx context.Context) error { return a.Redis.Ping(ctx).Err() },
+		},
+	}
+	ln, err := net.Listen("tcp", a.Config.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.Config.HTTPAddr, err)
+	}
+	a.Addr = ln.Addr().String()
+	a.httpServer = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: readHeaderTimeout}
+	a.goBackground(func() {
+		if err := a.httpServer.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.Log.Error("http server stopped", "err", err)
+		}
+	})
+	a.Log.Info("API listening", "addr", a.Addr)
+	return nil
+}
+
+// StartWork starts the asynq worker server on the app's queue.
+func (a *App) StartWork(ctx context.Context) error {
+	handler := worker.NewHandler(a.Store, a.Blobs, a.Analyzer, a.Log)
+	a.asynq = asynq.NewServerFromRedisClient(a.Redis, asynq.Config{
+		Concurrency:     a.Config.WorkerConcurrency,
+		Queues:          map[string]int{a.Config.Queue: 1},
+		ShutdownTimeout: a.Config.ShutdownTimeout,
+		// Look for new tasks five times a second when idle (asynq's
+		// default is once a second), so an upload starts quickly.
+		TaskCheckInterval: 200 * time.Millisecond,
+		Logger:            asynqLogger{a.Log},
+		LogLevel:          asynq.WarnLevel,
+		BaseContext:       func() context.Context { return context.WithoutCancel(ctx) },
+	})
+	mux := asynq.NewServeMux()
+	mux.Handle(worker.TypeAnalyzeJob, handler)
+	if err := a.asynq.Start(mux); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	a.Log.Info("worker started", "queue", a.Config.Queue, "concurrency", a.Config.WorkerConcurrency)
+	return nil
+}
+
+func (a *App) backgroundContext() context.Context {
+	if a.cancel == nil {
+		var ctx context.Context
+		ctx, a.cancel = context.WithCancel(context.Background())
+		a.closers = append(a.closers, func() error { a.cancel(); a.background.Wait(); return nil })
+		return ctx
+	}
+	panic("logproc: background context made twice")
+}
+
+func (a *App) goBackground(fn func()) {
+	a.background.Add(1)
+	go func() {
+		defer a.background.Done()
+		fn()
+	}()
+}
+
+// Close stops the app: the API stops taking requests and lets in-flight ones
+// finish, the worker lets running tasks finish or hands them back to the
+// queue, projectors stop at a batch boundary, and connections close.
+func (a *App) Close(ctx context.Context) error {
+	var errs []error
+	if a.httpServer != nil {
+		errs = append(errs, a.httpServer.Shutdown(ctx))
+	}
+	if a.asynq != nil {
+		a.asynq.Shutdown()
+	}
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		errs = append(errs, a.closers[i]())
+	}
+	return errors.Join(errs...)
+}

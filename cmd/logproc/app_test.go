@@ -1,0 +1,274 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/logproc/logproc/domain/worker/asynqtest"
+	"github.com/logproc/logproc/events/postgres/pgtest"
+	lphttp "github.com/logproc/logproc/http"
+)
+
+const testSecret = "end-to-end-test-secret-of-32-bytes-or-more"
+
+// testApp is the whole app started in-process on its own database and queue.
+type testApp struct {
+	t   *testing.T
+	app *App
+	url string
+}
+
+// startTestApp starts `logproc all` in-process. Settings may be changed by
+// edit, and the app by tune, before it starts.
+func startTestApp(t *testing.T, edit func(*Config), tune ...func(*App)) *testApp {
+	t.Helper()
+	_, queue := asynqtest.NewQueue(t)
+	cfg, err := ConfigFrom(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.DatabaseURL = pgtest.NewDatabase(t)
+	cfg.RedisURL = asynqtest.URL()
+	cfg.Queue = queue
+	cfg.HTTPAddr = "127.0.0.1:0"
+	cfg.BlobDir = t.TempDir()
+	cfg.JWTSecret = testSecret
+	cfg.WorkerConcurrency = 2
+	cfg.ShutdownTimeout = 5 * time.Second
+	if edit != nil {
+		edit(&cfg)
+	}
+	app := NewApp(cfg, slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	for _, f := range tune {
+		f(app)
+	}
+	ctx := context.Background()
+	if err := startApp(ctx, app, true, true); err != nil {
+		app.Close(ctx)
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := app.Close(context.Background()); err != nil {
+			t.Errorf("close app: %v", err)
+		}
+	})
+	return &testApp{t: t, app: app, url: "http://" + app.Addr}
+}
+
+// testWriter sends the app's logs to the test log.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+func (a *testApp) token(sub, role string) string {
+	a.t.Helper()
+	auth, err := lphttp.NewAuth([]byte(testSecret), "")
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	tok, err := auth.Mint(lphttp.Claims{Subject: sub, Role: role}, time.Hour)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return tok
+}
+
+// getJSON fetches path with the token and decodes the body into v.
+func (a *testApp) getJSON(path, token string, v any) int {
+	a.t.Helper()
+	req, _ := http.NewRequest("GET", a.url+path, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		a.t.Fatalf("GET %s: %v", path, err)
+	}
+	return resp.StatusCode
+}
+
+// upload posts a file and returns the new job's id.
+func (a *testApp) upload(token, name string, content []byte) string {
+	a.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write(content)
+	mw.Close()
+	req, _ := http.NewRequest("POST", a.url+"/api/upload-logs", &buf)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		JobID string `json:"job_id"`
+	}
+	json.NewDecoder(resp.Body).Decode(&body)
+	if resp.StatusCode != http.StatusAccepted || body.JobID == "" {
+		a.t.Fatalf("upload %s = %d", name, resp.StatusCode)
+	}
+	return body.JobID
+}
+
+// jobStats is the part of GET /api/stats/{id} the tests check.
+type jobStats struct {
+	Status          string           `json:"status"`
+	Lines           int64            `json:"lines"`
+	Entries         int64            `json:"entries"`
+	Levels          map[string]int64 `json:"levels"`
+	Errors          int64            `json:"errors"`
+	ErrorGroups     int64            `json:"error_groups"`
+	ProgressPercent float64          `json:"progress_percent"`
+	FailureReason   string           `json:"failure_reason"`
+	TopErrorGroups  []struct {
+		Template  string `json:"template"`
+		Exception string `json:"exception"`
+		Count     int64  `json:"count"`
+	} `json:"top_error_groups"`
+	DurationMS int64 `json:"duration_ms"`
+}
+
+// waitFinished polls a job until it is completed or failed. The deadline
+// only guards against a hang; it asserts nothing about speed.
+func (a *testApp) waitFinished(id, token string) jobStats {
+	a.t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		var js jobStats
+		status := a.getJSON("/api/stats/"+id, token, &js)
+		if status == http.StatusOK && (js.Status == "completed" || js.Status == "failed") {
+			return js
+		}
+		if time.Now().After(deadline) {
+			a.t.Fatalf("job %s did not finish: last status %d %+v", id, status, js)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// aggregate is the part of GET /api/stats the tests check.
+type aggregate struct {
+	Scope     string           `json:"scope"`
+	JobsTotal int64            `json:"jobs_total"`
+	Jobs      map[string]int64 `json:"jobs"`
+	Lines     int64            `json:"lines"`
+	Levels    map[string]int64 `json:"levels"`
+	Errors    int64            `json:"errors"`
+	ErrorRate float64          `json:"error_rate"`
+	Top       []struct {
+		Count int64 `json:"count"`
+		Jobs  int64 `json:"jobs"`
+	} `json:"top_error_groups"`
+}
+
+// waitAggregate polls the caller's aggregate until cond holds.
+func (a *testApp) waitAggregate(token string, cond func(aggregate) bool) aggregate {
+	a.t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		var agg aggregate
+		a.getJSON("/api/stats", token, &agg)
+		if cond(agg) {
+			return agg
+		}
+		if time.Now().After(deadline) {
+			a.t.Fatalf("aggregate never reached the expected state: %+v", agg)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// fixtureLog is a log with known content: 100 entries on 109 lines: 80
+// INFO, 10 WARN and 10 ERROR, three of the errors carrying the same Java
+// stack trace (three lines each) and seven a refused connection.
+func fixtureLog() []byte {
+	var b strings.Builder
+	ts := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	for i := 0; i < 100; i++ {
+		at := ts.Add(time.Duration(i) * time.Second).Format("2006-01-02 15:04:05,000")
+		switch {
+		case i%10 == 9 && i < 30:
+			fmt.Fprintf(&b, "%s ERROR [main] Request %d failed\njava.lang.IllegalStateException: broken pipe\n\tat com.acme.Server.handle(Server.java:42)\n\tat com.acme.Server.run(Server.java:17)\n", at, i)
+		case i%10 == 9:
+			fmt.Fprintf(&b, "%s ERROR [db] Connection to 10.0.0.%d refused\n", at, i)
+		case i%5 == 4:
+			fmt.Fprintf(&b, "%s WARN [cache] Slow lookup took %d ms\n", at, 100+i)
+		default:
+			fmt.Fprintf(&b, "%s INFO [main] Served request %d in %d ms\n", at, i, i%7)
+		}
+	}
+	return []byte(b.String())
+}
+
+func TestEndToEndUploadAnalyseAndQuery(t *testing.T) {
+	a := startTestApp(t, nil)
+	alice := a.token("alice", "")
+	id := a.upload(alice, "app.log", fixtureLog())
+	js := a.waitFinished(id, alice)
+	if js.Status != "completed" || js.ProgressPercent != 100 {
+		t.Fatalf("job = %+v", js)
+	}
+	wantLevels := map[string]int64{"INFO": 80, "WARN": 10, "ERROR": 10}
+	if fmt.Sprint(js.Levels) != fmt.Sprint(wantLevels) || js.Entries != 100 || js.Lines != 109 {
+		t.Errorf("job levels %v, entries %d, lines %d; want %v, 100, 109", js.Levels, js.Entries, js.Lines, wantLevels)
+	}
+	if js.Errors != 10 || js.ErrorGroups != 2 || len(js.TopErrorGroups) != 2 ||
+		js.TopErrorGroups[0].Count != 7 || js.TopErrorGroups[1].Count != 3 ||
+		js.TopErrorGroups[1].Exception != "java.lang.IllegalStateException" {
+		t.Errorf("job errors %d in %d groups, want 10 in 2 (7 refused, 3 IllegalStateException): %+v",
+			js.Errors, js.ErrorGroups, js.TopErrorGroups)
+	}
+	agg := a.waitAggregate(alice, func(g aggregate) bool { return g.Jobs["completed"] == 1 })
+	if agg.JobsTotal != 1 || agg.Lines != 109 || fmt.Sprint(agg.Levels) != fmt.Sprint(wantLevels) || agg.Errors != 10 ||
+		agg.ErrorRate != 0.1 || len(agg.Top) != 2 || agg.Top[0].Count != 7 || agg.Top[0].Jobs != 1 {
+		t.Errorf("aggregate = %+v", agg)
+	}
+	var other map[string]any
+	if status := a.getJSON("/api/stats/"+id, a.token("bob", ""), &other); status != http.StatusNotFound {
+		t.Errorf("bob reading alice's job: %d %v", status, other)
+	}
+	var queue map[string]any
+	if status := a.getJSON("/api/queue-status", "", &queue); status != http.StatusOK {
+		t.Errorf("queue status without a token: %d %v", status, queue)
+	}
+}
+
+func TestEndToEndHDFSLevelsAreExact(t *testing.T) {
+	path := filepath.Join("..", "..", "..", "shared", "loghub-2k", "HDFS", "HDFS_2k.log")
+	content, err := os.ReadFile(path)
+	if err != nil {
+		t.Skipf("loghub data not available: %v", err)
+	}
+	a := startTestApp(t, nil)
+	alice := a.token("alice", "")
+	id := a.upload(alice, "HDFS_2k.log", content)
+	js := a.waitFinished(id, alice)
+	want := map[string]int64{"INFO": 1920, "WARN": 80}
+	if js.Status != "completed" || fmt.Sprint(js.Levels) != fmt.Sprint(want) || js.Lines != 2000 {
+		t.Errorf("HDFS job = %s, levels %v, lines %d; want completed, %v, 2000", js.Status, js.Levels, js.Lines, want)
+	}
+	agg := a.waitAggregate(a.token("root", "admin"), func(g aggregate) bool { return g.Jobs["completed"] == 1 })
+	if fmt.Sprint(agg.Levels) != fmt.Sprint(want) {
+		t.Errorf("aggregate levels %v, want %v", agg.Levels, want)
+	}
+}

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/logproc/logproc/domain"
+	"github.com/logproc/logproc/domain/storage"
+)
+
+// readHeaderTimeout bounds how long a client may take to send its headers.
+const readHeaderTimeout = 10 * time.Second
+
+// connectPostgres opens a pool and checks that the database answers, saying
+// how to fix the usual failures.
+func connectPostgres(ctx context.Context, dsn string) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	// A projection reader waits for every older transaction; never let an
+	// abandoned one of ours hold all readers back.
+	cfg.ConnConfig.RuntimeParams["idle_in_transaction_session_timeout"] = "60000"
+	cfg.ConnConfig.RuntimeParams["application_name"] = "logproc"
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pool.Ping(pingCtx); err != nil {
+		pool.Close()
+		return nil, postgresHint(dsn, err)
+	}
+	return pool, nil
+}
+
+func postgresHint(dsn string, err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "3D000" {
+		return fmt.Errorf("database in DATABASE_URL does not exist: run `logproc migrate create-db` (or `make run`): %w", err)
+	}
+	return fmt.Errorf("cannot reach PostgreSQL at %s (check DATABASE_URL; `make run` starts a local one): %w", redactURL(dsn), err)
+}
+
+// createDatabase creates the database DATABASE_URL names, connecting to the
+// server's "postgres" database, unless it exists.
+func createDatabase(ctx context.Context, dsn string) (bool, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return false, fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	name := cfg.Database
+	cfg.Database = "postgres"
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return false, postgresHint(dsn, err)
+	}
+	defer conn.Close(ctx)
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil || exists {
+		return false, err
+	}
+	_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "42P04" { // created meanwhile
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// redisLogger sends go-redis's own messages, such as dial retries, to slog
+// at debug level: the app reports what they mean (a failed enqueue, a failed
+// readiness check) where it happens.
+type redisLogger struct{ log *slog.Logger }
+
+func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	l.log.DebugContext(ctx, fmt.Sprintf(format, v...), "component", "go-redis")
+}
+
+// connectRedis returns a client for REDIS_URL. It does not connect: asynq and
+// the readiness check see whether Redis answers.
+func connectRedis(rawURL string) (*redis.Client, error) {
+	opts, err := redis.ParseURL(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("REDIS_URL: %w", err)
+	}
+	return redis.NewClient(opts), nil
+}
+
+// openBlobStore opens the store STORAGE names.
+func openBlobStore(cfg Config) (domain.BlobStore, error) {
+	if cfg.Storage == "supabase" {
+		if cfg.SupabaseURL == "" || cfg.SupabaseKey == "" {
+			return nil, errors.New("STORAGE=supabase needs SUPABASE_URL and SUPABASE_SERVICE_KEY")
+		}
+		return storage.NewSupabase(cfg.SupabaseURL, cfg.SupabaseKey, cfg.SupabaseBucket)
+	}
+	return storage.NewLocal(cfg.BlobDir)
+}
+
+// redactURL hides a URL's password for logs and messages.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
+}
+
+// asynqLogger sends asynq's logs to slog.
+type asynqLogger struct{ log *slog.Logger }
+
+func (l asynqLogger) Debug(args ...any) { l.log.Debug(fmt.Sprint(args...), "component", "asynq") }
+func (l asynqLogger) Info(args ...any)  { l.log.Info(fmt.Sprint(args...), "component", "asynq") }
+func (l asynqLogger) Warn(args ...any)  { l.log.Warn(fmt.Sprint(args...), "component", "asynq") }
+func (l asynqLogger) Error(args ...any) { l.log.Error(fmt.Sprint(args...), "component", "asynq") }
+func (l asynqLogger) Fatal(args ...any) {
+	l.log.Error(fmt.Sprint(args...), "component", "asynq")
+	os.Exit(1)
+}

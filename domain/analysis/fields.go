@@ -1,0 +1,105 @@
+package analysis
+
+import "bytes"
+
+// Header fields: a line's header is read as a sequence of fields separated
+// by spaces, tabs, '|' or ','. A field is a bracket group such as
+// "[Sun Dec 04 04:47:44 2005]" or "[req-1 - - -]" (with what is glued after
+// it), or a run of bytes up to a separator.
+
+// sepKind is what separates a field from the next.
+type sepKind uint8
+
+const (
+	sepEnd   sepKind = iota // end of line
+	sepSpace                // one space
+	sepWide                 // several spaces or a tab: a padded column
+	sepPipe                 // '|'
+)
+
+// maxBracket bounds how far a bracket group is looked for.
+const maxBracket = 512
+
+// skipBlanks skips spaces and tabs.
+func skipBlanks(b []byte, pos int) int {
+	for pos < len(b) && (b[pos] == ' ' || b[pos] == '\t') {
+		pos++
+	}
+	return pos
+}
+
+// fieldEnd returns the end of the field starting at pos.
+func fieldEnd(b []byte, pos int) int {
+	if pos < len(b) {
+		if close := closer(b[pos]); close != 0 {
+			if end := groupEnd(b, pos, b[pos], close); end > 0 {
+				return wordEnd(b, end)
+			}
+		}
+	}
+	return wordEnd(b, pos)
+}
+
+// wordEnd returns the end of a run of bytes up to a blank or '|'.
+func wordEnd(b []byte, pos int) int {
+	for pos < len(b) && !fieldStops[b[pos]] {
+		pos++
+	}
+	return pos
+}
+
+// fieldStops marks the bytes that end a header field.
+var fieldStops = [256]bool{' ': true, '\t': true, '|': true}
+
+func closer(c byte) byte {
+	switch c {
+	case '[':
+		return ']'
+	case '(':
+		return ')'
+	case '{':
+		return '}'
+	case '<':
+		return '>'
+	}
+	return 0
+}
+
+// groupEnd returns the index after the bracket closing the one at pos, or
+// 0 when it is not closed within maxBracket bytes.
+func groupEnd(b []byte, pos int, open, close byte) int {
+	limit := min(len(b), pos+maxBracket)
+	depth := 0
+	for i := pos; i < limit; {
+		j := bytes.IndexByte(b[i:limit], close)
+		if j < 0 {
+			return 0
+		}
+		depth += bytes.Count(b[i:i+j], []byte{open}) - 1
+		i += j + 1
+		if depth <= 0 {
+			return i
+		}
+	}
+	return 0
+}
+
+// skipSep skips the separator after a field and says what it was.
+func skipSep(b []byte, pos int) (int, sepKind) {
+	start := pos
+	pos = skipBlanks(b, pos)
+	kind := sepSpace
+	if pos-start > 1 || (pos > start && b[start] == '\t') {
+		kind = sepWide
+	}
+	if pos < len(b) && (b[pos] == '|' || (b[pos] == ',' && pos == start)) {
+		if b[pos] == '|' {
+			kind = sepPipe
+		}
+		pos = skipBlanks(b, pos+1)
+	}
+	if pos >= len(b) {
+		return pos, sepEnd
+	}
+	return pos, kind
+}

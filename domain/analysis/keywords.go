@@ -1,0 +1,129 @@
+package analysis
+
+import (
+	"math/bits"
+	"strings"
+)
+
+// keywordSet finds words in text, ignoring ASCII case. It is searched for
+// on every line, so it uses the Wu-Manber scheme: a table keyed by pairs of
+// bytes says how far the window may jump, and only windows ending in a pair
+// some word has near its start are checked. On log text it looks at about
+// one position in four.
+type keywordSet struct {
+	words [][]byte          // lower-cased
+	m     int               // the shortest word's length: the window
+	shift []uint8           // by folded byte pair
+	ends  map[uint16]uint64 // pair ending a window -> words that may start it
+	blank bool              // a word holds a blank: it cannot be found token by token
+}
+
+// maxKeywords is how many words a set may hold (one bit each).
+const maxKeywords = 64
+
+func newKeywordSet(words []string) *keywordSet {
+	k := &keywordSet{ends: make(map[uint16]uint64)}
+	for _, w := range words {
+		w = strings.ToLower(strings.TrimSpace(w))
+		if w != "" && len(k.words) < maxKeywords {
+			k.words = append(k.words, []byte(w))
+			k.blank = k.blank || strings.ContainsAny(w, " \t")
+		}
+	}
+	k.m = 1 << 30
+	for _, w := range k.words {
+		k.m = min(k.m, len(w))
+	}
+	k.buildShift()
+	return k
+}
+
+// buildShift fills the jump table for windows of the shortest length.
+func (k *keywordSet) buildShift() {
+	if len(k.words) == 0 || k.m < 2 {
+		k.m = 0
+		return
+	}
+	k.shift = make([]uint8, 1<<16)
+	deflt := uint8(min(k.m-1, 255))
+	for i := range k.shift {
+		k.shift[i] = deflt
+	}
+	for wi, w := range k.words {
+		for j := 0; j+1 < k.m; j++ {
+			pair := uint16(w[j])<<8 | uint16(w[j+1])
+			k.shift[pair] = min(k.shift[pair], uint8(min(k.m-2-j, 255)))
+		}
+		last := uint16(w[k.m-2])<<8 | uint16(w[k.m-1])
+		k.ends[last] |= 1 << wi
+	}
+}
+
+// foldTable lower-cases ASCII letters.
+var foldTable = func() (t [256]byte) {
+	for i := range t {
+		t[i] = byte(i)
+		if 'A' <= i && i <= 'Z' {
+			t[i] = byte(i) + 'a' - 'A'
+		}
+	}
+	return t
+}()
+
+// find returns a bit per word present in b.
+func (k *keywordSet) find(b []byte) uint64 {
+	if k.m == 0 {
+		return k.findNaive(b)
+	}
+	var found uint64
+	for end := k.m - 1; end < len(b); {
+		pair := uint16(foldTable[b[end-1]])<<8 | uint16(foldTable[b[end]])
+		if s := k.shift[pair]; s > 0 {
+			end += int(s)
+			continue
+		}
+		start := end - k.m + 1
+		for cand := k.ends[pair] &^ found; cand != 0; cand &= cand - 1 {
+			wi := bitIndex(cand & -cand)
+			if equalFoldAt(b, start, k.words[wi]) {
+				found |= 1 << wi
+			}
+		}
+		end++
+	}
+	return found
+}
+
+// findNaive serves sets holding a one-byte word.
+func (k *keywordSet) findNaive(b []byte) uint64 {
+	var found uint64
+	for i := range b {
+		for wi, w := range k.words {
+			if found&(1<<wi) == 0 && equalFoldAt(b, i, w) {
+				found |= 1 << wi
+			}
+		}
+	}
+	return found
+}
+
+// equalFoldAt says whether b[i:] starts with the lower-case word w,
+// ignoring ASCII case.
+func equalFoldAt(b []byte, i int, w []byte) bool {
+	if len(b)-i < len(w) {
+		return false
+	}
+	for j, c := range w {
+		if foldTable[b[i+j]] != c {
+			return false
+		}
+	}
+	return true
+}
+
+// bitIndex returns the position of the lowest set bit.
+func bitIndex(bit uint64) int { return bits.TrailingZeros64(bit) }
+
+// errorWords flag error-like entries in files that carry no levels.
+var errorWords = newKeywordSet([]string{"error", "exception", "fail", "fatal", "panic", "critical",
+	"denied", "refused", "timeout", "timed out", "abort", "unable to", "cannot", "could not"})

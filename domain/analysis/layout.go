@@ -1,0 +1,103 @@
+package analysis
+
+import "strings"
+
+// textLayout is the header layout of a plain-text log, learned from a
+// sample: which field holds the timestamp, the level, the component and the
+// pid, and how many fields come before the message.
+type textLayout struct {
+	ts         *tsLayout
+	tsField    int // -1 without a timestamp
+	nFields    int // header fields before the message
+	levelField int // -1 without levels
+	compField  int // -1 without a component
+	pidField   int // -1 without a pid
+	isClear    bool
+	ambiguous  bool // the date order could be read more than one way
+	tsr        *tsReader
+	levels     levelCache
+}
+
+// maxHeaderFields bounds how many fields a header may have.
+const maxHeaderFields = 12
+
+// read splits a line into header and message by the layout.
+func (l *textLayout) read(line []byte, rec *record) {
+	*rec = record{header: true}
+	pos := skipBlanks(line, 0)
+	for i := 0; i < l.nFields && pos < len(line); i++ {
+		end, ok := l.readField(line, pos, i, rec)
+		if !ok {
+			*rec = record{msg: line}
+			return
+		}
+		pos, _ = skipSep(line, end)
+	}
+	if l.tsField >= 0 && !rec.hasTime || l.tsField < 0 && l.levelField >= 0 && rec.level == codeNone {
+		*rec = record{msg: line}
+		return
+	}
+	rec.head, rec.msg = line[:pos], trimRight(line[pos:])
+}
+
+// readField reads header field i at pos and returns where it ends; ok is
+// false when the timestamp field does not parse.
+func (l *textLayout) readField(line []byte, pos, i int, rec *record) (int, bool) {
+	if i == l.tsField {
+		if l.tsr == nil {
+			l.tsr = newTSReader(l.ts)
+		}
+		c, end, ok := parseBracketed(l.tsr.parse, line, pos)
+		rec.time, rec.hasTime, rec.tsEnd = c, ok, end
+		return end, ok
+	}
+	end := fieldEnd(line, pos)
+	switch i {
+	case l.levelField:
+		rec.level = l.levels.lookup(line[pos:end])
+	case l.compField:
+		rec.comp = componentName(line[pos:end])
+	}
+	return end, true
+}
+
+// componentName strips the punctuation around a component field:
+// "sshd(pam_unix)[19939]:" becomes "sshd(pam_unix)", "[main]" becomes "main".
+func componentName(f []byte) []byte {
+	if n := len(f); n > 1 && f[n-1] == ':' {
+		f = f[:n-1]
+	}
+	f, _ = splitNamePid(f)
+	if n := len(f); n > 1 && closer(f[0]) == f[n-1] {
+		f = f[1 : n-1]
+	}
+	return f
+}
+
+func (l *textLayout) hasLevels() bool       { return l.levelField >= 0 }
+func (l *textLayout) clear() bool           { return l.isClear }
+func (l *textLayout) timeLayout() *tsLayout { return l.ts }
+
+// describe lists the header fields, e.g.
+// "text: timestamp(YYMMDD hhmmss) pid level component message".
+func (l *textLayout) describe() string {
+	parts := []string{"text:"}
+	for i := range l.nFields {
+		parts = append(parts, l.fieldName(i))
+	}
+	return strings.Join(append(parts, "message"), " ")
+}
+
+func (l *textLayout) fieldName(i int) string {
+	switch i {
+	case l.tsField:
+		return "timestamp(" + l.ts.describe() + ")"
+	case l.levelField:
+		return "level"
+	case l.compField:
+		return "component"
+	case l.pidField:
+		return "pid"
+	}
+	return "field"
+}

@@ -1,0 +1,64 @@
+package analysis
+
+import "testing"
+
+func TestMask(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"PacketResponder 1 for block blk_-1608999687919862906 terminating", "PacketResponder <*> for block <*> terminating"},
+		{"Receiving block blk_1 src: /10.250.19.102:54106 dest: /10.250.19.102:50010", "Receiving block <*> src: <*> dest: <*>"},
+		{"connection from 10.0.0.1 (host-1.example.com) at Fri Jun 17 20:55:07 2005", "connection from <*> (<*>) at <*>"},
+		{"session opened for user root by (uid=0)", "session opened for user root by (uid=<*>)"},
+		{"generating core.2275", "generating core.<*>"},
+		{"onExtend:1514038530000 14 0 4", "onExtend:<*> <*>"},
+		{"ciod: LOGIN chdir(/home/x/y) failed", "ciod: LOGIN chdir(<*>) failed"},
+		{"request 550e8400-e29b-41d4-a716-446655440000 done in 12.5ms", "request <*> done in <*>"},
+		{"MAC 00:1B:44:11:3A:B7 seen, via fe80::1ff:fe23:4567:890a", "MAC <*> seen, via <*>"},
+		{"isScreenOn true", "isScreenOn <*>"},
+		{"Loaded C:\\Windows\\System32\\kernel32.dll from ./lib", "Loaded <*> from <*>"},
+		{"Active base files: /a/1 /a/2 /a/3", "Active base files: <*>"},
+		{"status=failed code=E42 empty= list=[]", "status=<*> code=<*> empty= list=[]"},
+		{"connection from 1.2.3.4 ()", "connection from <*> (<*>)"},
+		{"mapred.job.id is deprecated. Instead, use mapreduce.job.id", "mapred.job.id is deprecated. Instead, use mapreduce.job.id"},
+		{"bad \xff\xfe bytes", "bad <*> bytes"},
+	}
+	for _, tt := range tests {
+		var m masker
+		m.mask([]byte(tt.in))
+		if got := string(m.out); got != tt.want {
+			t.Errorf("mask(%q)\n got %q\nwant %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestMaskRecordsIPs(t *testing.T) {
+	var m masker
+	msg := []byte("from 10.1.2.3:8080 to [fe80::1] via 999.1.1.1 and v1.2.3.4")
+	m.mask(msg)
+	var got []string
+	for _, s := range m.ips {
+		got = append(got, string(msg[s.start:s.end]))
+	}
+	if len(got) != 2 || got[0] != "10.1.2.3" || got[1] != "fe80::1" {
+		t.Fatalf("ips %q, want 10.1.2.3 and fe80::1", got)
+	}
+}
+
+func TestKeywordSet(t *testing.T) {
+	k := newKeywordSet([]string{"error", "Exception", "timeout", "failed", "refused", "denied", "timed out"})
+	tests := []struct {
+		in   string
+		want uint64
+	}{
+		{"all good", 0},
+		{"ERROR: NullPointerException", 1 | 2},
+		{"connection Refused after timeout", 4 | 16},
+		{"request timed out; access DENIED", 32 | 64},
+		{"errorfailed", 1 | 8},
+		{"erro", 0},
+	}
+	for _, tt := range tests {
+		if got := k.find([]byte(tt.in)); got != tt.want {
+			t.Errorf("find(%q) = %b, want %b", tt.in, got, tt.want)
+		}
+	}
+}

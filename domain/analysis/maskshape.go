@@ -1,0 +1,175 @@
+package analysis
+
+import "net/netip"
+
+// byteClassSet says which kinds of bytes a token holds; masking decisions
+// read it instead of scanning the token again.
+type byteClassSet uint16
+
+const (
+	clsDigit byteClassSet = 1 << iota
+	clsLetter
+	clsDot
+	clsSlash
+	clsBackslash
+	clsEq
+	clsColon
+	clsOther
+	clsHigh  // a byte of a multi-byte UTF-8 sequence, or an invalid one
+	clsBlank // a space or a tab: it ends a token
+)
+
+// clsWord is what plain words hold: letters, '-' and '_' (clsLetter).
+const clsWord = clsLetter
+
+var byteClasses = func() (t [256]byteClassSet) {
+	for i := range t {
+		c := byte(i)
+		switch {
+		case isDigit(c):
+			t[i] = clsDigit
+		case isLetter(c) || c == '-' || c == '_':
+			t[i] = clsLetter
+		case c == '.':
+			t[i] = clsDot
+		case c == '/':
+			t[i] = clsSlash
+		case c == '\\':
+			t[i] = clsBackslash
+		case c == '=':
+			t[i] = clsEq
+		case c == ':':
+			t[i] = clsColon
+		case c >= 0x80:
+			t[i] = clsHigh
+		case c == ' ' || c == '\t':
+			t[i] = clsBlank
+		default:
+			t[i] = clsOther
+		}
+	}
+	return t
+}()
+
+func classOf(b []byte) byteClassSet {
+	var cls byteClassSet
+	for _, c := range b {
+		cls |= byteClasses[c]
+	}
+	return cls
+}
+
+// isPath recognises file paths and URLs.
+func isPath(b []byte, cls byteClassSet) bool {
+	switch {
+	case cls&(clsSlash|clsBackslash) == 0:
+		return false
+	case len(b) > 1 && b[0] == '/':
+		return true
+	case hasPrefix(b, "./") || hasPrefix(b, "../") || hasPrefix(b, "~/"):
+		return true
+	}
+	return countByte(b, '/') >= 2 || countByte(b, '\\') >= 2
+}
+
+// isHost recognises DNS names: two or more labels of letters, digits and
+// hyphens, ending in a known top-level domain, not starting like a Java
+// package.
+func isHost(b []byte) bool {
+	labels, start := 0, 0
+	var first []byte
+	for i := 0; i <= len(b); i++ {
+		if i < len(b) && b[i] != '.' {
+			if c := b[i]; !isLetter(c) && !isDigit(c) && c != '-' {
+				return false
+			}
+			continue
+		}
+		if i == start {
+			return false
+		}
+		if labels == 0 {
+			first = b[start:i]
+		}
+		labels++
+		start = i + 1
+	}
+	last := b[lastIndexByte(b, '.')+1:]
+	return labels >= 2 && topLevelDomains.has(last) && !codePrefixes.has(first)
+}
+
+// isHostPort recognises host names joined with ports or other host names
+// by ':': "db1.example.com:5432", "a.example.com:a.example.com".
+func isHostPort(b []byte) bool {
+	hosts := 0
+	for len(b) > 0 {
+		piece := b
+		if i := indexByte(b, ':'); i >= 0 {
+			piece, b = b[:i], b[i+1:]
+		} else {
+			b = nil
+		}
+		switch {
+		case isHost(piece):
+			hosts++
+		case !isAllDigits(piece):
+			return false
+		}
+	}
+	return hosts > 0
+}
+
+// isHexGroups recognises MAC addresses and similar: four or more groups of
+// two hex digits joined by ':' or '-'.
+func isHexGroups(b []byte) bool {
+	if len(b) < 11 || (len(b)+1)%3 != 0 {
+		return false
+	}
+	for i, c := range b {
+		if i%3 == 2 {
+			if c != ':' && c != '-' {
+				return false
+			}
+		} else if hexValue(c) < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// isIP recognises an IPv4 address, optionally with a port, or an IPv6
+// address, and records it.
+func (m *masker) isIP(b []byte, off int, cls byteClassSet) bool {
+	if cls&clsDot != 0 {
+		if n, ok := ipv4Len(b); ok && (n == len(b) || b[n] == ':' && isAllDigits(b[n+1:])) {
+			m.ips = append(m.ips, span{int32(off), int32(off + n)})
+			return true
+		}
+	}
+	if cls&clsColon != 0 && mayBeIPv6(b) {
+		if _, err := netip.ParseAddr(string(b)); err == nil {
+			m.ips = append(m.ips, span{int32(off), int32(off + len(b))})
+			return true
+		}
+	}
+	return false
+}
+
+// mayBeIPv6 filters cheaply before a full parse: hex digits, colons and
+// dots only, and either "::" or seven colons.
+func mayBeIPv6(b []byte) bool {
+	if len(b) < 3 || len(b) > 45 {
+		return false
+	}
+	colons, double := 0, false
+	for i, c := range b {
+		switch {
+		case c == ':':
+			colons++
+			double = double || i > 0 && b[i-1] == ':'
+		case c != '.' && hexValue(c) < 0:
+			return false
+		}
+	}
+	return double || colons == 7
+}

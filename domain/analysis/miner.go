@@ -1,0 +1,276 @@
+package analysis
+
+import (
+	"fmt"
+	"strings"
+)
+
+// The miner groups masked messages into templates online, like Drain: a
+// tree of fixed depth - token count, then first token - leads to a leaf of
+// candidate templates, and a message joins the most similar one when it is
+// similar enough, turning the positions where they differ into "<*>".
+//
+// Similarity is the share of positions where the template holds the same
+// token, a variable, or a soft position, and the threshold is 1: every
+// other constant token must match. Soft positions are the word after an
+// entity noun ("user root" vs "user news"), a unit after a number ("16.0 B"
+// vs "16.0 KB"), and a token holding a variable against a token that is
+// only one ("<*>," vs "x~<*>,"). Drain's usual threshold of 0.5 would merge
+// events that differ in one constant word ("VM Paused", "VM Resumed"); words
+// that truly vary are found by their number instead (siblings.go).
+
+// tmplTok is one position of a template.
+type tmplTok struct {
+	hash  uint64
+	flags tokFlag
+	text  string
+}
+
+// cluster is one mined template.
+type cluster struct {
+	id    string // stable: derived from the text the template was created with
+	toks  []tmplTok
+	count int64
+	text  string // rendered template, "" until asked for
+}
+
+// leafKey names a leaf of the tree: token count and first token.
+type leafKey struct {
+	n     int32
+	first uint64
+}
+
+// maxSeen bounds the cache of masked messages already placed.
+const maxSeen = 1 << 16
+
+// maxTokenText bounds the text kept for one template position.
+const maxTokenText = 256
+
+// miner holds the tree, the templates and a cache of the masked messages
+// it has placed.
+type miner struct {
+	leaves   map[leafKey][]int32
+	clusters []*cluster
+	seen     map[uint64]placed // hash of a masked message -> where it went
+	max      int
+	overflow int32
+	kw       *keywordSet // keywords looked for in constant tokens, or nil
+	siblings siblingIndex
+	bytes    int // memory the templates hold, roughly
+}
+
+// maxTemplateBytes bounds the memory of the templates, whatever their
+// number: long messages make large templates.
+const maxTemplateBytes = 32 << 20
+
+// clusterSize estimates the memory a template of mk would hold: its token
+// texts and, per token, the template slot and the sibling index entry.
+func clusterSize(mk *masker) int {
+	const perToken = 96
+	return len(mk.toks)*perToken + min(len(mk.out), len(mk.toks)*maxTokenText)
+}
+
+// placed is what the miner remembers of a masked message it has seen.
+type placed struct {
+	cluster  int32
+	keywords uint64 // bits of the miner's keywords in the constant tokens
+}
+
+func newMiner(maxTemplates int) *miner {
+	return &miner{leaves: make(map[leafKey][]int32), seen: make(map[uint64]placed), max: maxTemplates, overflow: -1,
+		siblings: newSiblingIndex()}
+}
+
+// add places the masked message held by mk. Most messages were seen before
+// with the same masked text, which one hash lookup finds.
+func (m *miner) add(mk *masker) placed {
+	h := mk.sequenceHash()
+	if p, ok := m.seen[h]; ok {
+		m.clusters[p.cluster].count++
+		return p
+	}
+	mk.hashTokens()
+	p := placed{cluster: m.place(mk), keywords: m.constKeywords(mk)}
+	m.clusters[p.cluster].count++
+	if len(m.seen) >= maxSeen {
+		clear(m.seen)
+	}
+	m.seen[h] = p
+	return p
+}
+
+// constKeywords finds the miner's keywords in the constant tokens of mk.
+func (m *miner) constKeywords(mk *masker) uint64 {
+	var found uint64
+	if m.kw == nil {
+		return 0
+	}
+	for _, t := range mk.toks {
+		if t.flags&tfHasVar == 0 {
+			found |= m.kw.find(mk.out[t.off:t.end])
+		}
+	}
+	return found
+}
+
+// place finds the template of a message not seen before, or makes one.
+func (m *miner) place(mk *masker) int32 {
+	key := leafKey{n: int32(len(mk.toks))}
+	if len(mk.toks) > 0 {
+		key.first = mk.toks[0].hash
+	}
+	if best := m.bestInLeaf(m.leaves[key], mk.toks); best >= 0 {
+		m.clusters[best].generalize(mk.toks, mk.out)
+		return best
+	}
+	if rep := m.siblings.join(mk, m.clusters); rep >= 0 {
+		return rep
+	}
+	size := clusterSize(mk)
+	if len(m.clusters) >= m.max || m.bytes+size > maxTemplateBytes {
+		return m.overflowCluster()
+	}
+	m.bytes += size
+	ci := int32(len(m.clusters))
+	m.clusters = append(m.clusters, newCluster(mk))
+	m.leaves[key] = append(m.leaves[key], ci)
+	m.siblings.add(mk, ci)
+	return ci
+}
+
+// maxLeafScan bounds the templates compared in a crowded leaf: the oldest
+// and the newest halves, so a file of ever new messages stays linear.
+const maxLeafScan = 512
+
+// bestInLeaf returns the template of the leaf that toks fits with the most
+// equal tokens, or -1.
+func (m *miner) bestInLeaf(leaf []int32, toks []token) int32 {
+	if len(leaf) <= maxLeafScan {
+		best, _ := m.bestOf(leaf, toks)
+		return best
+	}
+	old, oldExact := m.bestOf(leaf[:maxLeafScan/2], toks)
+	recent, recentExact := m.bestOf(leaf[len(leaf)-maxLeafScan/2:], toks)
+	if recentExact > oldExact {
+		return recent
+	}
+	return old
+}
+
+// bestOf returns the template of leaf that toks fits with the most equal
+// tokens, and their number; -1 when toks fits none.
+func (m *miner) bestOf(leaf []int32, toks []token) (int32, int) {
+	best, bestExact := int32(-1), -1
+	for _, ci := range leaf {
+		if exact, ok := m.clusters[ci].match(toks); ok && exact > bestExact {
+			best, bestExact = ci, exact
+		}
+	}
+	return best, bestExact
+}
+
+// overflowCluster returns the one template shared by messages that come
+// after the template cap is reached.
+func (m *miner) overflowCluster() int32 {
+	if m.overflow < 0 {
+		m.overflow = int32(len(m.clusters))
+		m.clusters = append(m.clusters, &cluster{id: "Eoverflow", toks: []tmplTok{wildTok}})
+	}
+	return m.overflow
+}
+
+var wildTok = tmplTok{hash: wildHash, flags: tfWild | tfPure | tfHasVar, text: wildcard}
+
+func newCluster(mk *masker) *cluster {
+	c := &cluster{id: templateID(mk.out), toks: make([]tmplTok, len(mk.toks))}
+	for i, t := range mk.toks {
+		text := mk.out[t.off:t.end]
+		if len(text) > maxTokenText {
+			text = text[:maxTokenText]
+		}
+		c.toks[i] = tmplTok{hash: t.hash, flags: t.flags, text: strings.ToValidUTF8(string(text), "\uFFFD")}
+	}
+	return c
+}
+
+// templateID derives a stable id from a template's first text.
+func templateID(text []byte) string {
+	return formatID('E', hashBytes(text))
+}
+
+// formatID renders a hash as a short id: a letter and 48 bits in hex.
+func formatID(prefix byte, h uint64) string {
+	return fmt.Sprintf("%c%012x", prefix, h>>16)
+}
+
+// match reports whether toks fits the template and how many tokens are
+// equal.
+func (c *cluster) match(toks []token) (int, bool) {
+	exact := 0
+	for i, t := range toks {
+		ct := c.toks[i]
+		switch {
+		case ct.hash == t.hash:
+			exact++
+		case ct.flags&tfWild != 0:
+		case i > 0 && softMismatch(c.toks[i-1], ct, t):
+		default:
+			return exact, false
+		}
+	}
+	return exact, true
+}
+
+// softMismatch says whether a template token may become a variable when a
+// message differs from it.
+func softMismatch(prev, ct tmplTok, t token) bool {
+	switch {
+	case prev.flags&tfEntity != 0:
+		return true
+	case prev.flags&tfHasVar != 0 && ct.flags&tfUnit != 0 && t.flags&tfUnit != 0:
+		return true
+	case ct.flags&tfHasVar != 0 && t.flags&tfHasVar != 0 && (ct.flags|t.flags)&tfPure != 0:
+		return true
+	}
+	return false
+}
+
+// generalize turns the positions where toks differs into variables,
+// keeping punctuation both sides share: "B," and "KB," give "<*>,".
+func (c *cluster) generalize(toks []token, out []byte) {
+	for i, t := range toks {
+		if c.toks[i].hash != t.hash && c.toks[i].flags&tfWild == 0 {
+			c.toks[i] = wildWithPunct(c.toks[i].text, string(out[t.off:t.end]))
+			c.text = ""
+		}
+	}
+}
+
+// wildWithPunct returns a variable with the punctuation a and b share
+// around their words.
+func wildWithPunct(a, b string) tmplTok {
+	pre, suf := 0, 0
+	for pre < len(a) && pre < len(b) && a[pre] == b[pre] && isOpenPunct(a[pre]) && a[pre] != '<' {
+		pre++
+	}
+	for suf < len(a)-pre && suf < len(b)-pre && a[len(a)-1-suf] == b[len(b)-1-suf] &&
+		isClosePunct(a[len(a)-1-suf]) && a[len(a)-1-suf] != '>' {
+		suf++
+	}
+	if pre == 0 && suf == 0 {
+		return wildTok
+	}
+	return tmplTok{hash: wildTok.hash, flags: wildTok.flags, text: a[:pre] + wildcard + a[len(a)-suf:]}
+}
+
+// template renders the template with "<*>" for variables.
+func (c *cluster) template() string {
+	if c.text == "" && len(c.toks) > 0 {
+		parts := make([]string, len(c.toks))
+		for i, t := range c.toks {
+			parts[i] = t.text
+		}
+		c.text = strings.Join(parts, " ")
+	}
+	return c.text
+}

@@ -1,0 +1,97 @@
+package analysis
+
+import "testing"
+
+// mine returns the template index of each message.
+func mine(msgs ...string) ([]int32, *miner) {
+	m := newMiner(100)
+	var mk masker
+	out := make([]int32, len(msgs))
+	for i, s := range msgs {
+		mk.mask([]byte(s))
+		out[i] = m.add(&mk).cluster
+	}
+	return out, m
+}
+
+func TestMinerGroups(t *testing.T) {
+	tests := []struct {
+		name     string
+		msgs     []string
+		same     bool
+		template string
+	}{
+		{"numbers", []string{"took 12 ms", "took 7 ms"}, true, "took <*> ms"},
+		{"entity noun", []string{"session closed for user cyrus", "session closed for user news"}, true, "session closed for user <*>"},
+		{"units after numbers", []string{"size 16.0 B, free 2 KB", "size 3.1 KB, free 2 KB"}, true, "size <*> <*>, free <*> KB"},
+		{"variable against partial variable", []string{"package: KB2928120~31bf, state", "package: Hyper-V~31bf, state"}, true, "package: <*>, state"},
+		{"one word differs", []string{"[instance: 1f2] VM Paused (Lifecycle Event)", "[instance: 3a4] VM Resumed (Lifecycle Event)"}, false, ""},
+		{"different lengths", []string{"Block stored as bytes", "Block stored as bytes in memory"}, false, ""},
+		{"first token differs", []string{"setDiffTotalSteps=4", "setTodayTotalSteps=5"}, false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ids, m := mine(tt.msgs...)
+			if same := ids[0] == ids[1]; same != tt.same {
+				t.Fatalf("same template = %v, want %v", same, tt.same)
+			}
+			if tt.same {
+				if got := m.clusters[ids[0]].template(); got != tt.template {
+					t.Errorf("template %q, want %q", got, tt.template)
+				}
+			}
+		})
+	}
+}
+
+func TestMinerIDsAreStable(t *testing.T) {
+	a, ma := mine("user bob logged in from 10.0.0.1", "user eve logged in from 10.0.0.2")
+	b, mb := mine("disk full", "user bob logged in from 10.9.9.9")
+	idA, idB := ma.clusters[a[0]].id, mb.clusters[b[1]].id
+	if idA != idB || ma.clusters[a[1]].id != idA {
+		t.Fatalf("ids %q and %q, want one id for one template in any file", idA, idB)
+	}
+}
+
+func TestMinerCapsTemplates(t *testing.T) {
+	m := newMiner(3)
+	var mk masker
+	for _, s := range []string{"alpha one", "beta two", "gamma three", "delta four", "epsilon five"} {
+		mk.mask([]byte(s))
+		m.add(&mk)
+	}
+	if len(m.clusters) != 4 || m.clusters[3].id != "Eoverflow" || m.clusters[3].count != 2 {
+		t.Fatalf("%d clusters, last %+v: want 3 templates and an overflow of 2", len(m.clusters), m.clusters[len(m.clusters)-1])
+	}
+}
+
+func TestMinerSiblings(t *testing.T) {
+	proxied := func(prog string) string {
+		return prog + " - proxy.example.com:5070 open through proxy proxy.example.com:5070 HTTPS"
+	}
+	var msgs []string
+	for _, p := range []string{"chrome.exe", "Dropbox.exe", "svchost.exe", "firefox.exe", "outlook.exe", "slack.exe", "chrome.exe"} {
+		msgs = append(msgs, proxied(p))
+	}
+	states := []string{"Paused", "Resumed", "Started", "Stopped"}
+	for _, s := range states {
+		msgs = append(msgs, "[instance: 1a2b] VM "+s+" (Lifecycle Event)")
+	}
+	ids, m := mine(msgs...)
+	if ids[4] != ids[5] || ids[4] != ids[0] || ids[6] != ids[0] {
+		t.Errorf("programs: templates %v, want the fifth and later to join the first", ids[:7])
+	}
+	if got := m.clusters[ids[0]].template(); got != "<*> - <*> open through proxy <*> HTTPS" {
+		t.Errorf("merged template %q", got)
+	}
+	if final := m.siblings.final(ids[1]); final != ids[0] {
+		t.Errorf("sibling %d ends in %d, want %d", ids[1], final, ids[0])
+	}
+	seen := map[int32]bool{}
+	for _, id := range ids[7:] {
+		seen[id] = true
+	}
+	if len(seen) != len(states) {
+		t.Errorf("VM states share templates %v: four values must stay apart", ids[7:])
+	}
+}

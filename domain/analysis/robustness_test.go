@@ -1,0 +1,165 @@
+package analysis
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+func TestAnalyzeEmptyInputEmitsNothing(t *testing.T) {
+	chunks, sum := analyzeString(t, "", Options{})
+	if len(chunks) != 0 || sum.Lines != 0 || sum.Entries != 0 {
+		t.Fatalf("empty input: %d chunks, summary %+v", len(chunks), sum)
+	}
+}
+
+func TestAnalyzeRefusesInput(t *testing.T) {
+	var zipped bytes.Buffer
+	zipped.WriteString("PK\x03\x04rest of a zip archive")
+	tests := []struct {
+		name, input, reason string
+	}{
+		{"binary", "\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00" + strings.Repeat("\x00\x01\x02", 100), "binary"},
+		{"utf16", "\xff\xfeh\x00e\x00l\x00l\x00o\x00", "UTF-16"},
+		{"zip", zipped.String(), "zip"},
+		{"corrupt gzip", "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xffnot deflate data at all", "gzip"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Analyze(context.Background(), strings.NewReader(tt.input), Options{}, func(*Chunk) error { return nil })
+			var inErr *InputError
+			if !errors.As(err, &inErr) || !strings.Contains(inErr.Reason, tt.reason) {
+				t.Fatalf("err = %v, want an InputError mentioning %q", err, tt.reason)
+			}
+		})
+	}
+}
+
+func TestAnalyzeInvalidUTF8AndCRLF(t *testing.T) {
+	text := "2024-01-01 10:00:00 ERROR db: bad byte \xff\xfe in row 1\r\n" +
+		"2024-01-01 10:00:01 INFO db: ok\r\n" +
+		"2024-01-01 10:00:02 ERROR db: bad byte \xc3 in row 2\r\n"
+	_, sum := analyzeString(t, text, Options{})
+	if sum.Lines != 3 || sum.Levels[LevelError] != 2 || sum.Levels[LevelInfo] != 1 {
+		t.Fatalf("lines %d levels %v", sum.Lines, sum.Levels)
+	}
+	if len(sum.ErrorGroups) != 1 || sum.ErrorGroups[0].Count != 2 {
+		t.Fatalf("error groups %+v, want one group of two", sum.ErrorGroups)
+	}
+	g := sum.ErrorGroups[0]
+	if strings.Contains(g.Sample, "\r") || !strings.Contains(g.Sample, "\uFFFD") {
+		t.Errorf("sample %q: want no CR and invalid bytes replaced", g.Sample)
+	}
+	if g.Template != "bad byte <*> in row <*>" {
+		t.Errorf("template %q", g.Template)
+	}
+}
+
+func TestAnalyzeTruncatesHugeLineWithBoundedMemory(t *testing.T) {
+	const size = 50 << 20
+	in := io.MultiReader(strings.NewReader("2024-01-01 10:00:00 INFO app: start\n"),
+		&repeatReader{pattern: []byte("2024-01-01 10:00:01 WARN app: huge "), n: size},
+		strings.NewReader("\n2024-01-01 10:00:02 INFO app: end\n"))
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, sum := analyzeReader(t, in, Options{})
+	runtime.ReadMemStats(&after)
+	if sum.Lines != 3 || sum.Truncated != 1 {
+		t.Fatalf("lines %d truncated %d, want 3 and 1", sum.Lines, sum.Truncated)
+	}
+	if sum.Bytes < size {
+		t.Errorf("bytes %d, want at least %d", sum.Bytes, size)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 16<<20 {
+		t.Errorf("allocated %d MiB for a 50 MiB line, want a bounded amount", grew>>20)
+	}
+}
+
+func gzipped(t *testing.T, w func(io.Writer)) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	w(zw)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestAnalyzeGzip(t *testing.T) {
+	data := generatedLog(3000, 7)
+	gz := gzipped(t, func(w io.Writer) { w.Write(data) })
+	_, plain := analyzeReader(t, bytes.NewReader(data), Options{})
+	chunks, zipped := analyzeReader(t, bytes.NewReader(gz), Options{ChunkLines: 1000})
+	if zipped.Lines != plain.Lines || zipped.Entries != plain.Entries || zipped.Bytes != int64(len(data)) {
+		t.Fatalf("gzip: lines %d entries %d bytes %d; plain: %d %d %d", zipped.Lines, zipped.Entries, zipped.Bytes,
+			plain.Lines, plain.Entries, len(data))
+	}
+	last := chunks[len(chunks)-1]
+	if last.BytesRead != int64(len(gz)) || zipped.BytesRead != int64(len(gz)) {
+		t.Errorf("bytes read %d (summary %d), want the compressed size %d", last.BytesRead, zipped.BytesRead, len(gz))
+	}
+}
+
+func TestAnalyzeRefusesGzipBomb(t *testing.T) {
+	line := []byte("2024-01-01 10:00:00 INFO app: the same line again and again\n")
+	bomb := gzipped(t, func(w io.Writer) {
+		for range 200_000 { // 12 MB of text that compresses about 300 times
+			w.Write(line)
+		}
+	})
+	_, err := Analyze(context.Background(), bytes.NewReader(bomb), Options{MaxGzipRatio: 20}, func(*Chunk) error { return nil })
+	var inErr *InputError
+	if !errors.As(err, &inErr) || !strings.Contains(inErr.Reason, "gzip bomb") {
+		t.Fatalf("err = %v, want an InputError about a gzip bomb", err)
+	}
+}
+
+func TestAnalyzeTruncatedGzip(t *testing.T) {
+	gz := gzipped(t, func(w io.Writer) { w.Write(generatedLog(2000, 3)) })
+	_, err := Analyze(context.Background(), bytes.NewReader(gz[:len(gz)/2]), Options{}, func(*Chunk) error { return nil })
+	var inErr *InputError
+	if !errors.As(err, &inErr) {
+		t.Fatalf("err = %v, want an InputError for truncated gzip", err)
+	}
+}
+
+func TestAnalyzeBoundsTemplates(t *testing.T) {
+	var b strings.Builder
+	for i := range 20_000 {
+		// Every line is a new template: the words are made of letters only.
+		fmt.Fprintf(&b, "2024-01-01 10:00:00 INFO app: event %s happened to %s\n", letters(i), letters(i*7+3))
+	}
+	_, sum := analyzeString(t, b.String(), Options{MaxTemplates: 500})
+	if sum.Templates != 501 || sum.Entries != 20_000 {
+		t.Fatalf("templates %d entries %d, want 500 and an overflow", sum.Templates, sum.Entries)
+	}
+}
+
+// letters spells n in base 26 with letters.
+func letters(n int) string {
+	s := []byte{'q'}
+	for ; n > 0; n /= 26 {
+		s = append(s, byte('a'+n%26))
+	}
+	return string(s)
+}
+
+func TestAnalyzeBoundsErrorGroups(t *testing.T) {
+	var b strings.Builder
+	for i := range 30 {
+		fmt.Fprintf(&b, "2024-01-01 10:00:00 ERROR app: failure %s in module %s\n", letters(i), letters(i+100))
+	}
+	_, sum := analyzeString(t, b.String(), Options{MaxErrorGroups: 5})
+	last := sum.ErrorGroups[len(sum.ErrorGroups)-1]
+	if len(sum.ErrorGroups) != 6 || sum.ErrorGroups[0].ID != overflowGroup || sum.ErrorGroups[0].Count != 25 {
+		t.Fatalf("%d groups, first %+v last %+v: want 5 and an overflow of 25", len(sum.ErrorGroups), sum.ErrorGroups[0], last)
+	}
+}

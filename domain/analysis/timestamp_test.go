@@ -1,0 +1,61 @@
+package analysis
+
+import (
+	"testing"
+	"time"
+)
+
+func TestTimestampLayouts(t *testing.T) {
+	tests := []struct {
+		lines []string
+		spec  string
+		want  string // first line in UTC, with 2024 for a missing year
+		note  bool   // the date order was ambiguous
+	}{
+		{[]string{"2024-05-01T10:00:00Z x", "2024-05-01T10:00:01.5Z y"}, "YYYY-MM-DDThh:mm:ss.fZ", "2024-05-01T10:00:00Z", false},
+		{[]string{"2024-05-01 10:00:00 -0700 x"}, "YYYY-MM-DD_hh:mm:ss.fZ", "2024-05-01T17:00:00Z", false},
+		{[]string{"10/Oct/2000:13:55:36 -0700 GET"}, "DD/Mon/YYYY:hh:mm:ss.fZ", "2000-10-10T20:55:36Z", false},
+		{[]string{"17/06/09 20:10:40 INFO x"}, "YY/MM/DD_hh:mm:ss.f", "2017-06-09T20:10:40Z", false},
+		{[]string{"03/04/2024 10:00:00 x", "05/06/2024 10:00:00 y"}, "MM/DD/YYYY_hh:mm:ss.fZ", "2024-03-04T10:00:00Z", true},
+		{[]string{"20171224-0:0:0:234|a|b"}, "YYYYMMDD-hh:mm:ss.f", "2017-12-24T00:00:00.234Z", false},
+		{[]string{"1117838570 x"}, "EPOCH", "2005-06-03T22:42:50Z", false},
+		{[]string{"1117838570123 x"}, "EPOCHMS", "2005-06-03T22:42:50.123Z", false},
+		{[]string{"Jul  3 04:08:03 host x"}, "Mon_DD_hh:mm:ss.f", "2024-07-03T04:08:03Z", false},
+	}
+	for _, tt := range tests {
+		var sample [][]byte
+		for _, l := range tt.lines {
+			sample = append(sample, []byte(l))
+		}
+		c := detectTimestamp(sample)
+		if c.layout == nil || c.layout.spec != tt.spec || c.ambiguous != tt.note {
+			t.Errorf("%q: layout %+v, want %s (ambiguous %v)", tt.lines[0], c, tt.spec, tt.note)
+			continue
+		}
+		ts, _, ok := parseTsField(c.layout, sample[0], 0)
+		got := time.Unix(0, ts.unixNano(2024)).UTC().Format(time.RFC3339Nano)
+		if !ok || got != tt.want {
+			t.Errorf("%q: %s (ok %v), want %s", tt.lines[0], got, ok, tt.want)
+		}
+	}
+}
+
+func TestYearRolloverAndReader(t *testing.T) {
+	l := compileSpec("Mon_DD_hh:mm:ss.f")
+	r := newTSReader(l)
+	clock := yearClock{year: 2023}
+	var got []string
+	for _, line := range []string{"Dec 31 23:59:58 a", "Dec 31 23:59:59 b", "Jan  1 00:00:01 c", "Jan  1 00:00:02 d"} {
+		c, _, ok := r.parse([]byte(line), 0)
+		if !ok {
+			t.Fatalf("%q does not parse", line)
+		}
+		got = append(got, time.Unix(0, clock.place(&c)).UTC().Format(time.RFC3339))
+	}
+	want := []string{"2023-12-31T23:59:58Z", "2023-12-31T23:59:59Z", "2024-01-01T00:00:01Z", "2024-01-01T00:00:02Z"}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("line %d: %s, want %s", i, got[i], want[i])
+		}
+	}
+}

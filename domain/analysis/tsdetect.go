@@ -1,0 +1,108 @@
+package analysis
+
+// Timestamp detection: every candidate layout is tried at the first few
+// field starts of each sample line; the layout and field that match enough
+// lines win, preferring a full date and time, then the earliest field, then
+// the most matches, then the order of tsSpecs.
+
+// maxTsField is the last raw field index a timestamp may start at.
+const maxTsField = 8
+
+// minTsShare is the share of sample lines a timestamp layout must match.
+const minTsShare = 0.3
+
+type tsChoice struct {
+	layout    *tsLayout
+	field     int
+	hits      int
+	ambiguous bool // another date order matched as many lines
+}
+
+// detectTimestamp finds the timestamp layout and its field in a sample, or
+// returns a choice with a nil layout.
+func detectTimestamp(sample [][]byte) tsChoice {
+	hits := make([][]int, maxTsField)
+	for k := range hits {
+		hits[k] = make([]int, len(tsCandidates))
+	}
+	for _, line := range sample {
+		for k, start := range rawFieldStarts(line, maxTsField) {
+			for ci, l := range tsCandidates {
+				if _, _, ok := parseTsField(l, line, start); ok {
+					hits[k][ci]++
+				}
+			}
+		}
+	}
+	return bestTimestamp(hits, len(sample))
+}
+
+// bestTimestamp ranks the hit counts.
+func bestTimestamp(hits [][]int, n int) tsChoice {
+	var best tsChoice
+	need := max(1, int(minTsShare*float64(n)+0.5))
+	for k := range hits {
+		for ci, h := range hits[k] {
+			c := tsChoice{layout: tsCandidates[ci], field: k, hits: h}
+			if h < need {
+				continue
+			}
+			if best.layout == nil || betterTs(c, best) {
+				best = c
+			} else if sameRank(c, best) && c.layout.hasYear && best.layout.hasYear {
+				best.ambiguous = true
+			}
+		}
+	}
+	return best
+}
+
+func betterTs(a, b tsChoice) bool {
+	if a.layout.class != b.layout.class {
+		return a.layout.class < b.layout.class
+	}
+	if a.field != b.field {
+		return a.field < b.field
+	}
+	return a.hits > b.hits
+}
+
+func sameRank(a, b tsChoice) bool {
+	return a.layout.class == b.layout.class && a.field == b.field && a.hits == b.hits
+}
+
+// parseTsField parses a timestamp at a field start, inside brackets when
+// the field opens with '['. It returns the end of the field.
+func parseTsField(l *tsLayout, b []byte, pos int) (civil, int, bool) {
+	return parseBracketed(l.parse, b, pos)
+}
+
+// parseBracketed runs parse at pos, or inside the brackets opening there.
+func parseBracketed(parse func([]byte, int) (civil, int, bool), b []byte, pos int) (civil, int, bool) {
+	bracketed := pos < len(b) && b[pos] == '['
+	if bracketed {
+		pos++
+	}
+	c, end, ok := parse(b, pos)
+	if !ok {
+		return c, end, false
+	}
+	if bracketed {
+		if end >= len(b) || b[end] != ']' {
+			return c, end, false
+		}
+		end++
+	}
+	return c, end, true
+}
+
+// rawFieldStarts returns where the first n fields of a line start.
+func rawFieldStarts(b []byte, n int) []int {
+	starts := make([]int, 0, n)
+	pos := skipBlanks(b, 0)
+	for len(starts) < n && pos < len(b) {
+		starts = append(starts, pos)
+		pos, _ = skipSep(b, fieldEnd(b, pos))
+	}
+	return starts
+}

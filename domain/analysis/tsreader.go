@@ -1,0 +1,76 @@
+package analysis
+
+import "bytes"
+
+// tsReader parses timestamps of one layout line after line. Consecutive
+// log lines nearly always share their date, hour and minute, so it keeps
+// the bytes before the seconds of the last timestamp it parsed and, when
+// the next line starts with the same bytes, parses only from the seconds on.
+type tsReader struct {
+	l      *tsLayout
+	secIdx int    // index of the seconds element, -1 when there is none
+	prefix []byte // text of the last timestamp before its seconds
+	base   civil  // what the prefix held
+	valid  bool
+}
+
+func newTSReader(l *tsLayout) *tsReader {
+	r := &tsReader{l: l, secIdx: -1}
+	for i, e := range l.elems {
+		if e.kind == elSecond {
+			r.secIdx = i
+		}
+	}
+	return r
+}
+
+// parse reads a timestamp at b[pos:] like tsLayout.parse.
+func (r *tsReader) parse(b []byte, pos int) (civil, int, bool) {
+	if r.secIdx < 0 {
+		return r.l.parse(b, pos)
+	}
+	if r.valid && bytes.HasPrefix(b[pos:], r.prefix) {
+		c := r.base
+		return r.l.parseFrom(b, pos+len(r.prefix), r.secIdx, c)
+	}
+	c, end, ok := r.l.parseFrom(b, pos, 0, civil{hasYear: r.l.hasYear, month: 1, day: 1})
+	r.valid = false
+	if ok {
+		r.remember(b, pos, c)
+	}
+	return c, end, ok
+}
+
+// remember keeps the prefix of a parsed timestamp: it re-reads the
+// elements before the seconds to find where they end.
+func (r *tsReader) remember(b []byte, pos int, c civil) {
+	var scratch civil
+	end := pos
+	for _, e := range r.l.elems[:r.secIdx] {
+		var ok bool
+		if end, ok = parseElem(e, b, end, &scratch); !ok {
+			return
+		}
+	}
+	r.prefix = append(r.prefix[:0], b[pos:end]...)
+	r.base = c
+	r.base.sec, r.base.nsec, r.base.zoneSec, r.base.hasZone = 0, 0, 0, false
+	r.valid = true
+}
+
+// yearClock completes timestamps without a year: it starts at the assumed
+// year and moves to the next when the months wrap from December to January.
+type yearClock struct {
+	year, lastMonth int
+}
+
+func (y *yearClock) place(c *civil) int64 {
+	if c.hasYear {
+		return c.unixNano(0)
+	}
+	if y.lastMonth > 0 && c.month < y.lastMonth-6 {
+		y.year++
+	}
+	y.lastMonth = c.month
+	return c.unixNano(y.year)
+}

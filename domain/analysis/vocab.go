@@ -1,0 +1,131 @@
+package analysis
+
+// Word lists the masker consults. They describe logs in general, never one
+// dataset: values that are variables although they hold no digit, and
+// words whose neighbour is a variable.
+
+// wordKind says what a plain word means to the masker.
+type wordKind uint8
+
+const (
+	kindPlain  wordKind = iota
+	kindValue           // a literal value: a boolean or a null
+	kindUnit            // follows a number; kept unless it varies ("KB", "ms")
+	kindEntity          // names the token after it: "user root", "host db1"
+)
+
+// wordKinds classifies plain words in one lookup.
+var wordKinds = newKindTable(map[wordKind][]string{
+	kindValue:  {"true", "false", "null", "nil", "none"},
+	kindUnit:   {"b", "kb", "mb", "gb", "tb", "kib", "mib", "gib", "bytes", "ms", "s", "us", "ns", "sec", "secs", "seconds", "min"},
+	kindEntity: {"user", "username", "account", "login", "host", "hostname"},
+})
+
+// kindTable maps words to kinds behind the same cheap filter as vocab.
+type kindTable struct {
+	filter *vocab
+	kinds  map[string]wordKind
+}
+
+func newKindTable(m map[wordKind][]string) *kindTable {
+	var all []string
+	t := &kindTable{kinds: make(map[string]wordKind)}
+	for k, words := range m {
+		for _, w := range words {
+			t.kinds[w] = k
+			all = append(all, w)
+		}
+	}
+	t.filter = wordSet(all...)
+	return t
+}
+
+// kind returns the kind of a word, ignoring ASCII case.
+func (t *kindTable) kind(b []byte) wordKind {
+	if !t.filter.mayHave(b) {
+		return kindPlain
+	}
+	var low [maxVocab]byte
+	return t.kinds[string(lowerInto(&low, b))]
+}
+
+// topLevelDomains end a host name.
+var topLevelDomains = wordSet("com", "net", "org", "edu", "gov", "mil", "io", "info", "biz",
+	"local", "lan", "internal", "us", "uk", "de", "jp", "fr", "pl", "cn", "ru", "br", "it", "nl",
+	"au", "ca", "kr", "in", "es", "se", "ch", "at", "be", "dk", "fi", "no", "cz", "hu", "tw", "hk",
+	"sg", "il", "za", "mx", "ar", "nz", "ie", "pt", "gr", "tr", "ro", "ua")
+
+// codePrefixes start dotted names that are code (Java packages), not hosts.
+var codePrefixes = wordSet("com", "org", "net", "java", "javax", "android", "io", "sun", "edu")
+
+// monthWords and weekdayWords are masked when they sit next to a variable,
+// as part of a date inside a message.
+var monthWords = wordSet("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+	"january", "february", "march", "april", "june", "july", "august", "september", "october", "november", "december")
+var weekdayWords = wordSet("mon", "tue", "wed", "thu", "fri", "sat", "sun",
+	"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+// specialWords holds every word the masker treats specially, as one cheap
+// filter: a word it rejects is plain.
+var specialWords = func() *vocab {
+	v := wordSet()
+	for _, src := range []*vocab{wordKinds.filter, monthWords, weekdayWords} {
+		for w := range src.words {
+			v.add(w)
+		}
+	}
+	return v
+}()
+
+// maxVocab is the longest word in the lists above.
+const maxVocab = 12
+
+// vocab is a word list. Lookups run for most tokens of every message, so
+// a word is first checked against the lengths, first and last letters of
+// the list's words, which rejects nearly every token without hashing it.
+type vocab struct {
+	words map[string]struct{}
+	// ends[n][f] has bit l set when a word of length n starts with the
+	// letter f and ends with the letter l (letters a-z as 0-25).
+	ends [maxVocab + 1][26]uint32
+}
+
+func wordSet(words ...string) *vocab {
+	v := &vocab{words: make(map[string]struct{}, len(words))}
+	for _, w := range words {
+		v.add(w)
+	}
+	return v
+}
+
+func (v *vocab) add(w string) {
+	v.words[w] = struct{}{}
+	v.ends[len(w)][w[0]-'a'] |= 1 << (w[len(w)-1] - 'a')
+}
+
+// has reports whether b, ignoring ASCII case, is in the list.
+func (v *vocab) has(b []byte) bool {
+	if !v.mayHave(b) {
+		return false
+	}
+	var low [maxVocab]byte
+	_, ok := v.words[string(lowerInto(&low, b))]
+	return ok
+}
+
+// mayHave is the cheap filter: length, first and last letter.
+func (v *vocab) mayHave(b []byte) bool {
+	if len(b) == 0 || len(b) > maxVocab {
+		return false
+	}
+	first, last := foldTable[b[0]]-'a', foldTable[b[len(b)-1]]-'a'
+	return first < 26 && last < 26 && v.ends[len(b)][first]&(1<<last) != 0
+}
+
+// lowerInto lower-cases b, at most maxVocab bytes long, into buf.
+func lowerInto(buf *[maxVocab]byte, b []byte) []byte {
+	for i, c := range b {
+		buf[i] = foldTable[c]
+	}
+	return buf[:len(b)]
+}

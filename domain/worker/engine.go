@@ -1,0 +1,92 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/logproc/logproc/domain"
+	"github.com/logproc/logproc/domain/analysis"
+	"github.com/logproc/logproc/events"
+)
+
+// Engine is the Analyzer backed by the analysis engine.
+type Engine struct {
+	opts analysis.Options
+}
+
+// NewEngine returns the engine with its default options and the keywords to
+// count (the defaults when empty).
+func NewEngine(keywords []string) *Engine {
+	opts := analysis.DefaultOptions()
+	if len(keywords) > 0 {
+		opts.Keywords = keywords
+	}
+	return &Engine{opts: opts}
+}
+
+// Version implements Analyzer.
+func (e *Engine) Version() string { return analysis.Version }
+
+// Analyze implements Analyzer. Input the engine refuses is EUNSUPPORTED.
+func (e *Engine) Analyze(ctx context.Context, r io.Reader, s Settings, emit func(Chunk) error) error {
+	opts := e.opts
+	opts.ChunkLines, opts.AssumeYear = s.ChunkLines, s.Year
+	_, err := analysis.Analyze(ctx, r, opts, func(c *analysis.Chunk) error { return emit(chunkOf(c)) })
+	var inputErr *analysis.InputError
+	if errors.As(err, &inputErr) {
+		return domain.Wrap(err, domain.EUNSUPPORTED, inputErr.Reason)
+	}
+	return err
+}
+
+// chunkOf turns what the engine found in a chunk into the chunk's events.
+func chunkOf(c *analysis.Chunk) Chunk {
+	lp := events.LinesParsed{
+		Chunk: c.Index, FirstLine: c.FirstLine, LastLine: c.LastLine,
+		Lines: c.Lines, Entries: c.Entries, Bytes: c.Bytes, BytesRead: c.BytesRead,
+		Levels: levelCounts(c.Levels), ErrorLike: c.ErrorLike, Truncated: c.Truncated,
+		Format: c.Format, MinTime: timePtr(c.MinTime), MaxTime: timePtr(c.MaxTime),
+		TimeAssumption: c.TimeAssumption, Keywords: c.Keywords, Components: c.Components,
+		IPs: c.IPs, DistinctIPs: c.DistinctIPs,
+	}
+	for _, m := range c.Timeline {
+		lp.Timeline = append(lp.Timeline, events.MinuteCount{Minute: m.Minute, Count: m.Count})
+	}
+	groups := make([]events.ErrorGroup, 0, len(c.ErrorGroups))
+	for _, g := range c.ErrorGroups {
+		groups = append(groups, events.ErrorGroup{ID: g.ID, Template: g.Template, Level: levelName(g.Level),
+			Exception: g.Exception, Count: g.Count, FirstLine: g.FirstLine, LastLine: g.LastLine,
+			FirstTime: timePtr(g.FirstTime), LastTime: timePtr(g.LastTime), Sample: g.Sample})
+	}
+	return Chunk{Lines: lp, Errors: groups}
+}
+
+// LevelNone is how events name the entries without a level.
+const LevelNone = "NONE"
+
+func levelName(l analysis.Level) string {
+	if l == analysis.LevelNone {
+		return LevelNone
+	}
+	return string(l)
+}
+
+func levelCounts(m map[analysis.Level]int64) map[string]int64 {
+	out := make(map[string]int64, len(m))
+	for l, n := range m {
+		if n > 0 {
+			out[levelName(l)] = n
+		}
+	}
+	return out
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
