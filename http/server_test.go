@@ -34,6 +34,8 @@ type env struct {
 	runner *projections.Runner
 	blobs  *storage.Local
 	dir    string
+	// server is a copy of the API's settings, for tests that vary them.
+	server lphttp.Server
 }
 
 func newEnv(t *testing.T, audience string) *env {
@@ -63,7 +65,7 @@ func newEnv(t *testing.T, audience string) *env {
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	return &env{t: t, url: ts.URL, auth: auth, runner: runner, blobs: blobs, dir: dir}
+	return &env{t: t, url: ts.URL, auth: auth, runner: runner, blobs: blobs, dir: dir, server: *srv}
 }
 
 func (e *env) token(sub, role string) string {

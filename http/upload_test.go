@@ -8,10 +8,14 @@ import (
 	"io/fs"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/logproc/logproc/events/postgres"
 	"github.com/logproc/logproc/projections"
 )
 
@@ -153,5 +157,26 @@ func TestJobStatsAreOnlyTheOwners(t *testing.T) {
 	_, all := e.do("GET", "/api/stats", e.token("root", "admin"), nil, "")
 	if all["jobs_total"] != float64(1) || all["scope"] != "all" {
 		t.Errorf("admin's aggregate = %v", all)
+	}
+}
+
+func TestUploadWithPostgresDownIs503AndKeepsNoFile(t *testing.T) {
+	e := newEnv(t, "")
+	dead, err := pgxpool.New(context.Background(), "postgres://postgres@127.0.0.1:1/none?connect_timeout=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(dead.Close)
+	srv := e.server
+	srv.Events = postgres.New(dead)
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	e.url = ts.URL
+	status, body := e.upload(e.token("alice", ""), "a.log", []byte("a line\n"))
+	if status != http.StatusServiceUnavailable || errorCode(body) != "unavailable" {
+		t.Errorf("upload with Postgres down = %d %v, want 503 unavailable", status, body)
+	}
+	if files := e.blobFiles(); len(files) != 0 {
+		t.Errorf("a refused upload left files: %v", files)
 	}
 }

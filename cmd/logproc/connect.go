@@ -53,6 +53,17 @@ func postgresHint(dsn string, err error) error {
 	return fmt.Errorf("cannot reach PostgreSQL at %s (check DATABASE_URL; `make run` starts a local one): %w", redactURL(dsn), err)
 }
 
+// configAndPool loads the configuration and connects to its database, for
+// the commands that need only PostgreSQL.
+func configAndPool(ctx context.Context) (Config, *pgxpool.Pool, error) {
+	cfg, err := LoadConfig()
+	if err != nil {
+		return cfg, nil, err
+	}
+	pool, err := connectPostgres(ctx, cfg.DatabaseURL)
+	return cfg, pool, err
+}
+
 // createDatabase creates the database DATABASE_URL names, connecting to the
 // server's "postgres" database, unless it exists.
 func createDatabase(ctx context.Context, dsn string) (bool, error) {

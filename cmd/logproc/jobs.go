@@ -23,11 +23,7 @@ func runJobs(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if len(args) == 0 || (args[0] != "history" && args[0] != "verify") {
 		return fmt.Errorf("usage: logproc jobs history JOB_ID [--until N] [--json] | verify [JOB_ID]")
 	}
-	cfg, err := LoadConfig()
-	if err != nil {
-		return err
-	}
-	pool, err := connectPostgres(ctx, cfg.DatabaseURL)
+	_, pool, err := configAndPool(ctx)
 	if err != nil {
 		return err
 	}

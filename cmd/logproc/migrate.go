@@ -14,18 +14,18 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if len(args) != 1 {
 		return fmt.Errorf("usage: logproc migrate up | down | status | create-db")
 	}
-	cfg, err := LoadConfig()
-	if err != nil {
-		return err
-	}
 	if args[0] == "create-db" {
+		cfg, err := LoadConfig()
+		if err != nil {
+			return err
+		}
 		created, err := createDatabase(ctx, cfg.DatabaseURL)
 		if err == nil && created {
 			fmt.Fprintln(stdout, "created database", redactURL(cfg.DatabaseURL))
 		}
 		return err
 	}
-	pool, err := connectPostgres(ctx, cfg.DatabaseURL)
+	_, pool, err := configAndPool(ctx)
 	if err != nil {
 		return err
 	}

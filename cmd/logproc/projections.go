@@ -21,11 +21,7 @@ func runProjections(ctx context.Context, args []string, stdout, stderr io.Writer
 	if len(args) == 0 {
 		return fmt.Errorf("usage: logproc projections status [--json] | rebuild NAME")
 	}
-	cfg, err := LoadConfig()
-	if err != nil {
-		return err
-	}
-	pool, err := connectPostgres(ctx, cfg.DatabaseURL)
+	cfg, pool, err := configAndPool(ctx)
 	if err != nil {
 		return err
 	}
