@@ -1,0 +1,116 @@
+package domain_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/uuid"
+
+	"github.com/logproc/logproc/domain"
+	"github.com/logproc/logproc/events"
+)
+
+// stream builds a job's records from payloads, versions 1, 2, 3 ...
+func stream(t *testing.T, ps ...events.Payload) []events.Record {
+	t.Helper()
+	var recs []events.Record
+	for i, p := range ps {
+		e, err := events.New(uuid.New(), p, events.Metadata{CorrelationID: "req-9"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, events.Record{Event: e, StreamID: "job-x", Version: int64(i + 1)})
+	}
+	return recs
+}
+
+func fold(t *testing.T, recs []events.Record) *domain.Job {
+	t.Helper()
+	j := domain.NewJob(uuid.Nil)
+	for _, r := range recs {
+		if err := j.Apply(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return j
+}
+
+var at = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+
+func TestJobFoldsItsHistory(t *testing.T) {
+	id := uuid.New()
+	early, late := at.Add(-time.Hour), at.Add(time.Hour)
+	recs := stream(t,
+		&events.JobSubmitted{JobID: id, Owner: "alice", FileName: "a.log", Size: 1000, SubmittedAt: at},
+		&events.JobStarted{Attempt: 1, At: at},
+		&events.LinesParsed{Chunk: 0, Lines: 10, Entries: 9, Bytes: 500, BytesRead: 500,
+			Levels: map[string]int64{"INFO": 8, "ERROR": 1}, MaxTime: &late,
+			Timeline: []events.MinuteCount{{Minute: at, Count: 9}}},
+		&events.ErrorsDetected{Chunk: 0, Groups: []events.ErrorGroup{{ID: "g", Template: "boom <*>", Level: "ERROR", Count: 1, FirstLine: 4, LastLine: 4, Sample: "boom 1"}}},
+		&events.JobStarted{Attempt: 2, At: late},
+		&events.LinesParsed{Chunk: 1, Lines: 5, Entries: 5, Bytes: 500, BytesRead: 1000,
+			Levels: map[string]int64{"ERROR": 2, "WARN": 3}, MinTime: &early,
+			Timeline: []events.MinuteCount{{Minute: at, Count: 5}}},
+		&events.ErrorsDetected{Chunk: 1, Groups: []events.ErrorGroup{{ID: "g", Template: "boom <*> now", Level: "ERROR", Count: 2, FirstLine: 12, LastLine: 14, Sample: "boom 2 now"}}},
+		&events.JobCompleted{Chunks: 2, DurationMS: 1500, AnalyzerVersion: "2.0.0", At: late},
+	)
+	j := fold(t, recs)
+	if j.Status != domain.StatusCompleted || j.Version != 8 || j.Attempts != 2 || j.CorrelationID != "req-9" {
+		t.Errorf("job = status %s, version %d, attempts %d, correlation %q", j.Status, j.Version, j.Attempts, j.CorrelationID)
+	}
+	if j.Lines != 15 || j.Entries != 14 || j.BytesRead != 1000 || j.Errors != 3 || j.ErrorGroups != 1 || j.Chunks != 2 {
+		t.Errorf("progress = %+v", j.Progress)
+	}
+	if diff := cmp.Diff(map[string]int64{"INFO": 8, "ERROR": 3, "WARN": 3}, j.Levels); diff != "" {
+		t.Errorf("levels (-want +got):\n%s", diff)
+	}
+	if !j.MinTime.Equal(early) || !j.MaxTime.Equal(late) || !j.StartedAt.Equal(at) {
+		t.Errorf("times: min %v max %v started %v", j.MinTime, j.MaxTime, j.StartedAt)
+	}
+	g := j.Groups["g"]
+	want := &domain.ErrorGroup{ID: "g", Template: "boom <*> now", Level: "ERROR", Count: 3, FirstLine: 4, LastLine: 14, Sample: "boom 1"}
+	if diff := cmp.Diff(want, g); diff != "" {
+		t.Errorf("group (-want +got):\n%s", diff)
+	}
+	if j.Timeline[at.Unix()] != 14 {
+		t.Errorf("timeline = %v", j.Timeline)
+	}
+}
+
+func TestJobRefusesEventsOutOfOrder(t *testing.T) {
+	recs := stream(t, &events.JobSubmitted{JobID: uuid.New()}, &events.JobStarted{Attempt: 1})
+	j := domain.NewJob(uuid.Nil)
+	if err := j.Apply(recs[1]); err == nil || !strings.Contains(err.Error(), "version 2, want 1") {
+		t.Errorf("applying version 2 first: err %v", err)
+	}
+	j.Apply(recs[0])
+	if err := j.Apply(recs[0]); err == nil {
+		t.Error("applying version 1 twice succeeded")
+	}
+}
+
+func TestFinishedJobKeepsItsStatus(t *testing.T) {
+	recs := stream(t, &events.JobSubmitted{JobID: uuid.New()}, &events.JobFailed{Reason: "gone", At: at},
+		&events.JobStarted{Attempt: 2, At: at})
+	if j := fold(t, recs); j.Status != domain.StatusFailed || j.FailureReason != "gone" {
+		t.Errorf("job = %s (%q), want failed", j.Status, j.FailureReason)
+	}
+}
+
+func TestCappedCountsKeepTheLargest(t *testing.T) {
+	recs := []events.Payload{&events.JobSubmitted{JobID: uuid.New()}}
+	for i := 0; i < 3; i++ {
+		ips := map[string]int64{}
+		for k := 0; k < domain.MaxJobIPs; k++ {
+			ips["10.0."+string(rune('a'+i))+"."+string(rune('a'+k))] = int64(k + 1)
+		}
+		ips["10.9.9.9"] = 1000
+		recs = append(recs, &events.LinesParsed{Chunk: i, IPs: ips})
+	}
+	j := fold(t, stream(t, recs...))
+	if len(j.TopIPs) != domain.MaxJobIPs || j.TopIPs["10.9.9.9"] != 3000 {
+		t.Errorf("top IPs hold %d entries, 10.9.9.9 = %d; want %d and 3000", len(j.TopIPs), j.TopIPs["10.9.9.9"], domain.MaxJobIPs)
+	}
+}

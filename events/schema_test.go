@@ -1,0 +1,69 @@
+package events_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/uuid"
+
+	"github.com/logproc/logproc/events"
+)
+
+func TestNewAndDecodeRoundTrip(t *testing.T) {
+	in := &events.JobFailed{Reason: "disk", Attempt: 3, Retryable: true}
+	e, err := events.New(uuid.New(), in, events.Metadata{Actor: "w"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Type != "JobFailed" || e.SchemaVersion != 1 {
+		t.Errorf("event = %s v%d", e.Type, e.SchemaVersion)
+	}
+	out, err := events.Decode(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(in, out); diff != "" {
+		t.Errorf("round trip (-in +out):\n%s", diff)
+	}
+}
+
+func TestLinesParsedV1ReadsAsV2(t *testing.T) {
+	v1 := events.Event{ID: uuid.New(), Type: events.TypeLinesParsed, SchemaVersion: 1,
+		Data: json.RawMessage(`{"chunk":2,"first_line":7,"last_line":9,"lines":3,"bytes":30,"level_counts":{"INFO":2,"WARN":1}}`)}
+	p, err := events.Decode(v1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &events.LinesParsed{Chunk: 2, FirstLine: 7, LastLine: 9, Lines: 3, Entries: 3, Bytes: 30,
+		Levels: map[string]int64{"INFO": 2, "WARN": 1}}
+	if diff := cmp.Diff(want, p); diff != "" {
+		t.Errorf("v1 read as v2 (-want +got):\n%s", diff)
+	}
+	up, err := events.Upcast(v1)
+	if err != nil || up.SchemaVersion != 2 {
+		t.Errorf("upcast = v%d, %v", up.SchemaVersion, err)
+	}
+}
+
+func TestUnknownTypesAndVersionsAreErrors(t *testing.T) {
+	for name, e := range map[string]events.Event{
+		"unknown type":   {Type: "Nope", SchemaVersion: 1, Data: json.RawMessage(`{}`)},
+		"future version": {Type: events.TypeJobFailed, SchemaVersion: 9, Data: json.RawMessage(`{}`)},
+		"bad data":       {Type: events.TypeJobFailed, SchemaVersion: 1, Data: json.RawMessage(`[1]`)},
+	} {
+		if _, err := events.Decode(e); err == nil {
+			t.Errorf("%s: decoded without error", name)
+		}
+	}
+}
+
+func TestDeterministicIDs(t *testing.T) {
+	a := events.DeterministicID("job-1", "chunk-0/LinesParsed")
+	if a != events.DeterministicID("job-1", "chunk-0/LinesParsed") {
+		t.Error("the same key gave two ids")
+	}
+	if a == events.DeterministicID("job-1", "chunk-1/LinesParsed") || a == events.DeterministicID("job-2", "chunk-0/LinesParsed") {
+		t.Error("different keys gave the same id")
+	}
+}
