@@ -86,8 +86,8 @@ func logHead(ctx context.Context, db querier) (events.Position, error) {
 // the live one keeps serving, and switches the views to it once it has caught
 // up. If another process applies the projection, that process builds the
 // generation and Rebuild waits for the switch; otherwise Rebuild also drops
-// the retired generation's tables. progress is called after
-// every step with the projection's status. Rebuild returns the new
+// the retired generation's tables. progress, when not nil, is called with
+// the projection's status about once a second. Rebuild returns the new
 // generation's number.
 func (r *Runner) Rebuild(ctx context.Context, p Projector, progress func([]Status)) (int, error) {
 	if len(p.Tables()) == 0 {
@@ -97,9 +97,10 @@ func (r *Runner) Rebuild(ctx context.Context, p Projector, progress func([]Statu
 	if err != nil {
 		return 0, err
 	}
+	report := &progressReport{fn: progress}
 	for {
 		err := r.withLock(ctx, p.Name(), func(conn *pgx.Conn) error {
-			if err := r.buildUntilLive(ctx, conn, p, n, progress); err != nil {
+			if err := r.buildUntilLive(ctx, conn, p, n, report); err != nil {
 				return err
 			}
 			return dropRetired(ctx, conn, p)
@@ -110,7 +111,7 @@ func (r *Runner) Rebuild(ctx context.Context, p Projector, progress func([]Statu
 		if !errors.Is(err, errNotLocked) {
 			return n, fmt.Errorf("rebuild %s generation %d: %w", p.Name(), n, err)
 		}
-		if live, err := r.isLive(ctx, p, n, progress); err != nil || live {
+		if live, err := r.isLive(ctx, p, n, report); err != nil || live {
 			return n, err
 		}
 		sleep(ctx, r.LockRetry)
@@ -120,31 +121,41 @@ func (r *Runner) Rebuild(ctx context.Context, p Projector, progress func([]Statu
 	}
 }
 
-func (r *Runner) buildUntilLive(ctx context.Context, conn *pgx.Conn, p Projector, n int, progress func([]Status)) error {
+func (r *Runner) buildUntilLive(ctx context.Context, conn *pgx.Conn, p Projector, n int, report *progressReport) error {
 	for {
 		if _, err := r.step(ctx, conn, p); err != nil {
 			return err
 		}
-		if live, err := r.isLive(ctx, p, n, progress); err != nil || live {
+		if live, err := r.isLive(ctx, p, n, report); err != nil || live {
 			return err
 		}
 	}
 }
 
-func (r *Runner) isLive(ctx context.Context, p Projector, n int, progress func([]Status)) (bool, error) {
-	st, err := ProjectionStatus(ctx, r.pool, p)
-	if err != nil {
-		return false, err
-	}
-	if progress != nil {
-		progress(st)
-	}
-	for _, s := range st {
-		if s.Generation == n {
-			return s.State == StateLive, nil
+// progressReport hands a rebuild's status to fn at most once a second. A
+// status counts the events past each checkpoint; taking one after every batch
+// made a rebuild's cost grow with the square of the log's length.
+type progressReport struct {
+	fn   func([]Status)
+	last time.Time
+}
+
+func (r *Runner) isLive(ctx context.Context, p Projector, n int, report *progressReport) (bool, error) {
+	if report.fn != nil && time.Since(report.last) >= time.Second {
+		st, err := ProjectionStatus(ctx, r.pool, p)
+		if err != nil {
+			return false, err
 		}
+		report.fn(st)
+		report.last = time.Now()
 	}
-	return false, fmt.Errorf("generation %d of %s is gone", n, p.Name())
+	var state string
+	err := r.pool.QueryRow(ctx, `SELECT state FROM projections WHERE name = $1 AND generation = $2`,
+		p.Name(), n).Scan(&state)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, fmt.Errorf("generation %d of %s is gone", n, p.Name())
+	}
+	return state == StateLive, err
 }
 
 // Status is one projection generation's state and lag.

@@ -117,6 +117,12 @@ func (r *Runner) withLock(ctx context.Context, name string, fn func(*pgx.Conn) e
 	if !locked {
 		return errNotLocked
 	}
+	// A projector's tables may grow from empty during this session (a
+	// rebuild). A generic plan made while a table was small, a sequential
+	// scan, would be kept as it grows: plan each query for its arguments.
+	if _, err := conn.Exec(ctx, `SET plan_cache_mode = force_custom_plan`); err != nil {
+		return err
+	}
 	return fn(conn)
 }
 
