@@ -51,10 +51,15 @@ func jobIDs(evs []jobEvent) []uuid.UUID {
 // columns of a row whose key exists. Rows come as a JSON array in $1 whose
 // objects' keys are column names.
 func upsert(table string, key []string, cols []string) string {
+	return fmt.Sprintf(`INSERT INTO %[1]s SELECT * FROM jsonb_populate_recordset(NULL::%[1]s, $1::jsonb)
+		ON CONFLICT (%[2]s) DO UPDATE SET %[3]s`, table, strings.Join(key, ", "), setExcluded(cols))
+}
+
+// setExcluded is the SET list of an upsert that replaces the columns.
+func setExcluded(cols []string) string {
 	set := make([]string, len(cols))
 	for i, c := range cols {
 		set[i] = c + " = excluded." + c
 	}
-	return fmt.Sprintf(`INSERT INTO %[1]s SELECT * FROM jsonb_populate_recordset(NULL::%[1]s, $1::jsonb)
-		ON CONFLICT (%[2]s) DO UPDATE SET %[3]s`, table, strings.Join(key, ", "), strings.Join(set, ", "))
+	return strings.Join(set, ", ")
 }

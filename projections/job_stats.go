@@ -193,13 +193,8 @@ var (
 // saveJobs writes the jobs' rows and the groups and minutes that changed.
 func saveJobs(ctx context.Context, tx pgx.Tx, t Tables, jobs map[uuid.UUID]*domain.Job) error {
 	var jobRows, groupRows, minuteRows []any
-	now := time.Now().UTC()
 	for _, j := range jobs {
-		state, err := json.Marshal(j)
-		if err != nil {
-			return fmt.Errorf("encode job %s: %w", j.ID, err)
-		}
-		jobRows = append(jobRows, jobRow{State: state, UpdatedAt: now, Job: j})
+		jobRows = append(jobRows, j)
 		groups, minutes := j.Changed()
 		for _, id := range groups {
 			groupRows = append(groupRows, groupRow{JobID: j.ID, ErrorGroup: j.Groups[id]})
@@ -208,7 +203,7 @@ func saveJobs(ctx context.Context, tx pgx.Tx, t Tables, jobs map[uuid.UUID]*doma
 			minuteRows = append(minuteRows, minuteRow{JobID: j.ID, Minute: timeOfUnix(m), Count: j.Timeline[m]})
 		}
 	}
-	if err := writeRows(ctx, tx, upsert(t.Of(TableJobStats), []string{"job_id"}, jobStatsColumns), jobRows); err != nil {
+	if err := writeRows(ctx, tx, upsertJobStats(t.Of(TableJobStats)), jobRows); err != nil {
 		return fmt.Errorf("save jobs: %w", err)
 	}
 	if err := writeRows(ctx, tx, upsert(t.Of(TableJobErrorGroups), []string{"job_id", "id"}, errorGroupColumns), groupRows); err != nil {
@@ -220,12 +215,13 @@ func saveJobs(ctx context.Context, tx pgx.Tx, t Tables, jobs map[uuid.UUID]*doma
 	return nil
 }
 
-// jobRow is a job_stats row as JSON: the job's fields as columns, and the
-// whole job again as its state.
-type jobRow struct {
-	*domain.Job
-	State     json.RawMessage `json:"state"`
-	UpdatedAt time.Time       `json:"updated_at"`
+// upsertJobStats writes jobs given as a JSON array of domain.Job: each
+// job's fields fill the columns of the same name, and the whole job is its
+// state. The jobs are encoded once; Postgres spreads them into columns.
+func upsertJobStats(table string) string {
+	return fmt.Sprintf(`INSERT INTO %[1]s SELECT r.* FROM jsonb_array_elements($1::jsonb) AS j,
+		LATERAL jsonb_populate_record(NULL::%[1]s, j || jsonb_build_object('state', j, 'updated_at', now())) AS r
+		ON CONFLICT (job_id) DO UPDATE SET %[2]s`, table, setExcluded(jobStatsColumns))
 }
 
 type groupRow struct {

@@ -120,7 +120,10 @@ func (r *Runner) withLock(ctx context.Context, name string, fn func(*pgx.Conn) e
 	// A projector's tables may grow from empty during this session (a
 	// rebuild). A generic plan made while a table was small, a sequential
 	// scan, would be kept as it grows: plan each query for its arguments.
-	if _, err := conn.Exec(ctx, `SET plan_cache_mode = force_custom_plan`); err != nil {
+	// A commit need not wait for its WAL to reach disk: a projection's rows
+	// and checkpoint commit together, so a crash that loses the last commits
+	// loses both, and the events are applied again.
+	if _, err := conn.Exec(ctx, `SET plan_cache_mode = force_custom_plan; SET synchronous_commit = off`); err != nil {
 		return err
 	}
 	return fn(conn)
