@@ -87,8 +87,8 @@ type aggBatch struct {
 }
 
 // Apply implements Projector.
-func (AggregateStats) Apply(ctx context.Context, tx pgx.Tx, t Tables, batch []events.Record) error {
-	evs, err := decodeJobEvents(batch)
+func (AggregateStats) Apply(ctx context.Context, tx pgx.Tx, t Tables, batch []Event) error {
+	evs, err := jobEvents(batch)
 	if err != nil || len(evs) == 0 {
 		return err
 	}

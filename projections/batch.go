@@ -17,19 +17,20 @@ type jobEvent struct {
 	Payload events.Payload
 }
 
-// decodeJobEvents decodes the batch's job events and skips other streams.
-func decodeJobEvents(batch []events.Record) ([]jobEvent, error) {
+// jobEvents picks the batch's job events. An event of a type this release
+// does not know in a job's stream stops the batch: a job's fold must not
+// skip a fact.
+func jobEvents(batch []Event) ([]jobEvent, error) {
 	out := make([]jobEvent, 0, len(batch))
-	for _, rec := range batch {
-		id, ok := events.ParseJobStream(rec.StreamID)
+	for _, e := range batch {
+		id, ok := events.ParseJobStream(e.StreamID)
 		if !ok {
 			continue
 		}
-		p, err := events.Decode(rec.Event)
-		if err != nil {
-			return nil, err
+		if e.Payload == nil {
+			return nil, fmt.Errorf("event %s of job %s has type %q, which this release does not know", e.ID, id, e.Type)
 		}
-		out = append(out, jobEvent{JobID: id, Record: rec, Payload: p})
+		out = append(out, jobEvent{JobID: id, Record: e.Record, Payload: e.Payload})
 	}
 	return out, nil
 }

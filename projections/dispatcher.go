@@ -27,16 +27,12 @@ func (Dispatcher) Version() int { return 1 }
 func (Dispatcher) Tables() []Table { return nil }
 
 // Apply implements Projector.
-func (d Dispatcher) Apply(ctx context.Context, _ pgx.Tx, _ Tables, batch []events.Record) error {
-	for _, rec := range batch {
-		if rec.Type != events.TypeJobSubmitted {
+func (d Dispatcher) Apply(ctx context.Context, _ pgx.Tx, _ Tables, batch []Event) error {
+	for _, e := range batch {
+		s, ok := e.Payload.(*events.JobSubmitted)
+		if !ok {
 			continue
 		}
-		p, err := events.Decode(rec.Event)
-		if err != nil {
-			return err
-		}
-		s := p.(*events.JobSubmitted)
 		if err := d.Queue.EnqueueJob(ctx, s.JobID, s.Size); err != nil {
 			return err
 		}

@@ -84,8 +84,8 @@ func (JobStats) Tables() []Table {
 // Apply implements Projector: it loads the jobs the batch touches, with the
 // error groups and minutes it touches, folds the events, and writes back
 // what changed.
-func (p JobStats) Apply(ctx context.Context, tx pgx.Tx, t Tables, batch []events.Record) error {
-	evs, err := decodeJobEvents(batch)
+func (p JobStats) Apply(ctx context.Context, tx pgx.Tx, t Tables, batch []Event) error {
+	evs, err := jobEvents(batch)
 	if err != nil || len(evs) == 0 {
 		return err
 	}

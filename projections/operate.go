@@ -31,8 +31,8 @@ func (r *Runner) CatchUp(ctx context.Context, ps ...Projector) error {
 		return err
 	}
 	for _, p := range ps {
-		err := r.withLock(ctx, p.Name(), func(conn *pgx.Conn) error {
-			return r.catchUpTo(ctx, conn, p, head)
+		err := r.withLock(ctx, p, func(s *session) error {
+			return s.catchUpTo(head)
 		})
 		if errors.Is(err, errNotLocked) {
 			return fmt.Errorf("catch up %s: %w", p.Name(), ErrLockHeld)
@@ -44,22 +44,22 @@ func (r *Runner) CatchUp(ctx context.Context, ps ...Projector) error {
 	return nil
 }
 
-func (r *Runner) catchUpTo(ctx context.Context, conn *pgx.Conn, p Projector, head events.Position) error {
+func (s *session) catchUpTo(head events.Position) error {
 	for {
-		worked, err := r.step(ctx, conn, p)
+		worked, err := s.step()
 		if err != nil {
 			return err
 		}
 		if worked {
 			continue
 		}
-		live, _, err := loadGenerations(ctx, conn, p.Name())
+		live, _, err := loadGenerations(s.ctx, s.conn, s.p.Name())
 		if err != nil || (live != nil && !live.Checkpoint.Less(head)) {
 			return err
 		}
-		sleep(ctx, 10*time.Millisecond)
-		if ctx.Err() != nil {
-			return ctx.Err()
+		sleep(s.ctx, 10*time.Millisecond)
+		if s.ctx.Err() != nil {
+			return s.ctx.Err()
 		}
 	}
 }
@@ -99,11 +99,11 @@ func (r *Runner) Rebuild(ctx context.Context, p Projector, progress func([]Statu
 	}
 	report := &progressReport{fn: progress}
 	for {
-		err := r.withLock(ctx, p.Name(), func(conn *pgx.Conn) error {
-			if err := r.buildUntilLive(ctx, conn, p, n, report); err != nil {
+		err := r.withLock(ctx, p, func(s *session) error {
+			if err := s.buildUntilLive(n, report); err != nil {
 				return err
 			}
-			return dropRetired(ctx, conn, p)
+			return dropRetired(ctx, s.conn, p)
 		})
 		if err == nil {
 			return n, nil
@@ -121,12 +121,12 @@ func (r *Runner) Rebuild(ctx context.Context, p Projector, progress func([]Statu
 	}
 }
 
-func (r *Runner) buildUntilLive(ctx context.Context, conn *pgx.Conn, p Projector, n int, report *progressReport) error {
+func (s *session) buildUntilLive(n int, report *progressReport) error {
 	for {
-		if _, err := r.step(ctx, conn, p); err != nil {
+		if _, err := s.step(); err != nil {
 			return err
 		}
-		if live, err := r.isLive(ctx, p, n, report); err != nil || live {
+		if live, err := s.r.isLive(s.ctx, s.p, n, report); err != nil || live {
 			return err
 		}
 	}

@@ -15,8 +15,6 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
-
-	"github.com/logproc/logproc/events"
 )
 
 // Projector maintains read tables from events. Its name is its checkpoint
@@ -32,7 +30,7 @@ type Projector interface {
 	Tables() []Table
 	// Apply applies a batch of events, in log order, through tx, writing to
 	// the generation's physical tables.
-	Apply(ctx context.Context, tx pgx.Tx, tables Tables, batch []events.Record) error
+	Apply(ctx context.Context, tx pgx.Tx, tables Tables, batch []Event) error
 }
 
 // Table is a read table. Schema is the DDL that creates it, with %[1]s

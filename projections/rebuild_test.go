@@ -345,7 +345,7 @@ type gatedProjector struct {
 	release chan struct{}
 }
 
-func (g *gatedProjector) Apply(ctx context.Context, tx pgx.Tx, t projections.Tables, batch []events.Record) error {
+func (g *gatedProjector) Apply(ctx context.Context, tx pgx.Tx, t projections.Tables, batch []projections.Event) error {
 	if t.Of(g.Tables()[0].Name) == g.gated {
 		if g.calls++; g.calls == 2 {
 			close(g.held)

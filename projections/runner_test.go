@@ -38,7 +38,7 @@ type recorder struct {
 	mu      sync.Mutex
 	batches []int
 	// beforeWrite, when set, runs in Apply before the batch is written.
-	beforeWrite func(ctx context.Context, t projections.Tables, batch []events.Record) error
+	beforeWrite func(ctx context.Context, t projections.Tables, batch []projections.Event) error
 }
 
 const tableRecorded = "recorded"
@@ -54,7 +54,7 @@ func (*recorder) Tables() []projections.Table {
 	)`}}
 }
 
-func (r *recorder) Apply(ctx context.Context, tx pgx.Tx, t projections.Tables, batch []events.Record) error {
+func (r *recorder) Apply(ctx context.Context, tx pgx.Tx, t projections.Tables, batch []projections.Event) error {
 	r.mu.Lock()
 	r.batches = append(r.batches, len(batch))
 	hook := r.beforeWrite
@@ -79,7 +79,7 @@ type execer interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 }
 
-func record(ctx context.Context, db execer, table, tag string, batch []events.Record) error {
+func record(ctx context.Context, db execer, table, tag string, batch []projections.Event) error {
 	ids := make([][16]byte, len(batch))
 	for i, rec := range batch {
 		ids[i] = rec.ID
@@ -301,7 +301,7 @@ func TestBatchRolledBackWhenCheckpointMoved(t *testing.T) {
 	second := appendBatch(t, store, "s-2", 5)
 	var once sync.Once
 	p.mu.Lock()
-	p.beforeWrite = func(ctx context.Context, tables projections.Tables, batch []events.Record) (err error) {
+	p.beforeWrite = func(ctx context.Context, tables projections.Tables, batch []projections.Event) (err error) {
 		once.Do(func() { err = applyElsewhere(ctx, other, p.Name(), tables.Of(tableRecorded), batch) })
 		return err
 	}
@@ -336,7 +336,7 @@ func TestBatchRolledBackWhenCheckpointMoved(t *testing.T) {
 
 // applyElsewhere applies the batch and moves the projection's checkpoint past
 // it, as another process holding the projection would.
-func applyElsewhere(ctx context.Context, pool *pgxpool.Pool, name, table string, batch []events.Record) error {
+func applyElsewhere(ctx context.Context, pool *pgxpool.Pool, name, table string, batch []projections.Event) error {
 	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		if err := record(ctx, tx, table, "other", batch); err != nil {
 			return err

@@ -100,7 +100,7 @@ func (*orderProjector) Tables() []projections.Table {
 	}
 }
 
-func (p *orderProjector) Apply(ctx context.Context, tx pgx.Tx, t projections.Tables, batch []events.Record) error {
+func (p *orderProjector) Apply(ctx context.Context, tx pgx.Tx, t projections.Tables, batch []projections.Event) error {
 	err := p.apply(ctx, tx, t, batch)
 	if err != nil && ctx.Err() == nil {
 		p.mu.Lock()
@@ -119,7 +119,7 @@ func (p *orderProjector) err() error {
 	return p.firstErr
 }
 
-func (p *orderProjector) apply(ctx context.Context, tx pgx.Tx, t projections.Tables, batch []events.Record) error {
+func (p *orderProjector) apply(ctx context.Context, tx pgx.Tx, t projections.Tables, batch []projections.Event) error {
 	versions := map[string]int64{}
 	var streams []string
 	for _, r := range batch {

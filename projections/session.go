@@ -1,0 +1,236 @@
+package projections
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/logproc/logproc/events"
+	"github.com/logproc/logproc/events/postgres"
+)
+
+// Resetter is a projector that keeps state in memory between batches. The
+// runner calls Reset whenever that state may no longer match its tables:
+// when it takes the projector's lock (another process may have applied it
+// meanwhile) and after a batch that did not commit.
+type Resetter interface {
+	Reset()
+}
+
+// session is one holding of a projector's lock: the connection that holds
+// it, and the batch being read ahead for each generation while the previous
+// one is applied.
+type session struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	r      *Runner
+	conn   *pgx.Conn
+	p      Projector
+	ahead  map[int]*readAhead
+}
+
+// readAhead is a batch read and decoded in the background.
+type readAhead struct {
+	after events.Position
+	done  chan struct{}
+	batch []Event
+	err   error
+}
+
+func newSession(ctx context.Context, r *Runner, conn *pgx.Conn, p Projector) *session {
+	ctx, cancel := context.WithCancel(ctx)
+	s := &session{ctx: ctx, cancel: cancel, r: r, conn: conn, p: p, ahead: map[int]*readAhead{}}
+	s.reset()
+	return s
+}
+
+// close stops and waits for the reads ahead.
+func (s *session) close() {
+	s.cancel()
+	for _, a := range s.ahead {
+		<-a.done
+	}
+}
+
+func (s *session) reset() {
+	if c, ok := s.p.(Resetter); ok {
+		c.Reset()
+	}
+}
+
+// lead applies the projector until the session's context is done or an
+// error occurs.
+func (s *session) lead() error {
+	wake, cancel := s.r.subscribe()
+	defer cancel()
+	for {
+		worked, err := s.step()
+		if s.ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if worked {
+			continue
+		}
+		select {
+		case <-s.ctx.Done():
+			return nil
+		case <-wake:
+		case <-time.After(s.r.PollInterval):
+		}
+	}
+}
+
+// step applies one batch to each generation the code can fill, starts a
+// generation when the code's version is newer than the live one, and switches
+// a building generation live once it has caught up. It reports whether it
+// did anything.
+func (s *session) step() (bool, error) {
+	live, building, err := loadGenerations(s.ctx, s.conn, s.p.Name())
+	if err != nil {
+		return false, err
+	}
+	if live == nil {
+		return true, ensureLive(s.ctx, s.conn, s.p)
+	}
+	if building == nil && live.Version < s.p.Version() {
+		n, err := startRebuild(s.ctx, s.conn, s.p)
+		s.r.log.Info("projection version changed; building a new generation",
+			"projection", s.p.Name(), "from", live.Version, "to", s.p.Version(), "generation", n)
+		return true, err
+	}
+	worked := false
+	if live.Version == s.p.Version() {
+		n, err := s.applyBatch(live)
+		if err != nil {
+			return false, err
+		}
+		worked = n > 0
+	}
+	if building != nil && building.Version == s.p.Version() {
+		// Either a full batch was applied or the generation went live: look
+		// again at once in both cases.
+		return true, s.build(building)
+	}
+	return worked, dropRetired(s.ctx, s.conn, s.p)
+}
+
+// build applies one batch to the building generation and switches it live
+// when the batch shows it has caught up.
+func (s *session) build(g *generation) error {
+	n, err := s.applyBatch(g)
+	if err != nil || n == s.r.BatchSize {
+		return err
+	}
+	if err := switchLive(s.ctx, s.conn, s.p, g.Generation); err != nil {
+		return err
+	}
+	s.r.log.Info("projection switched to a new generation", "projection", s.p.Name(),
+		"generation", g.Generation, "version", g.Version, "events", g.Applied)
+	return nil
+}
+
+// ErrCheckpointMoved means another process moved a checkpoint this one was
+// about to move: the batch was rolled back.
+var ErrCheckpointMoved = errors.New("projections: checkpoint moved by another process")
+
+// applyBatch applies the events after the generation's checkpoint and the
+// new checkpoint in one transaction. It returns how many events it applied.
+// A projector with state in memory is reset when the batch does not commit.
+func (s *session) applyBatch(g *generation) (int, error) {
+	n, err := s.applyInTx(g)
+	if err != nil {
+		s.reset()
+	}
+	return n, err
+}
+
+func (s *session) applyInTx(g *generation) (int, error) {
+	ctx := s.ctx
+	tx, err := s.conn.Begin(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	batch, err := s.next(tx, g)
+	if err != nil || len(batch) == 0 {
+		return 0, err
+	}
+	if err := s.p.Apply(ctx, tx, tablesOf(s.p, g.Generation), batch); err != nil {
+		return 0, fmt.Errorf("apply %d events after %s to %s generation %d: %w",
+			len(batch), g.Checkpoint, s.p.Name(), g.Generation, err)
+	}
+	last := batch[len(batch)-1].Position
+	if err := moveCheckpoint(ctx, tx, s.p.Name(), g, last, len(batch)); err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return 0, err
+	}
+	g.Checkpoint, g.Applied = last, g.Applied+int64(len(batch))
+	return len(batch), nil
+}
+
+// next returns the batch after the generation's checkpoint: the one read
+// ahead if it starts there, else one read now. After a full batch it starts
+// reading the following one, so reading and decoding overlap applying.
+func (s *session) next(tx pgx.Tx, g *generation) ([]Event, error) {
+	var batch []Event
+	var err error
+	if a := s.ahead[g.Generation]; a != nil {
+		delete(s.ahead, g.Generation)
+		<-a.done
+		if a.after == g.Checkpoint {
+			batch, err = a.batch, a.err
+		}
+	}
+	if batch == nil && err == nil {
+		batch, err = readBatch(s.ctx, postgres.New(tx), g.Checkpoint, s.r.BatchSize)
+	}
+	if err == nil && len(batch) == s.r.BatchSize {
+		s.readAhead(g.Generation, batch[len(batch)-1].Position)
+	}
+	return batch, err
+}
+
+// readAhead reads the batch after the position through the pool.
+func (s *session) readAhead(gen int, after events.Position) {
+	a := &readAhead{after: after, done: make(chan struct{})}
+	s.ahead[gen] = a
+	go func() {
+		defer close(a.done)
+		a.batch, a.err = readBatch(s.ctx, postgres.New(s.r.pool), after, s.r.BatchSize)
+	}()
+}
+
+// readBatch reads and decodes up to n events after the position.
+func readBatch(ctx context.Context, store *postgres.Store, after events.Position, n int) ([]Event, error) {
+	recs, err := store.ReadAll(ctx, after, n)
+	if err != nil {
+		return nil, err
+	}
+	return decodeBatch(recs)
+}
+
+// moveCheckpoint moves the generation's checkpoint with a compare-and-set:
+// if another process moved it, the batch must not commit.
+func moveCheckpoint(ctx context.Context, tx pgx.Tx, name string, g *generation, to events.Position, n int) error {
+	tag, err := tx.Exec(ctx, `UPDATE projections
+		SET last_tx = $3::text::xid8, last_id = $4, applied = applied + $5, updated_at = now()
+		WHERE name = $1 AND generation = $2 AND last_tx = $6::text::xid8 AND last_id = $7`,
+		name, g.Generation, strconv.FormatUint(to.TxID, 10), to.ID, n,
+		strconv.FormatUint(g.Checkpoint.TxID, 10), g.Checkpoint.ID)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() != 1 {
+		return ErrCheckpointMoved
+	}
+	return nil
+}
