@@ -93,6 +93,11 @@ type Progress struct {
 	DistinctIPs    int64            `json:"distinct_ips,omitempty"`
 }
 
+// DefaultChunkLines is how many lines the worker analyses between two
+// LinesParsed events. An upload records it in the job's options, so every
+// attempt at the job cuts the same chunks.
+const DefaultChunkLines = 50_000
+
 // Caps on the maps a job keeps, so a job's state stays small whatever its
 // file holds.
 const (
@@ -121,8 +126,11 @@ func (j *Job) ApplyDecoded(rec events.Record, p events.Payload) error {
 	if rec.Version != j.Version+1 {
 		return fmt.Errorf("job %s: event %s has version %d, want %d", j.ID, rec.ID, rec.Version, j.Version+1)
 	}
-	if _, ok := p.(*events.JobSubmitted); ok {
+	switch p.(type) {
+	case *events.JobSubmitted:
 		j.CorrelationID, j.SubmittedEventID = rec.Metadata.CorrelationID, rec.ID
+	case *events.LinesParsed:
+		j.AnalyzerVersion = firstNonEmpty(j.AnalyzerVersion, rec.Metadata.AnalyzerVersion)
 	}
 	j.apply(p)
 	j.Status = NextStatus(j.Status, p)

@@ -18,9 +18,11 @@ type Store interface {
 	// AppendToStream appends evs to the stream at expectedVersion (0 for a
 	// stream that does not exist yet) and returns the stream's new version.
 	// It returns ErrConcurrency when the stream is at another version, unless
-	// every event id in evs is already stored with the same type and data, in
-	// which case nothing is written and the call succeeds. It returns
-	// ErrEventConflict when an id is stored with other content.
+	// every event id in evs is already stored in the stream with the same
+	// type, schema version and data: then nothing is written, and the call
+	// succeeds with the version of the last of those events (the stream may
+	// have moved on since). It returns ErrEventConflict when an id is stored
+	// with other content or in another stream.
 	AppendToStream(ctx context.Context, streamID string, expectedVersion int64, evs ...Event) (int64, error)
 
 	// ReadStream returns up to limit events of the stream with a version

@@ -47,13 +47,13 @@ func (s *Server) handleUploadLogs(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	job := uuid.New()
-	blob, err := s.storeUpload(r.Context(), job, file)
+	blob, err := s.storeUpload(r, job, file)
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
 	if err := s.submit(r, job, file, blob); err != nil {
-		s.Blobs.Delete(context.WithoutCancel(r.Context()), blob.Key)
+		s.discardBlob(r, blob.Key)
 		s.error(w, r, err)
 		return
 	}
@@ -120,7 +120,8 @@ func cleanFileName(name string) string {
 // storeUpload streams the file to the blob store under a new key. It refuses
 // an empty or binary file and one over the size limit, leaving nothing
 // behind.
-func (s *Server) storeUpload(ctx context.Context, job uuid.UUID, f *upload) (domain.Blob, error) {
+func (s *Server) storeUpload(r *http.Request, job uuid.UUID, f *upload) (domain.Blob, error) {
+	ctx := r.Context()
 	src := &uploadReader{r: f.body, max: s.MaxUploadBytes}
 	if err := src.sniff(); err != nil {
 		return domain.Blob{}, err
@@ -134,7 +135,7 @@ func (s *Server) storeUpload(ctx context.Context, job uuid.UUID, f *upload) (dom
 		return domain.Blob{}, fmt.Errorf("store upload: %w", err)
 	}
 	if blob.Size == 0 {
-		s.Blobs.Delete(context.WithoutCancel(ctx), key)
+		s.discardBlob(r, key)
 		return domain.Blob{}, domain.Errorf(domain.EINVALID, "the file is empty")
 	}
 	return blob, nil
@@ -148,14 +149,34 @@ func (s *Server) submit(r *http.Request, job uuid.UUID, f *upload, blob domain.B
 	e, err := events.New(uuid.New(), &events.JobSubmitted{
 		JobID: job, Owner: caller.Subject, FileName: f.name, Size: blob.Size, SHA256: blob.SHA256,
 		BlobKey: blob.Key, ContentType: f.contentType, SubmittedAt: time.Now().UTC(),
+		Options: events.JobOptions{ChunkLines: domain.DefaultChunkLines},
 	}, events.Metadata{CorrelationID: reqID, CausationID: reqID, Actor: caller.Subject})
 	if err != nil {
 		return err
 	}
-	if _, err := s.Events.AppendToStream(r.Context(), events.JobStream(job), 0, e); err != nil {
+	// The append outlives a client that goes away: once the file is
+	// stored, a commit that races a disconnect must not leave a job whose
+	// blob the handler then deletes.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), appendTimeout)
+	defer cancel()
+	if _, err := s.Events.AppendToStream(ctx, events.JobStream(job), 0, e); err != nil {
 		return domain.Wrap(err, domain.EUNAVAILABLE, "the job could not be recorded; try again")
 	}
 	return nil
+}
+
+// appendTimeout bounds the recording of an upload's JobSubmitted.
+const appendTimeout = 15 * time.Second
+
+// discardBlob deletes a stored upload that will not become a job, and logs
+// a failure: the file would be left behind.
+func (s *Server) discardBlob(r *http.Request, key string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), appendTimeout)
+	defer cancel()
+	if err := s.Blobs.Delete(ctx, key); err != nil {
+		s.Log.Error("could not delete the file of a refused upload; it is left behind",
+			"request_id", requestIDFrom(r.Context()), "key", key, "err", err)
+	}
 }
 
 // bodyError says what went wrong reading the request body.

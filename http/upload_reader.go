@@ -2,10 +2,11 @@ package http
 
 import (
 	"bufio"
-	"bytes"
+	"errors"
 	"io"
 
 	"github.com/logproc/logproc/domain"
+	"github.com/logproc/logproc/domain/analysis"
 )
 
 // sniffBytes is how much of a file is looked at before it is accepted.
@@ -38,8 +39,8 @@ func (u *uploadReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// sniff refuses a file whose first bytes show it is not a text log: NUL
-// bytes, or the magic number of a known binary format. Gzip is welcome.
+// sniff refuses a file whose first bytes show the analysis cannot read it:
+// binary data, an archive, an image, UTF-16. Gzip is welcome.
 func (u *uploadReader) sniff() error {
 	u.br = bufio.NewReaderSize(u.r, sniffBytes)
 	head, err := u.br.Peek(sniffBytes)
@@ -47,32 +48,9 @@ func (u *uploadReader) sniff() error {
 		u.err = err
 		return bodyError(err, u.max)
 	}
-	if bytes.HasPrefix(head, []byte{0x1f, 0x8b}) {
-		return nil
-	}
-	for _, m := range binaryMagic {
-		if bytes.HasPrefix(head, m.prefix) {
-			return domain.Errorf(domain.EUNSUPPORTED, "the file is %s, not a text log; upload plain text or gzip", m.name)
-		}
-	}
-	if bytes.IndexByte(head, 0) >= 0 {
-		return domain.Errorf(domain.EUNSUPPORTED, "the file looks binary (it has NUL bytes in its first 8 KiB); upload plain text or gzip")
+	var refused *analysis.InputError
+	if errors.As(analysis.Sniff(head), &refused) {
+		return domain.Errorf(domain.EUNSUPPORTED, "%s", refused.Reason)
 	}
 	return nil
-}
-
-var binaryMagic = []struct {
-	name   string
-	prefix []byte
-}{
-	{"a ZIP archive", []byte("PK\x03\x04")},
-	{"a PDF document", []byte("%PDF-")},
-	{"a PNG image", []byte("\x89PNG")},
-	{"a JPEG image", []byte{0xff, 0xd8, 0xff}},
-	{"a GIF image", []byte("GIF8")},
-	{"an ELF executable", []byte("\x7fELF")},
-	{"a 7-Zip archive", []byte("7z\xbc\xaf\x27\x1c")},
-	{"a zstd stream", []byte{0x28, 0xb5, 0x2f, 0xfd}},
-	{"a bzip2 stream", []byte("BZh")},
-	{"an xz stream", []byte{0xfd, '7', 'z', 'X', 'Z', 0x00}},
 }

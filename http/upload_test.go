@@ -94,6 +94,8 @@ func TestUploadRejectsBadInputAndKeepsNothing(t *testing.T) {
 		{"too large", "/api/upload-logs?filename=a.log", bytes.NewReader(bytes.Repeat([]byte("a\n"), 40<<10)), "text/plain", 413, "too_large", "MAX_UPLOAD_BYTES"},
 		{"png", "/api/upload-logs?filename=a.png", bytes.NewReader([]byte("\x89PNG\r\n\x1a\nrest")), "image/png", 415, "unsupported", "PNG"},
 		{"nul bytes", "/api/upload-logs?filename=a.bin", bytes.NewReader([]byte("abc\x00def")), "", 415, "unsupported", "binary"},
+		{"utf-16", "/api/upload-logs?filename=a.log", bytes.NewReader([]byte("\xff\xfeh\x00i\x00")), "text/plain", 415, "unsupported", "UTF-16"},
+		{"zip", "/api/upload-logs?filename=a.zip", bytes.NewReader([]byte("PK\x03\x04rest")), "application/zip", 415, "unsupported", "zip"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

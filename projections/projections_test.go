@@ -153,5 +153,12 @@ func TestJobAndAggregateStats(t *testing.T) {
 	if err != nil || len(page2.Jobs) != 1 || page2.Next != "" || page2.Jobs[0].ID == page.Jobs[0].ID {
 		t.Fatalf("second page = %+v, %v", page2, err)
 	}
-	_ = b
+	bobs, err := f.reader.Job(f.ctx, b, "bob")
+	if err != nil || bobs.Status != domain.StatusProcessing || bobs.Attempts != 1 || bobs.Lines != 0 {
+		t.Errorf("bob's job = %+v, %v; want processing, one attempt, no lines yet", bobs, err)
+	}
+	bob, _ := f.reader.Totals(f.ctx, "bob")
+	if bob.JobsTotal != 1 || bob.Jobs["processing"] != 1 || bob.Bytes != 500 {
+		t.Errorf("bob's totals = %+v", bob)
+	}
 }

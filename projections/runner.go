@@ -96,7 +96,9 @@ func (r *Runner) runProjector(ctx context.Context, p Projector) {
 var errNotLocked = errors.New("lock held elsewhere")
 
 // withLock runs fn in a session on a dedicated connection that holds the
-// projector's session advisory lock. The lock and all the projector's
+// projector's session advisory lock. The lock is per projector name and
+// version: during a rolling upgrade, old processes keep the live generation
+// current while new ones build the next. The lock and all the projector's
 // transactions share the connection, so losing the connection loses both at
 // once.
 func (r *Runner) withLock(ctx context.Context, p Projector, fn func(*session) error) error {
@@ -104,32 +106,39 @@ func (r *Runner) withLock(ctx context.Context, p Projector, fn func(*session) er
 	if err != nil {
 		return err
 	}
-	conn := pc.Hijack()
-	defer conn.Close(context.WithoutCancel(ctx))
+	key := lockKey(p)
 	var locked bool
-	err = conn.QueryRow(ctx, `SELECT pg_try_advisory_lock(hashtext('logproc.projection'), hashtext($1))`, p.Name()).Scan(&locked)
-	if err != nil {
+	err = pc.QueryRow(ctx, `SELECT pg_try_advisory_lock(hashtext('logproc.projection'), hashtext($1))`, key).Scan(&locked)
+	if err != nil || !locked {
+		pc.Release()
+		if err == nil {
+			err = errNotLocked
+		}
 		return err
 	}
-	if !locked {
-		return errNotLocked
-	}
+	conn := pc.Hijack()
+	defer conn.Close(context.WithoutCancel(ctx))
 	// Unlock before closing: a closed connection's lock is only released
 	// once its server process has exited, a moment later.
-	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(hashtext('logproc.projection'), hashtext($1))`, p.Name())
+	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(hashtext('logproc.projection'), hashtext($1))`, key)
 	// A projector's tables may grow from empty during this session (a
 	// rebuild). A generic plan made while a table was small, a sequential
 	// scan, would be kept as it grows: plan each query for its arguments.
 	// A commit need not wait for its WAL to reach disk: a projection's rows
 	// and checkpoint commit together, so a crash that loses the last commits
-	// loses both, and the events are applied again.
-	if _, err := conn.Exec(ctx, `SET plan_cache_mode = force_custom_plan; SET synchronous_commit = off`); err != nil {
+	// loses both, and the events are applied again. A batch may wait on a
+	// slow dependency (the dispatcher on Redis) without being cut off.
+	if _, err := conn.Exec(ctx, `SET plan_cache_mode = force_custom_plan; SET synchronous_commit = off;
+		SET idle_in_transaction_session_timeout = '10min'`); err != nil {
 		return err
 	}
 	s := newSession(ctx, r, conn, p)
 	defer s.close()
 	return fn(s)
 }
+
+// lockKey names the advisory lock of a projector's code version.
+func lockKey(p Projector) string { return fmt.Sprintf("%s/v%d", p.Name(), p.Version()) }
 
 func (r *Runner) subscribe() (<-chan struct{}, func()) {
 	if r.wake == nil {

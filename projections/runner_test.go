@@ -213,7 +213,8 @@ func killLockHolder(t *testing.T, pool *pgxpool.Pool) {
 	rows, err := pool.Query(context.Background(), `SELECT pg_terminate_backend(pid) FROM pg_locks
 		WHERE locktype = 'advisory' AND granted AND objsubid = 2
 			AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-			AND classid = hashtext('logproc.projection')::oid AND objid = hashtext($1)::oid`, (&recorder{}).Name())
+			AND classid = hashtext('logproc.projection')::oid AND objid = hashtext($1)::oid`,
+		fmt.Sprintf("%s/v%d", (&recorder{}).Name(), (&recorder{}).Version()))
 	if err == nil {
 		killed, err = pgx.CollectRows(rows, pgx.RowTo[bool])
 	}

@@ -179,15 +179,31 @@ func (a *App) goBackground(fn func()) {
 
 // Close stops the app: the API stops taking requests and lets in-flight ones
 // finish, the worker lets running tasks finish or hands them back to the
-// queue, projectors stop at a batch boundary, and connections close.
+// queue, both at once and within ctx; then projectors stop at a batch
+// boundary and connections close. Requests still running when ctx ends are
+// cut off.
 func (a *App) Close(ctx context.Context) error {
-	var errs []error
+	var wg sync.WaitGroup
+	var httpErr error
 	if a.httpServer != nil {
-		errs = append(errs, a.httpServer.Shutdown(ctx))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if httpErr = a.httpServer.Shutdown(ctx); httpErr != nil {
+				a.Log.Warn("requests still running at the shutdown deadline were cut off", "err", httpErr)
+				a.httpServer.Close()
+			}
+		}()
 	}
 	if a.asynq != nil {
-		a.asynq.Shutdown()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a.asynq.Shutdown()
+		}()
 	}
+	wg.Wait()
+	errs := []error{httpErr}
 	for i := len(a.closers) - 1; i >= 0; i-- {
 		errs = append(errs, a.closers[i]())
 	}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -30,8 +31,16 @@ func connectPostgres(ctx context.Context, dsn string) (*pgxpool.Pool, error) {
 	}
 	// A projection reader waits for every older transaction; never let an
 	// abandoned one of ours hold all readers back.
-	cfg.ConnConfig.RuntimeParams["idle_in_transaction_session_timeout"] = "60000"
-	cfg.ConnConfig.RuntimeParams["application_name"] = "logproc"
+	params := cfg.ConnConfig.RuntimeParams
+	params["idle_in_transaction_session_timeout"] = "60000"
+	params["application_name"] = "logproc"
+	// A projector's advisory lock lives as long as its server session: let
+	// the server notice within about half a minute that a crashed or cut-off
+	// process is gone, so another takes over.
+	params["tcp_keepalives_idle"], params["tcp_keepalives_interval"], params["tcp_keepalives_count"] = "15", "5", "3"
+	if !strings.Contains(dsn, "pool_max_conns") {
+		cfg.MaxConns = max(cfg.MaxConns, 16)
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("DATABASE_URL: %w", err)

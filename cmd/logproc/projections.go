@@ -12,7 +12,6 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/logproc/logproc/events/postgres"
 	"github.com/logproc/logproc/projections"
 )
 
@@ -26,8 +25,7 @@ func runProjections(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	defer pool.Close()
-	log := newLogger(cfg, stderr)
-	runner := projections.NewRunner(pool, postgres.NewNotifier(pool, log), log)
+	runner := projections.NewRunner(pool, nil, newLogger(cfg, stderr))
 	switch args[0] {
 	case "status":
 		return projectionStatus(ctx, pool, args[1:], stdout)
@@ -98,12 +96,8 @@ func rebuildProjection(ctx context.Context, runner *projections.Runner, name str
 		fmt.Fprintf(stdout, "%s is a subscriber without read tables: nothing to rebuild\n", name)
 		return nil
 	}
-	start, last := time.Now(), time.Time{}
+	start := time.Now()
 	gen, err := runner.Rebuild(ctx, p, func(st []projections.Status) {
-		if time.Since(last) < time.Second {
-			return
-		}
-		last = time.Now()
 		for _, s := range st {
 			fmt.Fprintf(stdout, "%s generation %d (%s): %d events applied, %d behind\n",
 				s.Name, s.Generation, s.State, s.Applied, s.LagEvents)
@@ -112,7 +106,6 @@ func rebuildProjection(ctx context.Context, runner *projections.Runner, name str
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s generation %d is live after %s; the old generation's tables were dropped\n",
-		name, gen, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "%s generation %d is live after %s\n", name, gen, time.Since(start).Round(time.Millisecond))
 	return nil
 }

@@ -33,7 +33,7 @@ func runApp(ctx context.Context, serve, work bool) error {
 		return err
 	}
 	<-ctx.Done()
-	log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
+	log.Info("shutting down; a second signal stops at once", "timeout", cfg.ShutdownTimeout)
 	stopCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	return app.Close(stopCtx)

@@ -39,11 +39,40 @@ func openSource(r io.Reader, maxRatio int) (*source, error) {
 			return nil, err
 		}
 		text, src.isGzip = bufio.NewReaderSize(zr, 64<<10), true
-	} else if kind := archiveKind(head); kind != "" {
-		return nil, refuse(kind + " files are not supported: upload the log itself, plain or gzip-compressed")
+	} else if reason := formatReason(head); reason != "" {
+		return nil, refuse(reason)
 	}
 	src.text = text
 	return src, refuseBinary(text)
+}
+
+// Sniff tells from the first bytes of a file (up to 8 KiB) whether the
+// engine can read it: it returns an *InputError that says why not for an
+// archive, an image or executable, UTF-16 or other binary data, and nil for
+// text and for gzip (whose content is checked once decompressed). An upload
+// can refuse a file with it before storing it.
+func Sniff(head []byte) error {
+	if isGzip(head) {
+		return nil
+	}
+	if reason := formatReason(head); reason != "" {
+		return refuse(reason)
+	}
+	if reason := binaryReason(head); reason != "" {
+		return refuse(reason)
+	}
+	return nil
+}
+
+// formatReason says why a file of a recognised non-log format is refused.
+func formatReason(head []byte) string {
+	if kind := archiveKind(head); kind != "" {
+		return kind + " files are not supported: upload the log itself, plain or gzip-compressed"
+	}
+	if kind := binaryKind(head); kind != "" {
+		return "the file is binary (" + kind + "), not a text log: upload plain text or gzip"
+	}
+	return ""
 }
 
 // consumed reports how many bytes of the caller's reader the source has
@@ -86,6 +115,27 @@ func archiveKind(head []byte) string {
 		return "7z"
 	}
 	return ""
+}
+
+// binaryKind names the binary formats people upload by mistake.
+func binaryKind(head []byte) string {
+	for _, m := range binaryMagic {
+		if bytes.HasPrefix(head, m.prefix) {
+			return m.name
+		}
+	}
+	return ""
+}
+
+var binaryMagic = []struct {
+	name   string
+	prefix []byte
+}{
+	{"a PDF document", []byte("%PDF-")},
+	{"a PNG image", []byte("\x89PNG")},
+	{"a JPEG image", []byte{0xff, 0xd8, 0xff}},
+	{"a GIF image", []byte("GIF8")},
+	{"an ELF executable", []byte("\x7fELF")},
 }
 
 // binaryReason explains why head is not text, or returns "" for text.

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sort"
 	"time"
+	"unicode/utf8"
 
 	"github.com/logproc/logproc/domain"
 	"github.com/logproc/logproc/domain/analysis"
@@ -58,9 +60,59 @@ func chunkOf(c *analysis.Chunk) Chunk {
 	for _, g := range c.ErrorGroups {
 		groups = append(groups, events.ErrorGroup{ID: g.ID, Template: g.Template, Level: levelName(g.Level),
 			Exception: g.Exception, Count: g.Count, FirstLine: g.FirstLine, LastLine: g.LastLine,
-			FirstTime: timePtr(g.FirstTime), LastTime: timePtr(g.LastTime), Sample: g.Sample})
+			FirstTime: timePtr(g.FirstTime), LastTime: timePtr(g.LastTime), Sample: capSample(g.Sample)})
 	}
-	return Chunk{Lines: lp, Errors: groups}
+	return Chunk{Lines: lp, Errors: capGroups(groups)}
+}
+
+// Bounds on one ErrorsDetected event, so that a file of countless distinct
+// errors cannot make events of megabytes.
+const (
+	// MaxGroupsPerEvent is how many groups one chunk's event lists; the
+	// rest are counted together in the overflow group, so the job's error
+	// count stays exact.
+	MaxGroupsPerEvent = 500
+	// MaxSampleBytes caps a group's sample.
+	MaxSampleBytes = 1 << 10
+	// OverflowGroup is the id of the group that counts the rest.
+	OverflowGroup = "overflow"
+)
+
+// capGroups keeps the most frequent groups and folds the others, and the
+// engine's own overflow group, into one overflow group.
+func capGroups(gs []events.ErrorGroup) []events.ErrorGroup {
+	if len(gs) <= MaxGroupsPerEvent {
+		return gs
+	}
+	sort.SliceStable(gs, func(i, j int) bool { return gs[i].Count > gs[j].Count })
+	keep := make([]events.ErrorGroup, 0, MaxGroupsPerEvent)
+	var over *events.ErrorGroup
+	for _, g := range gs {
+		switch {
+		case g.ID != OverflowGroup && len(keep) < MaxGroupsPerEvent-1:
+			keep = append(keep, g)
+		case over == nil:
+			o := g
+			o.ID, o.Template, o.Exception = OverflowGroup, "(other error signatures of this chunk)", ""
+			over = &o
+		default:
+			over.Count += g.Count
+			over.FirstLine, over.LastLine = min(over.FirstLine, g.FirstLine), max(over.LastLine, g.LastLine)
+		}
+	}
+	return append(keep, *over)
+}
+
+// capSample cuts a sample at MaxSampleBytes, on a rune boundary.
+func capSample(s string) string {
+	if len(s) <= MaxSampleBytes {
+		return s
+	}
+	cut := MaxSampleBytes
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
 }
 
 // LevelNone is how events name the entries without a level.

@@ -15,10 +15,6 @@ import (
 	"github.com/logproc/logproc/events"
 )
 
-// DefaultChunkLines is how many lines the worker analyses between two
-// LinesParsed events unless the job says otherwise.
-const DefaultChunkLines = 50_000
-
 // Handler is the asynq handler of TypeAnalyzeJob.
 type Handler struct {
 	store    events.Store
@@ -75,10 +71,10 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 }
 
 // permanent reports whether retrying cannot help: the file is unreadable or
-// gone.
+// gone, or the job cannot resume.
 func permanent(err error) bool {
 	code := domain.ErrorCode(err)
-	return code == domain.EUNSUPPORTED || code == domain.ENOTFOUND || code == domain.EINVALID
+	return code == domain.EUNSUPPORTED || code == domain.ENOTFOUND || code == domain.EINVALID || code == domain.ECONFLICT
 }
 
 func attempt(ctx context.Context) int {
@@ -113,18 +109,26 @@ func (r *jobRun) do(ctx context.Context) error {
 	if err := r.reload(ctx); err != nil {
 		return err
 	}
+	if v := r.job.AnalyzerVersion; r.job.Chunks > 0 && v != "" && v != r.analyzer.Version() {
+		// Chunks are only reproducible by the engine that cut them.
+		return domain.Errorf(domain.ECONFLICT, "the analysis engine changed from %s to %s while this job was "+
+			"half done, so it cannot resume; upload the file again", v, r.analyzer.Version())
+	}
 	if err := r.appendStarted(ctx); err != nil {
 		return err
 	}
 	start := time.Now()
 	blob, err := r.blobs.Open(ctx, r.job.BlobKey)
 	if err != nil {
+		if domain.ErrorCode(err) == domain.ENOTFOUND {
+			return domain.Wrap(err, domain.ENOTFOUND, "the uploaded file is no longer in the blob store")
+		}
 		return fmt.Errorf("open file of job %s: %w", r.id, err)
 	}
 	defer blob.Close()
 	settings := Settings{ChunkLines: r.job.Options.ChunkLines, Year: r.job.SubmittedAt.UTC().Year()}
 	if settings.ChunkLines <= 0 {
-		settings.ChunkLines = DefaultChunkLines
+		settings.ChunkLines = domain.DefaultChunkLines
 	}
 	if err := r.analyzer.Analyze(ctx, blob, settings, func(c Chunk) error { return r.record(ctx, c) }); err != nil {
 		return err
@@ -240,9 +244,11 @@ func (r *jobRun) fail(ctx context.Context, cause error, retried bool) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
+	// The reason is shown to the job's owner and kept for good: it says
+	// what a user can act on, never the internals, which the log has.
 	reason := domain.ErrorMessage(cause)
 	if retried {
-		reason = fmt.Sprintf("gave up after %d attempts: %v", r.attempt, cause)
+		reason = fmt.Sprintf("gave up after %d attempts: %s", r.attempt, reason)
 	}
 	e, err := events.New(uuid.New(), &events.JobFailed{Reason: reason, Code: domain.ErrorCode(cause),
 		Attempt: r.attempt, Retryable: retried, At: time.Now().UTC()}, r.metadata())

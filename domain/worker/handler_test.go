@@ -297,7 +297,31 @@ func TestLastRetryFailsTheJob(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	j := f.job(id)
-	if !strings.Contains(j.FailureReason, "analysis blew up") || j.FailureCode != domain.EINTERNAL {
+	if j.FailureReason != "gave up after 1 attempts: internal error" || j.FailureCode != domain.EINTERNAL {
 		t.Errorf("failure = %q (%s)", j.FailureReason, j.FailureCode)
+	}
+}
+
+// renamed is an analyzer that reports another version, as a newer release.
+type renamed struct{ worker.Analyzer }
+
+func (renamed) Version() string { return "9.9.9" }
+
+func TestJobCutByAnotherEngineVersionFailsInsteadOfMixingChunks(t *testing.T) {
+	f := newFixture(t)
+	engine := worker.NewEngine(nil)
+	id := f.submit(sampleLog(), 300)
+	ctx, cancel := context.WithCancel(f.ctx)
+	f.handler(&interrupting{Analyzer: engine, after: 2, cancel: cancel}).ProcessTask(ctx, task(t, id))
+	err := f.handler(renamed{engine}).ProcessTask(f.ctx, task(t, id))
+	if !errors.Is(err, asynq.SkipRetry) {
+		t.Fatalf("resume by another version: err %v, want SkipRetry", err)
+	}
+	j := f.job(id)
+	if j.Status != domain.StatusFailed || j.FailureCode != domain.ECONFLICT || !strings.Contains(j.FailureReason, "upload the file again") {
+		t.Errorf("job = %s %s %q", j.Status, j.FailureCode, j.FailureReason)
+	}
+	if j.Chunks != 2 {
+		t.Errorf("chunks = %d, want the 2 the first engine recorded", j.Chunks)
 	}
 }

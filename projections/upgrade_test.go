@@ -1,0 +1,110 @@
+package projections_test
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/logproc/logproc/events"
+	"github.com/logproc/logproc/events/postgres"
+	"github.com/logproc/logproc/events/postgres/pgtest"
+	"github.com/logproc/logproc/projections"
+)
+
+// jobStatsV2 is the next version of the job_stats projector, as a release
+// that changed its tables would ship it.
+type jobStatsV2 struct{ projections.JobStats }
+
+func (jobStatsV2) Version() int { return 2 }
+
+// TestRollingUpgradeKeepsTheLiveGenerationCurrent runs an old and a new
+// release side by side: the old keeps generation 1 current while the new
+// builds generation 2, which goes live once it has caught up; then the old
+// stands aside.
+func TestRollingUpgradeKeepsTheLiveGenerationCurrent(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	ctx := context.Background()
+	pool := func() *pgxpool.Pool {
+		p, err := pgxpool.New(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(p.Close)
+		return p
+	}
+	oldPool, newPool := pool(), pool()
+	old := projections.NewRunner(oldPool, nil, slog.New(slog.DiscardHandler))
+	if err := old.Setup(ctx, projections.JobStats{}); err != nil {
+		t.Fatal(err)
+	}
+	store := postgres.New(oldPool)
+	first := appendJobs(t, store, 3)
+	if err := old.CatchUp(ctx, projections.JobStats{}); err != nil {
+		t.Fatal(err)
+	}
+
+	upgraded := projections.NewRunner(newPool, nil, slog.New(slog.DiscardHandler))
+	upgraded.PollInterval, upgraded.LockRetry = 20*time.Millisecond, 20*time.Millisecond
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); upgraded.Run(runCtx, jobStatsV2{}) }()
+	defer func() { stop(); <-done }()
+
+	second := appendJobs(t, store, 2)
+	if err := old.CatchUp(ctx, projections.JobStats{}); err != nil {
+		t.Fatalf("the old release could not keep its generation current: %v", err)
+	}
+	waitFor(t, "generation 2 to go live", func() bool { return liveGeneration(t, oldPool) == 2 })
+	for _, id := range append(first, second...) {
+		if _, err := projections.NewReader(oldPool).Job(ctx, id, ""); err != nil {
+			t.Errorf("job %s after the switch: %v", id, err)
+		}
+	}
+	if err := old.CatchUp(ctx, projections.JobStats{}); err != nil {
+		t.Errorf("the old release after the switch: %v (it should stand aside)", err)
+	}
+}
+
+func liveGeneration(t *testing.T, pool *pgxpool.Pool) int {
+	t.Helper()
+	var n int
+	err := pool.QueryRow(context.Background(),
+		`SELECT generation FROM projections WHERE name = 'job_stats' AND state = 'live'`).Scan(&n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// appendJobs submits n jobs and returns their ids.
+func appendJobs(t *testing.T, store *postgres.Store, n int) []uuid.UUID {
+	t.Helper()
+	var ids []uuid.UUID
+	for range n {
+		id := uuid.New()
+		e, err := events.New(uuid.New(), &events.JobSubmitted{JobID: id, Owner: "alice", SubmittedAt: time.Now().UTC()}, events.Metadata{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := store.AppendToStream(context.Background(), events.JobStream(id), 0, e); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	return ids
+}
