@@ -23,8 +23,21 @@ const (
 // JobStats is the projection of each job's state: one job_stats row per job
 // (its domain.Job as columns and as a whole in state), its error groups and
 // its timeline. It folds events with domain.Job.Apply, the same code an
-// auditor's replay uses.
-type JobStats struct{}
+// auditor's replay uses. Made with NewJobStats it keeps unfinished jobs in
+// memory between batches; the zero value reads every job back.
+type JobStats struct {
+	cache *jobCache
+}
+
+// NewJobStats returns the projector with its cache of unfinished jobs.
+func NewJobStats() JobStats { return JobStats{cache: newJobCache(maxCachedJobs)} }
+
+// Reset implements Resetter.
+func (p JobStats) Reset() {
+	if p.cache != nil {
+		p.cache.reset()
+	}
+}
 
 // Name implements Projector.
 func (JobStats) Name() string { return "job_stats" }
@@ -56,7 +69,8 @@ func (JobStats) Tables() []Table {
 			updated_at   timestamptz NOT NULL
 		);
 		CREATE INDEX %[1]s_owner ON %[1]s (owner, submitted_at DESC, job_id DESC);
-		CREATE INDEX %[1]s_submitted ON %[1]s (submitted_at DESC, job_id DESC)`},
+		CREATE INDEX %[1]s_submitted ON %[1]s (submitted_at DESC, job_id DESC);
+		CREATE INDEX %[1]s_unfinished ON %[1]s (job_id) WHERE status IN ('queued', 'processing')`},
 		{TableJobErrorGroups, `CREATE TABLE %[1]s (
 			job_id     uuid NOT NULL,
 			id         text NOT NULL,
@@ -89,33 +103,45 @@ func (p JobStats) Apply(ctx context.Context, tx pgx.Tx, t Tables, batch []Event)
 	if err != nil || len(evs) == 0 {
 		return err
 	}
-	jobs, err := loadJobs(ctx, tx, t, evs)
+	jobs, err := p.loadJobs(ctx, tx, t, evs)
 	if err != nil {
 		return err
 	}
 	for _, e := range evs {
-		if err := jobs[e.JobID].ApplyDecoded(e.Record, e.Payload); err != nil {
+		if err := jobs[e.JobID].job.ApplyDecoded(e.Record, e.Payload); err != nil {
 			return err
 		}
 	}
-	return saveJobs(ctx, tx, t, jobs)
+	if err := saveJobs(ctx, tx, t, jobs); err != nil {
+		return err
+	}
+	p.remember(t, jobs)
+	return nil
 }
 
 // loadJobs returns the state of every job the events touch, with the groups
-// and minutes they touch; a job with no row starts empty.
-func loadJobs(ctx context.Context, tx pgx.Tx, t Tables, evs []jobEvent) (map[uuid.UUID]*domain.Job, error) {
-	ids := jobIDs(evs)
-	jobs := make(map[uuid.UUID]*domain.Job, len(ids))
-	for _, id := range ids {
-		jobs[id] = domain.NewJob(id)
+// and minutes they touch: from the cache, else from the tables; a job with
+// no row starts empty and complete.
+func (p JobStats) loadJobs(ctx context.Context, tx pgx.Tx, t Tables, evs []jobEvent) (map[uuid.UUID]*cachedJob, error) {
+	jobs := map[uuid.UUID]*cachedJob{}
+	var missing []uuid.UUID
+	for _, id := range jobIDs(evs) {
+		if c, ok := p.cached(t, id); ok {
+			jobs[id] = c
+			continue
+		}
+		jobs[id] = &cachedJob{job: domain.NewJob(id), complete: true}
+		missing = append(missing, id)
 	}
-	err := loadJSON(ctx, tx, `SELECT state FROM `+t.Of(TableJobStats)+` WHERE job_id = ANY($1)`,
-		[]any{ids}, func() any { return domain.NewJob(uuid.UUID{}) }, func(v any) {
-			j := v.(*domain.Job)
-			jobs[j.ID] = j
-		})
-	if err != nil {
-		return nil, fmt.Errorf("load jobs: %w", err)
+	if len(missing) > 0 {
+		err := loadJSON(ctx, tx, `SELECT state FROM `+t.Of(TableJobStats)+` WHERE job_id = ANY($1)`,
+			[]any{missing}, func() any { return domain.NewJob(uuid.UUID{}) }, func(v any) {
+				j := v.(*domain.Job)
+				jobs[j.ID] = &cachedJob{job: j}
+			})
+		if err != nil {
+			return nil, fmt.Errorf("load jobs: %w", err)
+		}
 	}
 	if err := loadGroups(ctx, tx, t, jobs, evs); err != nil {
 		return nil, err
@@ -123,13 +149,34 @@ func loadJobs(ctx context.Context, tx pgx.Tx, t Tables, evs []jobEvent) (map[uui
 	return jobs, loadMinutes(ctx, tx, t, jobs, evs)
 }
 
-// loadGroups loads the error groups the events touch into their jobs.
-func loadGroups(ctx context.Context, tx pgx.Tx, t Tables, jobs map[uuid.UUID]*domain.Job, evs []jobEvent) error {
+func (p JobStats) cached(t Tables, id uuid.UUID) (*cachedJob, bool) {
+	if p.cache == nil {
+		return nil, false
+	}
+	return p.cache.get(cacheKey{t.Of(TableJobStats), id})
+}
+
+func (p JobStats) remember(t Tables, jobs map[uuid.UUID]*cachedJob) {
+	if p.cache == nil {
+		return
+	}
+	for id, c := range jobs {
+		p.cache.put(cacheKey{t.Of(TableJobStats), id}, c.job, c.complete)
+	}
+}
+
+// loadGroups loads the error groups the events touch into their jobs,
+// unless the job's state already holds them.
+func loadGroups(ctx context.Context, tx pgx.Tx, t Tables, jobs map[uuid.UUID]*cachedJob, evs []jobEvent) error {
 	var jobIDs []uuid.UUID
 	var groupIDs []string
 	for _, e := range evs {
-		if d, ok := e.Payload.(*events.ErrorsDetected); ok {
-			for _, g := range d.Groups {
+		d, ok := e.Payload.(*events.ErrorsDetected)
+		if !ok || jobs[e.JobID].complete {
+			continue
+		}
+		for _, g := range d.Groups {
+			if jobs[e.JobID].job.Groups[g.ID] == nil {
 				jobIDs, groupIDs = append(jobIDs, e.JobID), append(groupIDs, g.ID)
 			}
 		}
@@ -141,7 +188,7 @@ func loadGroups(ctx context.Context, tx pgx.Tx, t Tables, jobs map[uuid.UUID]*do
 		JOIN unnest($1::uuid[], $2::text[]) AS r(job_id, id) ON g.job_id = r.job_id AND g.id = r.id`,
 		[]any{jobIDs, groupIDs}, func() any { return &groupRow{} }, func(v any) {
 			g := v.(*groupRow)
-			jobs[g.JobID].Groups[g.ID] = g.ErrorGroup
+			jobs[g.JobID].job.Groups[g.ID] = g.ErrorGroup
 		})
 	if err != nil {
 		return fmt.Errorf("load error groups: %w", err)
@@ -149,13 +196,18 @@ func loadGroups(ctx context.Context, tx pgx.Tx, t Tables, jobs map[uuid.UUID]*do
 	return nil
 }
 
-// loadMinutes loads the timeline minutes the events touch into their jobs.
-func loadMinutes(ctx context.Context, tx pgx.Tx, t Tables, jobs map[uuid.UUID]*domain.Job, evs []jobEvent) error {
+// loadMinutes loads the timeline minutes the events touch into their jobs,
+// unless the job's state already holds them.
+func loadMinutes(ctx context.Context, tx pgx.Tx, t Tables, jobs map[uuid.UUID]*cachedJob, evs []jobEvent) error {
 	var jobIDs []uuid.UUID
 	var minutes []time.Time
 	for _, e := range evs {
-		if lp, ok := e.Payload.(*events.LinesParsed); ok {
-			for _, m := range lp.Timeline {
+		lp, ok := e.Payload.(*events.LinesParsed)
+		if !ok || jobs[e.JobID].complete {
+			continue
+		}
+		for _, m := range lp.Timeline {
+			if _, known := jobs[e.JobID].job.Timeline[m.Minute.Unix()]; !known {
 				jobIDs, minutes = append(jobIDs, e.JobID), append(minutes, m.Minute)
 			}
 		}
@@ -173,7 +225,7 @@ func loadMinutes(ctx context.Context, tx pgx.Tx, t Tables, jobs map[uuid.UUID]*d
 	var minute time.Time
 	var count int64
 	_, err = pgx.ForEachRow(rows, []any{&jobID, &minute, &count}, func() error {
-		jobs[jobID].Timeline[minute.Unix()] = count
+		jobs[jobID].job.Timeline[minute.Unix()] = count
 		return nil
 	})
 	if err != nil {
@@ -191,9 +243,10 @@ var (
 )
 
 // saveJobs writes the jobs' rows and the groups and minutes that changed.
-func saveJobs(ctx context.Context, tx pgx.Tx, t Tables, jobs map[uuid.UUID]*domain.Job) error {
+func saveJobs(ctx context.Context, tx pgx.Tx, t Tables, jobs map[uuid.UUID]*cachedJob) error {
 	var jobRows, groupRows, minuteRows []any
-	for _, j := range jobs {
+	for _, c := range jobs {
+		j := c.job
 		jobRows = append(jobRows, j)
 		groups, minutes := j.Changed()
 		for _, id := range groups {

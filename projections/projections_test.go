@@ -18,10 +18,15 @@ import (
 	"github.com/logproc/logproc/projections"
 )
 
+// all are the read models without a cache of jobs: every batch reads its
+// jobs back. Fixtures apply cached ones, so tests that compare the two (a
+// rebuild against the live rows) also check the cache.
 var all = []projections.Projector{projections.JobStats{}, projections.AggregateStats{}}
 
 type fixture struct {
-	t      *testing.T
+	t *testing.T
+	// live are the read models the fixture applies, with their caches.
+	live   []projections.Projector
 	ctx    context.Context
 	pool   *pgxpool.Pool
 	store  *postgres.Store
@@ -34,8 +39,9 @@ func newFixture(t *testing.T) *fixture {
 	pool := pgtest.NewPool(t)
 	f := &fixture{t: t, ctx: context.Background(), pool: pool, store: postgres.New(pool),
 		runner: projections.NewRunner(pool, nil, slog.New(slog.DiscardHandler)),
-		reader: projections.NewReader(pool)}
-	if err := f.runner.Setup(f.ctx, all...); err != nil {
+		reader: projections.NewReader(pool),
+		live:   []projections.Projector{projections.NewJobStats(), projections.AggregateStats{}}}
+	if err := f.runner.Setup(f.ctx, f.live...); err != nil {
 		t.Fatal(err)
 	}
 	return f
@@ -60,7 +66,7 @@ func (f *fixture) append(stream string, version int64, ps ...events.Payload) int
 
 func (f *fixture) catchUp() {
 	f.t.Helper()
-	if err := f.runner.CatchUp(f.ctx, all...); err != nil {
+	if err := f.runner.CatchUp(f.ctx, f.live...); err != nil {
 		f.t.Fatal(err)
 	}
 }
@@ -156,6 +162,13 @@ func TestJobAndAggregateStats(t *testing.T) {
 	bobs, err := f.reader.Job(f.ctx, b, "bob")
 	if err != nil || bobs.Status != domain.StatusProcessing || bobs.Attempts != 1 || bobs.Lines != 0 {
 		t.Errorf("bob's job = %+v, %v; want processing, one attempt, no lines yet", bobs, err)
+	}
+	unfinished, err := f.reader.UnfinishedJobs(f.ctx, t0.Add(time.Second), uuid.Nil, 10)
+	if err != nil || len(unfinished) != 1 || unfinished[0] != b {
+		t.Errorf("unfinished jobs = %v, %v; want bob's", unfinished, err)
+	}
+	if none, _ := f.reader.UnfinishedJobs(f.ctx, t0, uuid.Nil, 10); len(none) != 0 {
+		t.Errorf("unfinished jobs submitted before %s = %v, want none", t0, none)
 	}
 	bob, _ := f.reader.Totals(f.ctx, "bob")
 	if bob.JobsTotal != 1 || bob.Jobs["processing"] != 1 || bob.Bytes != 500 {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -73,6 +74,23 @@ func (r *Reader) ListJobs(ctx context.Context, owner, cursor string, limit int) 
 		page.Next = encodeCursor(jobCursor{At: last.SubmittedAt, ID: last.ID})
 	}
 	return page, nil
+}
+
+// UnfinishedJobs returns up to limit ids of jobs queued or processing that
+// were submitted before olderThan, in id order after the given id, for the
+// reconciler.
+func (r *Reader) UnfinishedJobs(ctx context.Context, olderThan time.Time, after uuid.UUID, limit int) ([]uuid.UUID, error) {
+	rows, err := r.pool.Query(ctx, `SELECT job_id FROM `+TableJobStats+`
+		WHERE status IN ('queued', 'processing') AND submitted_at < $1 AND job_id > $2
+		ORDER BY job_id LIMIT $3`, olderThan, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list unfinished jobs: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	if err != nil {
+		return nil, fmt.Errorf("list unfinished jobs: %w", err)
+	}
+	return ids, nil
 }
 
 // Totals returns the totals of owner's jobs, or of everyone's for

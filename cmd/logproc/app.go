@@ -102,12 +102,18 @@ func (a *App) StartServe(ctx context.Context) error {
 	bg := a.backgroundContext()
 	a.goBackground(func() { notifier.Run(bg) })
 	a.goBackground(func() { a.Runner.Run(bg, ps...) })
+	reconciler := worker.NewReconciler(projections.NewReader(a.Pool), a.Store, queue,
+		asynq.NewInspectorFromRedisClient(a.Redis), a.Log)
+	a.goBackground(func() { reconciler.Run(bg, ReconcileEvery) })
 	return a.serveHTTP(auth)
 }
 
+// ReconcileEvery is how often serve looks for jobs whose task was lost.
+const ReconcileEvery = time.Minute
+
 // readModels lists the projections the API reads.
 func readModels() []projections.Projector {
-	return []projections.Projector{projections.JobStats{}, projections.AggregateStats{}}
+	return []projections.Projector{projections.NewJobStats(), projections.AggregateStats{}}
 }
 
 func (a *App) serveHTTP(auth *lphttp.Auth) error {

@@ -155,30 +155,18 @@ func (r *jobRun) metadata() events.Metadata {
 		Actor: "worker " + r.Name, AnalyzerVersion: r.analyzer.Version()}
 }
 
-// appendStarted records the attempt; if another worker moved the stream
-// meanwhile, it looks again.
+// appendStarted records the attempt.
 func (r *jobRun) appendStarted(ctx context.Context) error {
-	for {
-		e, err := events.New(uuid.New(), &events.JobStarted{Attempt: r.attempt, Worker: r.Name, At: time.Now().UTC()}, r.metadata())
-		if err != nil {
-			return err
-		}
-		v, err := r.store.AppendToStream(ctx, r.stream, r.version, e)
-		if !errors.Is(err, events.ErrConcurrency) {
-			r.version = v
-			return err
-		}
-		if err := r.reload(ctx); err != nil {
-			return err
-		}
+	e, err := events.New(uuid.New(), &events.JobStarted{Attempt: r.attempt, Worker: r.Name, At: time.Now().UTC()}, r.metadata())
+	if err != nil {
+		return err
 	}
+	return r.appendAt(ctx, []events.Event{e}, nothingYet)
 }
 
 // record appends a chunk's events unless an earlier attempt, or a twin
 // delivery of this task, recorded them. Event ids are derived from the chunk
-// index, so the same chunk appended twice is recognised as one. When the
-// stream moved for another reason (a twin's JobStarted), it tries again at
-// the new version.
+// index, so the same chunk appended twice is recognised as one.
 func (r *jobRun) record(ctx context.Context, c Chunk) error {
 	r.chunks = c.Lines.Chunk + 1
 	r.lines, r.entries, r.bytes = r.lines+c.Lines.Lines, r.entries+c.Lines.Entries, r.bytes+c.Lines.Bytes
@@ -189,21 +177,38 @@ func (r *jobRun) record(ctx context.Context, c Chunk) error {
 	if err != nil {
 		return err
 	}
-	for try := 0; r.done <= c.Lines.Chunk; try++ {
+	if err := r.appendAt(ctx, evs, func() bool { return r.done > c.Lines.Chunk }); err != nil {
+		return fmt.Errorf("record chunk %d of job %s: %w", c.Lines.Chunk, r.id, err)
+	}
+	r.done = max(r.done, c.Lines.Chunk+1)
+	return nil
+}
+
+// appendAt appends evs at the version the run knows. When the stream has
+// moved (a twin delivery appended), it folds the job again, which fails with
+// errJobFinished once the job is finished, and tries again at the new version
+// unless recorded says the twin already wrote what evs say.
+func (r *jobRun) appendAt(ctx context.Context, evs []events.Event, recorded func() bool) error {
+	for try := 0; ; try++ {
 		v, err := r.store.AppendToStream(ctx, r.stream, r.version, evs...)
 		if err == nil {
-			r.version, r.done = v, c.Lines.Chunk+1
+			r.version = v
 			return nil
 		}
 		if !errors.Is(err, events.ErrConcurrency) || try == maxAppendTries {
-			return fmt.Errorf("record chunk %d of job %s: %w", c.Lines.Chunk, r.id, err)
+			return err
 		}
 		if err := r.reload(ctx); err != nil {
 			return err
 		}
+		if recorded() {
+			return nil
+		}
 	}
-	return nil
 }
+
+// nothingYet is appendAt's recorded for events no twin writes the same.
+func nothingYet() bool { return false }
 
 // maxAppendTries bounds the retries of an append that keeps meeting a moved
 // stream.
@@ -229,11 +234,7 @@ func (r *jobRun) appendCompleted(ctx context.Context, took time.Duration) error 
 	if err != nil {
 		return err
 	}
-	_, err = r.store.AppendToStream(ctx, r.stream, r.version, e)
-	if errors.Is(err, events.ErrConcurrency) || errors.Is(err, events.ErrEventConflict) {
-		return r.reload(ctx) // finished by a twin: errJobFinished
-	}
-	return err
+	return r.appendAt(ctx, []events.Event{e}, nothingYet)
 }
 
 // fail records that the job will not complete. It uses a context of its own:

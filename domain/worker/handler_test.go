@@ -325,3 +325,31 @@ func TestJobCutByAnotherEngineVersionFailsInsteadOfMixingChunks(t *testing.T) {
 		t.Errorf("chunks = %d, want the 2 the first engine recorded", j.Chunks)
 	}
 }
+
+// twinStarts is an analyzer after whose last chunk a twin delivery of the
+// task records its start, moving the stream under the first one.
+type twinStarts struct {
+	worker.Analyzer
+	f  *fixture
+	id uuid.UUID
+}
+
+func (a twinStarts) Analyze(ctx context.Context, r io.Reader, s worker.Settings, emit func(worker.Chunk) error) error {
+	if err := a.Analyzer.Analyze(ctx, r, s, emit); err != nil {
+		return err
+	}
+	e, _ := events.New(uuid.New(), &events.JobStarted{Attempt: 1, Worker: "twin", At: time.Now()}, events.Metadata{})
+	_, err := a.f.store.AppendToStream(ctx, events.JobStream(a.id), a.f.job(a.id).Version, e)
+	return err
+}
+
+func TestCompletionIsRecordedWhenATwinMovedTheStream(t *testing.T) {
+	f := newFixture(t)
+	id := f.submit(sampleLog(), 0)
+	if err := f.handler(twinStarts{worker.NewEngine(nil), f, id}).ProcessTask(f.ctx, task(t, id)); err != nil {
+		t.Fatal(err)
+	}
+	if j := f.job(id); j.Status != domain.StatusCompleted {
+		t.Errorf("job = %s, want completed", j.Status)
+	}
+}
