@@ -105,7 +105,7 @@ var defaultBatch = projections.NewRunner(nil, nil, nil).BatchSize
 
 func (f *replayFixture) runner(batchSize int) *projections.Runner {
 	r := projections.NewRunner(f.pool, nil, slog.New(slog.DiscardHandler))
-	r.BatchSize = batchSize
+	r.BatchSize, r.RebuildBatchSize = batchSize, batchSize
 	return r
 }
 

@@ -303,7 +303,7 @@ func TestRebuildYieldsTheLiveRows(t *testing.T) {
 	}
 
 	rebuilder := projections.NewRunner(f.pool, nil, slog.New(slog.DiscardHandler))
-	rebuilder.BatchSize = 13
+	rebuilder.BatchSize, rebuilder.RebuildBatchSize = 13, 13
 	for _, p := range all {
 		var reports [][]projections.Status
 		n, err := rebuilder.Rebuild(f.ctx, p, func(st []projections.Status) { reports = append(reports, st) })
@@ -376,7 +376,7 @@ func TestViewsReadTheLiveGenerationDuringARebuild(t *testing.T) {
 	gate := &gatedProjector{Projector: p, gated: physicalTables(p, 2)[projections.TableJobStats],
 		held: make(chan struct{}), release: make(chan struct{})}
 	rebuilder := projections.NewRunner(f.pool, nil, slog.New(slog.DiscardHandler))
-	rebuilder.BatchSize = 20
+	rebuilder.BatchSize, rebuilder.RebuildBatchSize = 20, 20
 	ctx, cancel := context.WithTimeout(f.ctx, failAfter)
 	defer cancel()
 	done := make(chan error, 1)

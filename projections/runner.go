@@ -22,8 +22,10 @@ type Runner struct {
 	wake Waker
 	log  *slog.Logger
 
-	// BatchSize bounds the events applied in one transaction.
-	BatchSize int
+	// BatchSize bounds the events applied in one transaction to a live
+	// generation; RebuildBatchSize to a generation being built, whose
+	// longer transactions block no reader and replay faster.
+	BatchSize, RebuildBatchSize int
 	// PollInterval is how often a caught-up projector looks for events
 	// when no wake-up came.
 	PollInterval time.Duration
@@ -39,7 +41,8 @@ type Runner struct {
 // which case the runner only polls.
 func NewRunner(pool *pgxpool.Pool, wake Waker, log *slog.Logger) *Runner {
 	return &Runner{pool: pool, wake: wake, log: log,
-		BatchSize: 1000, PollInterval: time.Second, LockRetry: time.Second, MaxBackoff: 30 * time.Second}
+		BatchSize: 1000, RebuildBatchSize: 5000,
+		PollInterval: time.Second, LockRetry: time.Second, MaxBackoff: 30 * time.Second}
 }
 
 // Setup makes sure every projector has a live generation with its tables and
@@ -139,6 +142,14 @@ func (r *Runner) withLock(ctx context.Context, p Projector, fn func(*session) er
 
 // lockKey names the advisory lock of a projector's code version.
 func lockKey(p Projector) string { return fmt.Sprintf("%s/v%d", p.Name(), p.Version()) }
+
+// batchSize is how many events a batch of the generation may hold.
+func (r *Runner) batchSize(g *generation) int {
+	if g.State == StateBuilding {
+		return r.RebuildBatchSize
+	}
+	return r.BatchSize
+}
 
 func (r *Runner) subscribe() (<-chan struct{}, func()) {
 	if r.wake == nil {

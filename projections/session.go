@@ -125,7 +125,7 @@ func (s *session) step() (bool, error) {
 // when the batch shows it has caught up.
 func (s *session) build(g *generation) error {
 	n, err := s.applyBatch(g)
-	if err != nil || n == s.r.BatchSize {
+	if err != nil || n == s.r.batchSize(g) {
 		return err
 	}
 	if err := switchLive(s.ctx, s.conn, s.p, g.Generation); err != nil {
@@ -190,22 +190,23 @@ func (s *session) next(tx pgx.Tx, g *generation) ([]Event, error) {
 			batch, err = a.batch, a.err
 		}
 	}
+	size := s.r.batchSize(g)
 	if batch == nil && err == nil {
-		batch, err = readBatch(s.ctx, postgres.New(tx), g.Checkpoint, s.r.BatchSize)
+		batch, err = readBatch(s.ctx, postgres.New(tx), g.Checkpoint, size)
 	}
-	if err == nil && len(batch) == s.r.BatchSize {
-		s.readAhead(g.Generation, batch[len(batch)-1].Position)
+	if err == nil && len(batch) == size {
+		s.readAhead(g.Generation, batch[len(batch)-1].Position, size)
 	}
 	return batch, err
 }
 
 // readAhead reads the batch after the position through the pool.
-func (s *session) readAhead(gen int, after events.Position) {
+func (s *session) readAhead(gen int, after events.Position, size int) {
 	a := &readAhead{after: after, done: make(chan struct{})}
 	s.ahead[gen] = a
 	go func() {
 		defer close(a.done)
-		a.batch, a.err = readBatch(s.ctx, postgres.New(s.r.pool), after, s.r.BatchSize)
+		a.batch, a.err = readBatch(s.ctx, postgres.New(s.r.pool), after, size)
 	}()
 }
 
