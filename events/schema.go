@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	gojson "github.com/goccy/go-json"
 	"github.com/google/uuid"
 )
 
@@ -79,7 +80,7 @@ func Decode(e Event) (Payload, error) {
 		return nil, fmt.Errorf("decode event %s: %w", e.ID, err)
 	}
 	p := s.empty()
-	if err := json.Unmarshal(data, p); err != nil {
+	if err := unmarshal(data, p); err != nil {
 		return nil, fmt.Errorf("decode event %s (%s v%d): %w", e.ID, e.Type, e.SchemaVersion, err)
 	}
 	return p, nil
@@ -98,6 +99,19 @@ func Upcast(e Event) (Event, error) {
 	}
 	e.Data, e.SchemaVersion = data, s.version
 	return e, nil
+}
+
+// unmarshal decodes event data. Replaying the log decodes every event, and
+// goccy/go-json (already in the build through the JWT library) does it about
+// three times faster than encoding/json, with the same results for these
+// types (TestDecodersAgree).
+func unmarshal(data []byte, v any) error { return gojson.Unmarshal(data, v) }
+
+// DecodeMetadata decodes stored metadata, as fast as event data.
+func DecodeMetadata(data []byte) (Metadata, error) {
+	var m Metadata
+	err := unmarshal(data, &m)
+	return m, err
 }
 
 // DeterministicID derives an event id from the stream and a key that names

@@ -2,11 +2,11 @@ package projections
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
 
+	gojson "github.com/goccy/go-json"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
@@ -233,7 +233,7 @@ func loadJSON(ctx context.Context, tx pgx.Tx, sql string, args []any, newV func(
 	var data []byte
 	_, err = pgx.ForEachRow(rows, []any{&data}, func() error {
 		v := newV()
-		if err := json.Unmarshal(data, v); err != nil {
+		if err := gojson.Unmarshal(data, v); err != nil {
 			return err
 		}
 		use(v)

@@ -2,10 +2,10 @@ package projections
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
+	gojson "github.com/goccy/go-json"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
@@ -306,7 +306,7 @@ func writeRows(ctx context.Context, tx pgx.Tx, sql string, rows []any) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	data, err := json.Marshal(rows)
+	data, err := gojson.Marshal(rows)
 	if err != nil {
 		return err
 	}

@@ -70,7 +70,7 @@ func scanRecords(rows pgx.Rows) ([]events.Record, error) {
 		if r.Position.TxID, err = strconv.ParseUint(tx, 10, 64); err != nil {
 			return nil, fmt.Errorf("event %d: tx_id %q: %w", r.Position.ID, tx, err)
 		}
-		if err := json.Unmarshal(meta, &r.Metadata); err != nil {
+		if r.Metadata, err = events.DecodeMetadata(meta); err != nil {
 			return nil, fmt.Errorf("event %d: metadata: %w", r.Position.ID, err)
 		}
 		recs = append(recs, r)
