@@ -8,10 +8,14 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 export TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 export TEST_REDIS_URL    ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test build lint services env bench clean
+.PHONY: run test build lint services env bench clean check-go
+
+## check-go: make sure the Go toolchain is there
+check-go:
+	@command -v $(GO) >/dev/null 2>&1 || { echo "Go 1.26 or newer is needed: https://go.dev/dl/"; exit 1; }
 
 ## run: start PostgreSQL and Redis if needed, then `logproc all` on :8080
-run: services env build
+run: check-go services env build
 	@$(BIN) migrate create-db
 	@token=$$($(BIN) token --sub demo-user --ttl 24h) && \
 	echo "" && \
@@ -26,11 +30,11 @@ run: services env build
 	@exec $(BIN) all
 
 ## test: start the services if needed, then every test with the race detector
-test: services
+test: check-go services
 	$(GO) test -race -count=1 -timeout 30m ./...
 
 ## build: compile bin/logproc
-build:
+build: check-go
 	$(GO) build -o $(BIN) $(PKG)
 
 ## lint: gofmt, go vet and staticcheck

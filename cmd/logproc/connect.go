@@ -59,6 +59,10 @@ func postgresHint(dsn string, err error) error {
 	if errors.As(err, &pgErr) && pgErr.Code == "3D000" {
 		return fmt.Errorf("database in DATABASE_URL does not exist: run `logproc migrate create-db` (or `make run`): %w", err)
 	}
+	if errors.As(err, &pgErr) && (pgErr.Code == "28P01" || pgErr.Code == "28000") {
+		return fmt.Errorf("PostgreSQL refused the login in DATABASE_URL (%s): set DATABASE_URL to a user that may "+
+			"connect, e.g. postgres://USER:PASSWORD@localhost:5432/logproc, in .env or the environment: %w", redactURL(dsn), err)
+	}
 	return fmt.Errorf("cannot reach PostgreSQL at %s (check DATABASE_URL; `make run` starts a local one): %w", redactURL(dsn), err)
 }
 
