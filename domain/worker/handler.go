@@ -109,11 +109,6 @@ func (r *jobRun) do(ctx context.Context) error {
 	if err := r.reload(ctx); err != nil {
 		return err
 	}
-	if v := r.job.AnalyzerVersion; r.job.Chunks > 0 && v != "" && v != r.analyzer.Version() {
-		// Chunks are only reproducible by the engine that cut them.
-		return domain.Errorf(domain.ECONFLICT, "the analysis engine changed from %s to %s while this job was "+
-			"half done, so it cannot resume; upload the file again", v, r.analyzer.Version())
-	}
 	if err := r.appendStarted(ctx); err != nil {
 		return err
 	}
@@ -146,6 +141,13 @@ func (r *jobRun) reload(ctx context.Context) error {
 	r.job, r.version, r.done = job, job.Version, job.Chunks
 	if job.Status.Terminal() {
 		return errJobFinished
+	}
+	if v := job.AnalyzerVersion; job.Chunks > 0 && v != "" && v != r.analyzer.Version() {
+		// Chunks are only reproducible by the engine that cut them: never
+		// finish a job another version began (a retry after a deploy, or a
+		// twin delivery on a newer worker).
+		return domain.Errorf(domain.ECONFLICT, "the analysis engine changed from %s to %s while this job was "+
+			"half done, so it cannot resume; upload the file again", v, r.analyzer.Version())
 	}
 	return nil
 }
