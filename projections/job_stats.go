@@ -258,7 +258,7 @@ func saveJobs(ctx context.Context, tx pgx.Tx, t Tables, jobs map[uuid.UUID]*cach
 	if err := writeRows(ctx, tx, upsertJobStats(t.Of(TableJobStats)), jobRows); err != nil {
 		return fmt.Errorf("save jobs: %w", err)
 	}
-	if err := writeRows(ctx, tx, upsertErrorGroups(t.Of(TableJobErrorGroups)), groupRows); err != nil {
+	if err := writeGroups(ctx, tx, t.Of(TableJobErrorGroups), groupRows); err != nil {
 		return fmt.Errorf("save error groups: %w", err)
 	}
 	if err := writeRows(ctx, tx, upsert(t.Of(TableJobTimeline), []string{"job_id", "minute"}, []string{"count"}), minuteRows); err != nil {
@@ -281,13 +281,28 @@ func upsertJobStats(table string) string {
 		ON CONFLICT (job_id) DO UPDATE SET %[2]s`, table, setExcluded(jobStatsColumns))
 }
 
-// upsertErrorGroups writes error groups given as a JSON array of groupRow.
-func upsertErrorGroups(table string) string {
-	return fmt.Sprintf(`INSERT INTO %[1]s SELECT (g->>'job_id')::uuid, g->>'id', g->>'template',
-		g->>'level', g->>'exception', (g->>'count')::bigint, (g->>'first_line')::bigint, (g->>'last_line')::bigint,
-		(g->>'first_time')::timestamptz, (g->>'last_time')::timestamptz, g->>'sample'
-		FROM jsonb_array_elements($1::jsonb) AS g
-		ON CONFLICT (job_id, id) DO UPDATE SET %[2]s`, table, setExcluded(errorGroupColumns))
+// writeGroups upserts error groups, sent as one array per column: on replay
+// that is faster than having Postgres pick each field out of JSON.
+func writeGroups(ctx context.Context, tx pgx.Tx, table string, rows []any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	n := len(rows)
+	jobIDs, ids, templates, levels, exceptions := make([]uuid.UUID, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	counts, firsts, lasts := make([]int64, n), make([]int64, n), make([]int64, n)
+	firstTimes, lastTimes, samples := make([]*time.Time, n), make([]*time.Time, n), make([]string, n)
+	for i, r := range rows {
+		g := r.(groupRow)
+		jobIDs[i], ids[i], templates[i], levels[i], exceptions[i] = g.JobID, g.ID, g.Template, g.Level, g.Exception
+		counts[i], firsts[i], lasts[i] = g.Count, g.FirstLine, g.LastLine
+		firstTimes[i], lastTimes[i], samples[i] = g.FirstTime, g.LastTime, g.Sample
+	}
+	_, err := tx.Exec(ctx, fmt.Sprintf(`INSERT INTO %[1]s SELECT j, i, t, l, nullif(e, ''), c, f, la, ft, lt, s
+		FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::int8[], $8::int8[],
+			$9::timestamptz[], $10::timestamptz[], $11::text[]) AS u(j, i, t, l, e, c, f, la, ft, lt, s)
+		ON CONFLICT (job_id, id) DO UPDATE SET %[2]s`, table, setExcluded(errorGroupColumns)),
+		jobIDs, ids, templates, levels, exceptions, counts, firsts, lasts, firstTimes, lastTimes, samples)
+	return err
 }
 
 type groupRow struct {
