@@ -16,6 +16,9 @@ const (
 	kindPipe                          // followed by '|'
 	kindWord                          // none of the above
 	kindTime                          // the learned timestamp
+	kindAnnot                         // an annotation word where levels stand ("DETAIL:")
+	kindSymbol                        // one punctuation byte ("*", "#"), as a marker column
+	kindGlued                         // a level word glued by ':' to what follows ("INFO:root:msg")
 )
 
 // kindComponent is what a component or logger field looks like.
@@ -24,7 +27,9 @@ const kindComponent = kindColon | kindDotted | kindNamePid | kindWide | kindPipe
 // classifyField returns the kinds of field f followed by separator sep.
 func classifyField(f []byte, sep sepKind) fieldKind {
 	var k fieldKind
-	if _, ok := lookupLevel(f); ok {
+	if _, annot, ok := lookupLevelWord(f); annot {
+		k |= kindAnnot
+	} else if ok {
 		k |= kindLevel
 	}
 	switch {
@@ -32,6 +37,8 @@ func classifyField(f []byte, sep sepKind) fieldKind {
 		k |= kindInt
 	case string(f) == "-" || string(f) == "--":
 		k |= kindDash
+	case len(f) == 1 && isMarkerSymbol(f[0]):
+		k |= kindSymbol
 	case len(f) > 1 && closer(f[0]) != 0 && groupEnd(f, 0, f[0], closer(f[0])) > 0:
 		k |= kindBracket
 	}
@@ -99,4 +106,14 @@ func isDottedName(f []byte) bool {
 		}
 	}
 	return dots > 0 && letters > 0 && isLetter(f[0])
+}
+
+// isMarkerSymbol matches the punctuation a log may put in a column of its
+// own, as a marker before the message.
+func isMarkerSymbol(c byte) bool {
+	switch c {
+	case '*', '#', '.', '+', '!', '>', '<', '~', '=', '%', '@', '$', '&', '^', '?', ':':
+		return true
+	}
+	return false
 }

@@ -103,3 +103,43 @@ func skipSep(b []byte, pos int) (int, sepKind) {
 	}
 	return pos, kind
 }
+
+// gluedLevelEnd returns where a level word glued by ':' to the rest of its
+// field ends, after the colon: "WARNING:root:disk full" gives the end of
+// "WARNING:". It returns -1 when the field at pos..end does not start so.
+// One- and two-letter levels do not count: "F:\data" is a drive.
+func gluedLevelEnd(b []byte, pos, end int) int {
+	limit := min(end-1, pos+maxLevelWord+1)
+	for k := pos; k < limit; k++ {
+		if b[k] == ':' {
+			if _, _, ok := lookupLevelWord(b[pos:k]); ok && k-pos >= 3 {
+				return k + 1
+			}
+			return -1
+		}
+		if !isLetter(b[k]) && !isDigit(b[k]) {
+			return -1
+		}
+	}
+	return -1
+}
+
+// nameColonEnd returns where a name glued by ':' to the rest of its field
+// ends, after the colon: "app.db:pool" gives the end of "app.db:". It
+// returns -1 when the field at pos..end does not start with a name and a
+// colon followed by more.
+func nameColonEnd(b []byte, pos, end int) int {
+	for k := pos; k < end-1; k++ {
+		c := b[k]
+		switch {
+		case c == ':':
+			if k > pos {
+				return k + 1
+			}
+			return -1
+		case !isLetter(c) && !isDigit(c) && c != '.' && c != '_' && c != '-' && c != '$':
+			return -1
+		}
+	}
+	return -1
+}

@@ -5,11 +5,19 @@ import (
 	"strings"
 )
 
-// keywordSet finds words in text, ignoring ASCII case. It is searched for
-// on every line, so it uses the Wu-Manber scheme: a table keyed by pairs of
-// bytes says how far the window may jump, and only windows ending in a pair
-// some word has near its start are checked. On log text it looks at about
-// one position in four.
+// keywordSet finds words in text, ignoring ASCII case, as whole words: a
+// match must not sit inside a longer word ("error" is not found in
+// "liberror-perl", "errors" or "error_count"). Letters, digits, '_' and '-'
+// make up words, so a hyphenated or snake_case token is one word
+// ("non-fatal" does not hold "fatal"), but camelCase parts are words of
+// their own ("NullPointerException" holds "exception"). A dot that goes on
+// into a word, as in a file name, continues the match's word ("error.log",
+// "ABORT.7.gz"), while a dot before it does not ("java.lang.Exception").
+//
+// It is searched for on every line, so it uses the Wu-Manber scheme: a
+// table keyed by pairs of bytes says how far the window may jump, and only
+// windows ending in a pair some word has near its start are checked. On log
+// text it looks at about one position in four.
 type keywordSet struct {
 	words [][]byte          // lower-cased
 	m     int               // the shortest word's length: the window
@@ -85,7 +93,7 @@ func (k *keywordSet) find(b []byte) uint64 {
 		start := end - k.m + 1
 		for cand := k.ends[pair] &^ found; cand != 0; cand &= cand - 1 {
 			wi := bitIndex(cand & -cand)
-			if equalFoldAt(b, start, k.words[wi]) {
+			if w := k.words[wi]; equalFoldAt(b, start, w) && wholeWordAt(b, start, start+len(w), w) {
 				found |= 1 << wi
 			}
 		}
@@ -99,7 +107,7 @@ func (k *keywordSet) findNaive(b []byte) uint64 {
 	var found uint64
 	for i := range b {
 		for wi, w := range k.words {
-			if found&(1<<wi) == 0 && equalFoldAt(b, i, w) {
+			if found&(1<<wi) == 0 && equalFoldAt(b, i, w) && wholeWordAt(b, i, i+len(w), w) {
 				found |= 1 << wi
 			}
 		}
@@ -121,9 +129,43 @@ func equalFoldAt(b []byte, i int, w []byte) bool {
 	return true
 }
 
+// wholeWordAt says whether the match of w at b[s:e] is a whole word: the
+// word bytes of w that open and close it are not continued by the text
+// around, except across a camelCase boundary ("IOException", "errorCode"),
+// nor followed by a dot and more of a name ("error.log").
+func wholeWordAt(b []byte, s, e int, w []byte) bool {
+	if isWordByte(w[0]) && s > 0 && isWordByte(b[s-1]) && !camelBoundary(b, s) {
+		return false
+	}
+	if !isWordByte(w[len(w)-1]) || e >= len(b) {
+		return true
+	}
+	if b[e] == '.' {
+		return e+1 >= len(b) || !isWordByte(b[e+1])
+	}
+	return !isWordByte(b[e]) || camelBoundary(b, e)
+}
+
+// isWordByte marks the bytes words are made of.
+func isWordByte(c byte) bool { return isLetter(c) || isDigit(c) || c == '_' || c == '-' }
+
+// camelCase boundaries: a capital after a small letter ("nullPointer"), or a
+// capital that starts a capitalised word after an acronym ("IOException").
+func camelBoundary(b []byte, i int) bool {
+	if i <= 0 || i >= len(b) || !isUpper(b[i]) {
+		return false
+	}
+	return isLower(b[i-1]) || isUpper(b[i-1]) && i+1 < len(b) && isLower(b[i+1])
+}
+
+func isUpper(c byte) bool { return 'A' <= c && c <= 'Z' }
+func isLower(c byte) bool { return 'a' <= c && c <= 'z' }
+
 // bitIndex returns the position of the lowest set bit.
 func bitIndex(bit uint64) int { return bits.TrailingZeros64(bit) }
 
-// errorWords flag error-like entries in files that carry no levels.
-var errorWords = newKeywordSet([]string{"error", "exception", "fail", "fatal", "panic", "critical",
-	"denied", "refused", "timeout", "timed out", "abort", "unable to", "cannot", "could not"})
+// errorWords flag error-like entries in files that carry no levels. Words
+// match whole, so their usual inflections are listed.
+var errorWords = newKeywordSet([]string{"error", "errors", "exception", "fail", "fails", "failed", "failure",
+	"failing", "fatal", "panic", "critical", "denied", "refused", "timeout", "timed out", "abort", "aborted",
+	"aborting", "unable to", "cannot", "could not"})

@@ -7,11 +7,13 @@ import "strings"
 // pid, and how many fields come before the message.
 type textLayout struct {
 	ts         *tsLayout
-	tsField    int // -1 without a timestamp
-	nFields    int // header fields before the message
-	levelField int // -1 without levels
-	compField  int // -1 without a component
-	pidField   int // -1 without a pid
+	tsField    int  // -1 without a timestamp
+	nFields    int  // header fields before the message
+	levelField int  // -1 without levels
+	compField  int  // -1 without a component
+	pidField   int  // -1 without a pid
+	optField   bool // an optional field may stand before the level
+	levelGlued bool // the level is glued by ':' to what follows, and so is the name after it
 	isClear    bool
 	ambiguous  bool // the date order could be read more than one way
 	tsr        *tsReader
@@ -26,6 +28,9 @@ func (l *textLayout) read(line []byte, rec *record) {
 	*rec = record{header: true}
 	pos := skipBlanks(line, 0)
 	for i := 0; i < l.nFields && pos < len(line); i++ {
+		if i == l.levelField && l.optField {
+			pos = l.skipOptional(line, pos)
+		}
 		end, ok := l.readField(line, pos, i, rec)
 		if !ok {
 			*rec = record{msg: line}
@@ -52,13 +57,44 @@ func (l *textLayout) readField(line []byte, pos, i int, rec *record) (int, bool)
 		return end, ok
 	}
 	end := fieldEnd(line, pos)
+	if l.levelGlued {
+		switch i {
+		case l.levelField:
+			if g := gluedLevelEnd(line, pos, end); g > 0 {
+				end = g
+			}
+		case l.levelField + 1:
+			if c := nameColonEnd(line, pos, end); c > 0 {
+				end = c
+			}
+		}
+	}
 	switch i {
 	case l.levelField:
-		rec.level = l.levels.lookup(line[pos:end])
+		rec.level, rec.annot = l.levels.lookup(line[pos:end])
+		rec.levelAt = pos
 	case l.compField:
 		rec.comp = componentName(line[pos:end])
 	}
 	return end, true
+}
+
+// skipOptional returns where the level field of line starts when the
+// field at pos is the optional one before it: not a level word, and
+// followed by one. Otherwise it returns pos.
+func (l *textLayout) skipOptional(line []byte, pos int) int {
+	end := fieldEnd(line, pos)
+	if code, _ := l.levels.lookup(line[pos:end]); code != codeNone {
+		return pos
+	}
+	next, sep := skipSep(line, end)
+	if sep == sepEnd {
+		return pos
+	}
+	if code, _ := l.levels.lookup(line[next:fieldEnd(line, next)]); code != codeNone {
+		return next
+	}
+	return pos
 }
 
 // componentName strips the punctuation around a component field:
@@ -79,10 +115,14 @@ func (l *textLayout) clear() bool           { return l.isClear }
 func (l *textLayout) timeLayout() *tsLayout { return l.ts }
 
 // describe lists the header fields, e.g.
-// "text: timestamp(YYMMDD hhmmss) pid level component message".
+// "text: timestamp(YYMMDD hhmmss) pid level component message"; "[field]"
+// is a field some lines have and others not.
 func (l *textLayout) describe() string {
 	parts := []string{"text:"}
 	for i := range l.nFields {
+		if i == l.levelField && l.optField {
+			parts = append(parts, "[field]")
+		}
 		parts = append(parts, l.fieldName(i))
 	}
 	return strings.Join(append(parts, "message"), " ")

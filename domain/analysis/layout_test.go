@@ -67,6 +67,40 @@ var layoutCases = []layoutCase{
 		"2024-01-05 08:00:02,456 - app.api - INFO - GET /health 200",
 	}, "text: timestamp(YYYY-MM-DD hh:mm:ss.fZ) field component field level field message", LevelWarn, "app.db",
 		"pool exhausted, waiting", "2024-01-05T08:00:01.123Z"},
+	// Formats met outside the development set (lines written for these tests).
+	{"level after an optional field", []string{
+		"2024-03-05 14:02:11.101 UTC [811] LOG:  database system is ready to accept connections",
+		"2024-03-05 14:03:02.518 UTC [902] shop@orders ERROR:  relation \"cart_items\" does not exist",
+		"2024-03-05 14:03:02.518 UTC [902] shop@orders STATEMENT:  SELECT * FROM cart_items",
+	}, "text: timestamp(YYYY-MM-DD hh:mm:ss.fZ) field [field] level message", LevelInfo, "",
+		"database system is ready to accept connections", "2024-03-05T14:02:11.101Z"},
+	{"unpadded hour after two spaces", []string{
+		"2024-03-05  9:15:02 0 [Note] InnoDB: Using Linux native AIO",
+		"2024-03-05  9:15:03 0 [Warning] 'user' entry 'root@db1' ignored in --skip-name-resolve mode.",
+		"2024-03-05 10:40:17 12 [ERROR] Incorrect definition of table mysql.event",
+	}, "text: timestamp(YYYY-MM-DD hh:mm:ss.fZ) pid level message", LevelInfo, "",
+		"InnoDB: Using Linux native AIO", "2024-03-05T09:15:02Z"},
+	{"marker column", []string{
+		"1811:C 05 Mar 2024 09:15:02.101 # Server started, Redis version 7.2.4",
+		"1811:M 05 Mar 2024 09:15:02.103 * Running mode=standalone, port=6379.",
+		"1811:M 05 Mar 2024 09:20:03.104 - Accepted 127.0.0.1:50122",
+		"1811:M 05 Mar 2024 09:20:04.104 . Client closed connection",
+	}, "text: field timestamp(DD Mon YYYY hh:mm:ss.fZ) field message", LevelNone, "",
+		"Server started, Redis version 7.2.4", "2024-03-05T09:15:02.101Z"},
+	{"epoch closed by a colon", []string{
+		"1709630102: Opening ipv4 listen socket on port 1883.",
+		"1709630105: New connection from 127.0.0.1:50122 on port 1883.",
+	}, "text: timestamp(EPOCH) message", LevelNone, "", "Opening ipv4 listen socket on port 1883.", "2024-03-05T09:15:02Z"},
+	{"timestamp closed by a colon", []string{
+		"update-alternatives 2024-03-05 09:15:02: run with --install /usr/bin/editor editor /usr/bin/vim.basic 30",
+		"update-alternatives 2024-03-05 09:15:02: link group editor updated to point to /usr/bin/vim.basic",
+	}, "text: field timestamp(YYYY-MM-DD hh:mm:ss.fZ) message", LevelNone, "",
+		"run with --install /usr/bin/editor editor /usr/bin/vim.basic 30", "2024-03-05T09:15:02Z"},
+	{"level glued by colons", []string{
+		"WARNING:app.db:pool exhausted, waiting 5s",
+		"INFO:root:starting worker 3",
+		"ERROR:app.api:request 17 failed: timeout",
+	}, "text: level component message", LevelWarn, "app.db", "pool exhausted, waiting 5s", ""},
 	{"bare levels", []string{"INFO starting", "WARN disk at 91%", "ERROR cannot open /data"},
 		"text: level message", LevelInfo, "", "starting", ""},
 	{"no header", []string{"hello world", "second line here"}, "text: message", LevelNone, "", "hello world", ""},

@@ -3,16 +3,30 @@ package analysis
 // Header learning. A field position belongs to the header when its lines
 // agree on what it holds. The level, when a position holds level words in
 // most lines, anchors the header: everything up to it is header, and so are
-// the component, bracket and dash fields that consistently follow it.
-// Without levels, a consistent "name:" or "name[pid]:" field, or fields
-// closed by '|', anchor it instead; failing that, the timestamp and any
-// consistent numbers or brackets after it.
+// the component, bracket, dash and marker fields that consistently follow
+// it. The level may also sit one field further in the lines that carry an
+// optional field before it ("[pid] LOG:" and "[pid] user@db ERROR:"); such
+// lines are read with that field set aside. A level word glued by ':' to
+// what follows ("WARNING:app.db:pool exhausted") is a field of its own, and
+// so is the name glued after it. Without levels, a consistent
+// "name:" or "name[pid]:" field, or fields closed by '|', anchor it
+// instead; failing that, the timestamp and any consistent numbers,
+// brackets or marker symbols after it.
 
 // Shares of header lines that make a position's kind consistent.
 const (
 	levelShare  = 0.8
 	headerShare = 0.9
+	// severityShare is the share of lines whose level field must hold a
+	// severity, not an annotation word, for a position to be the level.
+	severityShare = 0.2
+	// optionalShare is the share of lines that must have, and the share that
+	// must lack, the optional field before a level.
+	optionalShare = 0.02
 )
+
+// levelKinds are the words a level field holds.
+const levelKinds = kindLevel | kindAnnot
 
 // detectTextLayout learns the header layout of a plain-text sample.
 func detectTextLayout(sample [][]byte) *textLayout {
@@ -21,8 +35,13 @@ func detectTextLayout(sample [][]byte) *textLayout {
 		l.ts, l.tsField, l.ambiguous = tc.layout, tc.field, tc.ambiguous
 	}
 	st := l.fieldStats(sample)
-	l.levelField = st.first(0, kindLevel, levelShare, l.tsField)
+	l.levelField = st.levelColumn(l.tsField)
+	if p := st.shiftedLevelColumn(l.tsField); p >= 0 && (l.levelField < 0 || p < l.levelField) {
+		l.levelField, l.optField = p, true
+		st.dropOptional(p)
+	}
 	if l.levelField >= 0 {
+		l.levelGlued = st.share(l.levelField, kindGlued) >= 0.5
 		l.headerAfterLevel(st)
 	} else {
 		l.headerWithoutLevel(st)
@@ -39,12 +58,12 @@ func detectTextLayout(sample [][]byte) *textLayout {
 // consistently follow it, and picks the component.
 func (l *textLayout) headerAfterLevel(st *fieldStats) {
 	n := l.levelField + 1
-	for n < maxHeaderFields && st.share(n, kindComponent|kindBracket|kindDash) >= headerShare {
+	for n < maxHeaderFields && st.share(n, kindComponent|kindBracket|kindDash|kindSymbol) >= headerShare {
 		n++
 	}
 	l.nFields = n
 	for i := l.levelField + 1; i < n; i++ {
-		if st.share(i, kindComponent) >= 0.5 && st.share(i, kindBracket|kindDash) < 0.5 {
+		if st.share(i, kindComponent) >= 0.5 && st.share(i, kindBracket|kindDash|kindSymbol) < 0.5 {
 			l.compField = i
 			return
 		}
@@ -68,7 +87,7 @@ func (l *textLayout) headerWithoutLevel(st *fieldStats) {
 	}
 	if l.tsField >= 0 && n <= l.tsField {
 		n = l.tsField + 1
-		for n < maxHeaderFields && st.share(n, kindInt|kindBracket|kindDash) >= headerShare {
+		for n < maxHeaderFields && st.share(n, kindInt|kindBracket|kindDash|kindSymbol) >= headerShare {
 			n++
 		}
 	}
@@ -118,6 +137,17 @@ func (l *textLayout) classifyLine(line []byte) ([]fieldKind, bool) {
 			continue
 		}
 		end := fieldEnd(line, pos)
+		if g := gluedLevelEnd(line, pos, end); g > 0 {
+			row = append(row, classifyField(line[pos:g], sepSpace)|kindGlued)
+			pos = g
+			if i+1 < maxHeaderFields && i+1 != l.tsField {
+				if c := nameColonEnd(line, pos, fieldEnd(line, pos)); c > 0 { // the name after a glued level
+					row = append(row, classifyField(line[pos:c], sepSpace))
+					pos, i = c, i+1
+				}
+			}
+			continue
+		}
 		next, sep := skipSep(line, end)
 		row = append(row, classifyField(line[pos:end], sep))
 		pos = next
@@ -137,6 +167,61 @@ func (st *fieldStats) share(i int, kinds fieldKind) float64 {
 		}
 	}
 	return float64(n) / float64(st.lines)
+}
+
+// levelColumn returns the first position that holds level words in
+// levelShare of the lines, severities in severityShare of them; -1 when
+// there is none.
+func (st *fieldStats) levelColumn(tsField int) int {
+	for i := range maxHeaderFields {
+		if i != tsField && st.share(i, levelKinds) >= levelShare && st.share(i, kindLevel) >= severityShare {
+			return i
+		}
+	}
+	return -1
+}
+
+// shiftedLevelColumn returns the first position p after the timestamp
+// whose lines hold a level word either at p or, when p holds none, at p+1 -
+// in levelShare of them, with both forms frequent; -1 when there is none.
+func (st *fieldStats) shiftedLevelColumn(tsField int) int {
+	if st.lines == 0 {
+		return -1
+	}
+	for p := tsField + 1; p+1 < maxHeaderFields; p++ {
+		var direct, shifted, severe int
+		for _, row := range st.rows {
+			at := p
+			switch {
+			case p < len(row) && row[p]&levelKinds != 0:
+				direct++
+			case p+1 < len(row) && row[p+1]&levelKinds != 0:
+				shifted++
+				at = p + 1
+			default:
+				continue
+			}
+			if row[at]&kindLevel != 0 {
+				severe++
+			}
+		}
+		n := float64(st.lines)
+		if float64(direct+shifted) >= levelShare*n && float64(severe) >= severityShare*n &&
+			float64(direct) >= optionalShare*n && float64(shifted) >= optionalShare*n {
+			return p
+		}
+	}
+	return -1
+}
+
+// dropOptional removes the optional field at p from the rows that have
+// it, so that the fields after it line up.
+func (st *fieldStats) dropOptional(p int) {
+	for i, row := range st.rows {
+		if p+1 < len(row) && row[p]&levelKinds == 0 && row[p+1]&levelKinds != 0 {
+			st.rows[i] = append(row[:p:p], row[p+1:]...)
+		}
+	}
 }
 
 // first returns the first position from i whose share of kinds reaches

@@ -46,11 +46,19 @@ var levelWords = map[string]levelCode{
 	"debug": codeDebug, "dbg": codeDebug, "fine": codeDebug, "d": codeDebug,
 	"debug1": codeDebug, "debug2": codeDebug, "debug3": codeDebug, "debug4": codeDebug, "debug5": codeDebug,
 	"info": codeInfo, "inf": codeInfo, "information": codeInfo, "informational": codeInfo, "i": codeInfo,
-	"notice": codeInfo, "log": codeInfo,
+	"notice": codeInfo, "log": codeInfo, "note": codeInfo,
 	"warn": codeWarn, "warning": codeWarn, "wrn": codeWarn, "w": codeWarn,
 	"error": codeError, "err": codeError, "e": codeError, "severe": codeError,
 	"fatal": codeFatal, "ftl": codeFatal, "f": codeFatal, "crit": codeFatal, "critical": codeFatal,
 	"emerg": codeFatal, "emergency": codeFatal, "alert": codeFatal, "panic": codeFatal,
+}
+
+// annotationWords stand where a level stands but tag a line that adds to
+// the record before it instead of carrying a severity of its own, as the
+// DETAIL, HINT and STATEMENT lines after a PostgreSQL error. Alone, such a
+// line reads as INFO.
+var annotationWords = map[string]bool{
+	"detail": true, "hint": true, "statement": true, "context": true, "query": true, "location": true,
 }
 
 // maxLevelWord is the length of the longest spelling in levelWords.
@@ -58,11 +66,19 @@ const maxLevelWord = len("informational")
 
 // lookupLevel normalises one level word. It strips the brackets and
 // punctuation that commonly surround levels ("[INFO]", "<warn>", "ERROR:")
-// and ignores case. ok is false when b is not a level word.
+// and ignores case. ok is false when b is not a level word; annotation
+// words read as INFO.
 func lookupLevel(b []byte) (levelCode, bool) {
+	c, _, ok := lookupLevelWord(b)
+	return c, ok
+}
+
+// lookupLevelWord is lookupLevel that also says whether b is an annotation
+// word.
+func lookupLevelWord(b []byte) (code levelCode, annot, ok bool) {
 	b = trimLevelPunct(b)
 	if len(b) == 0 || len(b) > maxLevelWord {
-		return codeNone, false
+		return codeNone, false, false
 	}
 	var low [maxLevelWord]byte
 	for i, c := range b {
@@ -71,8 +87,14 @@ func lookupLevel(b []byte) (levelCode, bool) {
 		}
 		low[i] = c
 	}
-	c, ok := levelWords[string(low[:len(b)])]
-	return c, ok
+	word := low[:len(b)]
+	if code, ok = levelWords[string(word)]; ok {
+		return code, false, true
+	}
+	if annotationWords[string(word)] {
+		return codeInfo, true, true
+	}
+	return codeNone, false, false
 }
 
 // trimLevelPunct removes surrounding brackets, spaces and a trailing colon.
@@ -126,24 +148,26 @@ func levelFromNumber(n int64) levelCode {
 // spells its levels a handful of ways, and comparing a few bytes is cheaper
 // than folding case and hashing.
 type levelCache struct {
-	raw  [4][maxLevelWord + 4]byte
-	n    [4]uint8
-	code [4]levelCode
-	next uint8
+	raw   [4][maxLevelWord + 4]byte
+	n     [4]uint8
+	code  [4]levelCode
+	annot [4]bool
+	next  uint8
 }
 
-// lookup returns the code of a level field, or codeNone.
-func (c *levelCache) lookup(b []byte) levelCode {
+// lookup returns the code of a level field, or codeNone, and whether it
+// is an annotation word.
+func (c *levelCache) lookup(b []byte) (levelCode, bool) {
 	for i := range c.n {
 		if int(c.n[i]) == len(b) && string(c.raw[i][:c.n[i]]) == string(b) {
-			return c.code[i]
+			return c.code[i], c.annot[i]
 		}
 	}
-	code, _ := lookupLevel(b)
+	code, annot, _ := lookupLevelWord(b)
 	if len(b) <= len(c.raw[0]) {
 		i := c.next % uint8(len(c.n))
-		c.n[i], c.code[i] = uint8(copy(c.raw[i][:], b)), code
+		c.n[i], c.code[i], c.annot[i] = uint8(copy(c.raw[i][:], b)), code, annot
 		c.next++
 	}
-	return code
+	return code, annot
 }

@@ -53,8 +53,20 @@ func TestKeywordSet(t *testing.T) {
 		{"ERROR: NullPointerException", 1 | 2},
 		{"connection Refused after timeout", 4 | 16},
 		{"request timed out; access DENIED", 32 | 64},
-		{"errorfailed", 1 | 8},
+		{"errorfailed", 0},
 		{"erro", 0},
+		// Whole words only: inside a hyphenated or snake_case token, or a
+		// longer word, a keyword is not the word.
+		{"status unpacked liberror-perl:all 0.17029-2", 0},
+		{"libgpg-error-dev:amd64 error_count=0 errors=0 terror", 0},
+		{"(error) [Failed] timeout.", 1 | 8 | 4},
+		// camelCase parts are words.
+		{"java.io.IOException: errorCode=5", 1 | 2},
+		{"ERRORCode SOMEERROR", 1},
+		// A dot going on into a name continues the word; one before it or
+		// ending a sentence does not.
+		{"/var/log/error.log ABORT.7.gz failed.txt", 0},
+		{"java.lang.Exception: boom. Error.", 1 | 2},
 	}
 	for _, tt := range tests {
 		if got := k.find([]byte(tt.in)); got != tt.want {

@@ -121,9 +121,10 @@ func (m *miner) place(mk *masker) int32 {
 	}
 	if best := m.bestInLeaf(m.leaves[key], mk.toks); best >= 0 {
 		m.clusters[best].generalize(mk.toks, mk.out)
+		m.observeValues(mk, best)
 		return best
 	}
-	if rep := m.siblings.join(mk, m.clusters); rep >= 0 {
+	if rep := m.joinSiblings(mk); rep >= 0 {
 		return rep
 	}
 	size := clusterSize(mk)
@@ -246,6 +247,16 @@ func (c *cluster) generalize(toks []token, out []byte) {
 	}
 }
 
+// generalizeTmpl is generalize for the tokens of another template.
+func (c *cluster) generalizeTmpl(toks []tmplTok) {
+	for i, t := range toks {
+		if c.toks[i].hash != t.hash && c.toks[i].flags&tfWild == 0 {
+			c.toks[i] = wildWithPunct(c.toks[i].text, t.text)
+			c.text = ""
+		}
+	}
+}
+
 // wildWithPunct returns a variable with the punctuation a and b share
 // around their words.
 func wildWithPunct(a, b string) tmplTok {
@@ -266,11 +277,16 @@ func wildWithPunct(a, b string) tmplTok {
 // template renders the template with "<*>" for variables.
 func (c *cluster) template() string {
 	if c.text == "" && len(c.toks) > 0 {
-		parts := make([]string, len(c.toks))
-		for i, t := range c.toks {
-			parts[i] = t.text
-		}
-		c.text = strings.Join(parts, " ")
+		c.text = renderTokens(c.toks)
 	}
 	return c.text
+}
+
+// renderTokens joins the texts of template tokens.
+func renderTokens(toks []tmplTok) string {
+	parts := make([]string, len(toks))
+	for i, t := range toks {
+		parts[i] = t.text
+	}
+	return strings.Join(parts, " ")
 }

@@ -95,3 +95,59 @@ func TestMinerSiblings(t *testing.T) {
 		t.Errorf("VM states share templates %v: four values must stay apart", ids[7:])
 	}
 }
+
+// With only one or two constant tokens around it, a position becomes a
+// variable once manySiblings values occur there; a position with nothing
+// constant around never does.
+func TestMinerSiblingsShortContext(t *testing.T) {
+	words := []string{"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india",
+		"juliet", "kilo", "lima", "mike", "november"}
+	var msgs []string
+	for _, w := range words {
+		msgs = append(msgs, "cache "+w+" warmed")
+	}
+	ids, m := mine(msgs...)
+	apart := map[int32]bool{}
+	for _, id := range ids[:manySiblings-1] {
+		apart[id] = true
+	}
+	if len(apart) != manySiblings-1 {
+		t.Errorf("%d templates for the first %d words, want them apart", len(apart), manySiblings-1)
+	}
+	rep := ids[manySiblings-1]
+	if got := m.clusters[rep].template(); got != "cache <*> warmed" || ids[len(ids)-1] != rep {
+		t.Errorf("template %q, later ids %v", got, ids[manySiblings-1:])
+	}
+	if final := m.siblings.final(ids[0]); final != rep || m.siblings.templates(len(m.clusters)) != 1 {
+		t.Errorf("first sibling ends in %d (want %d); %d templates", final, rep, m.siblings.templates(len(m.clusters)))
+	}
+
+	msgs = msgs[:0]
+	for _, w := range words {
+		msgs = append(msgs, w+"Changed 12")
+	}
+	ids, m = mine(msgs...)
+	if m.siblings.templates(len(m.clusters)) != len(words) || ids[0] == ids[len(ids)-1] {
+		t.Errorf("%d templates, want %d: nothing constant besides the word", m.siblings.templates(len(m.clusters)), len(words))
+	}
+}
+
+// When the new variable lands beside another, the merged template is the
+// shorter one the masker gives when it takes the value for a variable.
+func TestMinerSiblingsCollapse(t *testing.T) {
+	var msgs []string
+	for _, p := range []string{"tar", "gzip", "sed", "grep", "less", "nano", "vim", "curl", "wget", "make", "patch", "file", "diff"} {
+		msgs = append(msgs, "status unpacked "+p+" 1.2-3")
+	}
+	msgs = append(msgs, "status unpacked libz1 1.2-3", "status unpacked rsync 3.2-1")
+	ids, m := mine(msgs...)
+	short := ids[len(ids)-2]
+	if got := m.clusters[short].template(); got != "status unpacked <*>" {
+		t.Fatalf("template %q", got)
+	}
+	for i, id := range ids {
+		if m.siblings.final(id) != short {
+			t.Errorf("message %d ends in %q", i, m.clusters[m.siblings.final(id)].template())
+		}
+	}
+}

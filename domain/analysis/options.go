@@ -8,9 +8,11 @@ type Options struct {
 	// ChunkLines is how many physical lines a chunk holds before it closes
 	// at the next entry boundary.
 	ChunkLines int
-	// Keywords are counted per entry, case-insensitively, in its message
-	// and continuation lines; the header is left out, so a level field
-	// "ERROR" does not count as "error". Chunks report them lower-cased.
+	// Keywords are counted per entry, case-insensitively and as whole words
+	// ("error" is not counted in "liberror-perl" or "errors"; camelCase parts
+	// are words, so "IOException" holds "exception"), in its message and
+	// continuation lines; the header is left out, so a level field "ERROR"
+	// does not count as "error". Chunks report them lower-cased.
 	Keywords []string
 	// MaxLineBytes caps a physical line; the rest of a longer line is
 	// skipped and the line counted as truncated.

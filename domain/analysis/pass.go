@@ -101,6 +101,9 @@ func (p *pass) continues(line []byte) bool {
 	if !p.cur.open || p.cur.lines >= int64(p.opts.MaxEntryLines) {
 		return false
 	}
+	if p.rec.annot {
+		return true // "DETAIL: ..." adds to the record before it
+	}
 	if p.format.clear() {
 		return !p.rec.header
 	}
@@ -149,11 +152,15 @@ func (p *pass) keywords(placed placed, msg []byte) uint64 {
 	return placed.keywords | p.mask.varKW
 }
 
-// addContinuation folds a line into the open entry.
+// addContinuation folds a line into the open entry. Of an annotation line,
+// the text from its annotation word on is content; its header is not.
 func (p *pass) addContinuation(line []byte) {
 	e := &p.cur
 	e.lines++
 	e.raw = appendLine(e.raw, line, maxSample)
+	if p.rec.annot {
+		line = trimRight(line[p.rec.levelAt:])
+	}
 	if p.keepContent {
 		e.content = appendLine(e.content, line, p.opts.MaxEntryBytes)
 	}

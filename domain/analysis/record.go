@@ -7,6 +7,8 @@ type record struct {
 	hasTime bool
 	time    civil
 	level   levelCode
+	annot   bool // the level field holds an annotation word: the line adds to the entry before it
+	levelAt int  // where the level field starts in the line
 	comp    []byte
 	head    []byte // the header text before the message
 	tsEnd   int    // where the timestamp ends in head, 0 without one

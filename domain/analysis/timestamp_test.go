@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -21,6 +22,11 @@ func TestTimestampLayouts(t *testing.T) {
 		{[]string{"1117838570 x"}, "EPOCH", "2005-06-03T22:42:50Z", false},
 		{[]string{"1117838570123 x"}, "EPOCHMS", "2005-06-03T22:42:50.123Z", false},
 		{[]string{"Jul  3 04:08:03 host x"}, "Mon_DD_hh:mm:ss.f", "2024-07-03T04:08:03Z", false},
+		// Unpadded hours, two spaces, 12-hour clocks, a closing colon.
+		{[]string{"2024-03-05  9:15:02 0 [Note] x"}, "YYYY-MM-DD_hh:mm:ss.fZ", "2024-03-05T09:15:02Z", false},
+		{[]string{"Mar 5, 2024 1:05:38 PM org.example.Server start"}, "Mon_DD,_YYYY_hh:mm:ss.fZ", "2024-03-05T13:05:38Z", false},
+		{[]string{"03/05/2024 12:30:00 AM x", "03/05/2024 12:30:00 PM y"}, "MM/DD/YYYY_hh:mm:ss.fZ", "2024-03-05T00:30:00Z", true},
+		{[]string{"2024-03-05 09:15:02: run"}, "YYYY-MM-DD_hh:mm:ss.fZ", "2024-03-05T09:15:02Z", false},
 	}
 	for _, tt := range tests {
 		var sample [][]byte
@@ -37,6 +43,21 @@ func TestTimestampLayouts(t *testing.T) {
 		if !ok || got != tt.want {
 			t.Errorf("%q: %s (ok %v), want %s", tt.lines[0], got, ok, tt.want)
 		}
+	}
+}
+
+// The reader keeps the hour as written: a PM after the seconds moves it on
+// every line, not once more per line.
+func TestReaderTwelveHourClock(t *testing.T) {
+	r := newTSReader(compileSpec("MM/DD/YYYY_hh:mm:ss.fZ"))
+	var got []string
+	for _, line := range []string{"03/05/2024 1:05:38 PM a", "03/05/2024 1:05:39 PM b", "03/05/2024 1:05:40 AM c", "03/05/2024 1:05:41 PMx"} {
+		c, end, ok := r.parse([]byte(line), 0)
+		got = append(got, fmt.Sprintf("%s %d %v", time.Unix(0, c.unixNano(0)).UTC().Format(time.TimeOnly), end, ok))
+	}
+	want := []string{"13:05:38 21 true", "13:05:39 21 true", "01:05:40 21 true", "01:05:41 18 true"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("got %q\nwant %q", got, want)
 	}
 }
 

@@ -78,6 +78,7 @@ func parseTsField(l *tsLayout, b []byte, pos int) (civil, int, bool) {
 }
 
 // parseBracketed runs parse at pos, or inside the brackets opening there.
+// A colon closing the field ("2024-05-01 10:00:00: msg") belongs to it.
 func parseBracketed(parse func([]byte, int) (civil, int, bool), b []byte, pos int) (civil, int, bool) {
 	bracketed := pos < len(b) && b[pos] == '['
 	if bracketed {
@@ -91,6 +92,9 @@ func parseBracketed(parse func([]byte, int) (civil, int, bool), b []byte, pos in
 		if end >= len(b) || b[end] != ']' {
 			return c, end, false
 		}
+		end++
+	}
+	if isClosingColon(b, end) {
 		end++
 	}
 	return c, end, true

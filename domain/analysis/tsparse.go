@@ -28,7 +28,8 @@ func (l *tsLayout) parseFrom(b []byte, pos, first int, c civil) (civil, int, boo
 	return c, pos, atBoundary(b, pos)
 }
 
-// atBoundary says whether a timestamp may end at pos.
+// atBoundary says whether a timestamp may end at pos: at the end, before a
+// separator, or before a colon that closes the field ("14:36:53: run").
 func atBoundary(b []byte, pos int) bool {
 	if pos >= len(b) {
 		return true
@@ -37,7 +38,13 @@ func atBoundary(b []byte, pos int) bool {
 	case ' ', '\t', ',', ']', '|', ')', ';', '"':
 		return true
 	}
-	return false
+	return isClosingColon(b, pos)
+}
+
+// isClosingColon says whether b[pos] is a colon ending a field: one followed
+// by a blank or by the end of the line.
+func isClosingColon(b []byte, pos int) bool {
+	return pos < len(b) && b[pos] == ':' && (pos+1 == len(b) || b[pos+1] == ' ' || b[pos+1] == '\t')
 }
 
 // parseElem reads one element into c.
@@ -145,8 +152,10 @@ func fracInto(b []byte, pos int, nsec *int) int {
 	return pos
 }
 
-// zoneInto reads an optional zone, possibly after one space.
+// zoneInto reads an optional zone, possibly after one space, and before
+// it the AM or PM of a 12-hour clock.
 func zoneInto(b []byte, pos int, c *civil) int {
+	pos = meridiemInto(b, pos, c)
 	p := pos
 	if p < len(b) && b[p] == ' ' {
 		p++
@@ -165,6 +174,32 @@ func zoneInto(b []byte, pos int, c *civil) int {
 		return p + 3
 	}
 	return pos
+}
+
+// meridiemInto reads an optional AM or PM, possibly after one space, and
+// moves a 12-hour clock's hour to 24 hours: "1:05:38 PM" is 13:05:38,
+// "12:30:00 AM" 00:30:00. Hours outside 1-12 are left alone.
+func meridiemInto(b []byte, pos int, c *civil) int {
+	p := pos
+	if p < len(b) && b[p] == ' ' {
+		p++
+	}
+	if p+2 > len(b) || b[p+1]|0x20 != 'm' || !atBoundary(b, p+2) || c.hour < 1 || c.hour > 12 {
+		return pos
+	}
+	switch b[p] | 0x20 {
+	case 'a':
+		if c.hour == 12 {
+			c.hour = 0
+		}
+	case 'p':
+		if c.hour != 12 {
+			c.hour += 12
+		}
+	default:
+		return pos
+	}
+	return p + 2
 }
 
 // offsetInto reads +hh, +hhmm or +hh:mm at p; it returns fallback when

@@ -55,6 +55,7 @@ func (r *tsReader) remember(b []byte, pos int, c civil) {
 	r.prefix = append(r.prefix[:0], b[pos:end]...)
 	r.base = c
 	r.base.sec, r.base.nsec, r.base.zoneSec, r.base.hasZone = 0, 0, 0, false
+	r.base.hour = scratch.hour // as written: an AM or PM after the seconds moves it again on every line
 	r.valid = true
 }
 
