@@ -116,7 +116,23 @@ func ensureTemplate(ctx context.Context, admin *pgx.Conn) (string, error) {
 		admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 		return "", err
 	}
+	dropStaleTemplates(ctx, admin, name)
 	return name, nil
+}
+
+// dropStaleTemplates drops the templates of earlier migration sets.
+func dropStaleTemplates(ctx context.Context, admin *pgx.Conn, keep string) {
+	rows, err := admin.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'logproc\_tmpl\_%' AND datname <> $1`, keep)
+	if err != nil {
+		return
+	}
+	stale, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return
+	}
+	for _, name := range stale {
+		admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+	}
 }
 
 func migrateTemplate(ctx context.Context, admin *pgx.Conn, name string) error {
