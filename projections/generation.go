@@ -151,6 +151,18 @@ func pointViews(ctx context.Context, tx pgx.Tx, p Projector, n int) error {
 	return nil
 }
 
+// abandonGeneration retires a building generation and drops its tables.
+func abandonGeneration(ctx context.Context, db beginner, p Projector, n int) error {
+	return pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
+		if err := ddlLock(ctx, tx, p.Name()); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `UPDATE projections SET state = 'retired', updated_at = now()
+			WHERE name = $1 AND generation = $2 AND state = 'building'`, p.Name(), n)
+		return err
+	})
+}
+
 // switchLive makes the building generation live and retires the live one,
 // views included, in one transaction.
 func switchLive(ctx context.Context, db beginner, p Projector, building int) error {

@@ -120,10 +120,15 @@ func (r *Runner) withLock(ctx context.Context, p Projector, fn func(*session) er
 		return err
 	}
 	conn := pc.Hijack()
-	defer conn.Close(context.WithoutCancel(ctx))
-	// Unlock before closing: a closed connection's lock is only released
-	// once its server process has exited, a moment later.
-	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(hashtext('logproc.projection'), hashtext($1))`, key)
+	defer func() {
+		// Unlock before closing: a closed connection's lock is only
+		// released once its server process has exited, a moment later. A
+		// server that is gone must not hold up a shutdown.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		conn.Exec(ctx, `SELECT pg_advisory_unlock(hashtext('logproc.projection'), hashtext($1))`, key)
+		conn.Close(ctx)
+	}()
 	// A projector's tables may grow from empty during this session (a
 	// rebuild). A generic plan made while a table was small, a sequential
 	// scan, would be kept as it grows: plan each query for its arguments.

@@ -99,11 +99,16 @@ func (s *session) step() (bool, error) {
 	if live == nil {
 		return true, ensureLive(s.ctx, s.conn, s.p)
 	}
+	s.forgetReadsAhead(live, building)
+	if building != nil && building.Version < s.p.Version() {
+		// A release older than this one began the building generation, and
+		// none may be left to finish it: build again at this version.
+		s.r.log.Info("dropping a generation an older release was building", "projection", s.p.Name(),
+			"generation", building.Generation, "version", building.Version)
+		return true, abandonGeneration(s.ctx, s.conn, s.p, building.Generation)
+	}
 	if building == nil && live.Version < s.p.Version() {
-		n, err := startRebuild(s.ctx, s.conn, s.p)
-		s.r.log.Info("projection version changed; building a new generation",
-			"projection", s.p.Name(), "from", live.Version, "to", s.p.Version(), "generation", n)
-		return true, err
+		return true, s.upgrade(live)
 	}
 	worked := false
 	if live.Version == s.p.Version() {
@@ -119,6 +124,34 @@ func (s *session) step() (bool, error) {
 		return true, s.build(building)
 	}
 	return worked, dropRetired(s.ctx, s.conn, s.p)
+}
+
+// upgrade starts building a generation at the code's version beside the
+// live one. A subscriber without tables has nothing to build, and replaying it
+// would repeat its side effects: its live generation just takes the version.
+func (s *session) upgrade(live *generation) error {
+	s.r.log.Info("projection version changed", "projection", s.p.Name(), "from", live.Version, "to", s.p.Version())
+	if len(s.p.Tables()) == 0 {
+		_, err := s.conn.Exec(s.ctx, `UPDATE projections SET version = $3, updated_at = now()
+			WHERE name = $1 AND generation = $2`, s.p.Name(), live.Generation, s.p.Version())
+		return err
+	}
+	n, err := startRebuild(s.ctx, s.conn, s.p)
+	if err == nil {
+		s.r.log.Info("building a new generation", "projection", s.p.Name(), "generation", n)
+	}
+	return err
+}
+
+// forgetReadsAhead drops batches read ahead for generations that are neither
+// live nor building any more.
+func (s *session) forgetReadsAhead(live, building *generation) {
+	for gen, a := range s.ahead {
+		if gen != live.Generation && (building == nil || gen != building.Generation) {
+			<-a.done
+			delete(s.ahead, gen)
+		}
+	}
 }
 
 // build applies one batch to the building generation and switches it live
@@ -186,12 +219,14 @@ func (s *session) next(tx pgx.Tx, g *generation) ([]Event, error) {
 	if a := s.ahead[g.Generation]; a != nil {
 		delete(s.ahead, g.Generation)
 		<-a.done
-		if a.after == g.Checkpoint {
-			batch, err = a.batch, a.err
+		// A failed or empty read ahead is read again: the failure may have
+		// passed, and events may have come since.
+		if a.after == g.Checkpoint && a.err == nil {
+			batch = a.batch
 		}
 	}
 	size := s.r.batchSize(g)
-	if batch == nil && err == nil {
+	if len(batch) == 0 {
 		batch, err = readBatch(s.ctx, postgres.New(tx), g.Checkpoint, size)
 	}
 	if err == nil && len(batch) == size {

@@ -2,13 +2,17 @@ package projections_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/hibiken/asynq"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/logproc/logproc/domain/worker"
+	"github.com/logproc/logproc/domain/worker/asynqtest"
 	"github.com/logproc/logproc/events"
 	"github.com/logproc/logproc/events/postgres"
 	"github.com/logproc/logproc/events/postgres/pgtest"
@@ -107,4 +111,81 @@ func appendJobs(t *testing.T, store *postgres.Store, n int) []uuid.UUID {
 		ids = append(ids, id)
 	}
 	return ids
+}
+
+// jobStatsV3 is a release after jobStatsV2.
+type jobStatsV3 struct{ projections.JobStats }
+
+func (jobStatsV3) Version() int { return 3 }
+
+// TestBuildingGenerationOfAnOlderReleaseIsReplaced: a release that finds a
+// generation an older release was building, and may never finish, drops it
+// and builds its own.
+func TestBuildingGenerationOfAnOlderReleaseIsReplaced(t *testing.T) {
+	pool := pgtest.NewPool(t)
+	ctx := context.Background()
+	r := projections.NewRunner(pool, nil, slog.New(slog.DiscardHandler))
+	if err := r.Setup(ctx, projections.JobStats{}); err != nil {
+		t.Fatal(err)
+	}
+	ids := appendJobs(t, postgres.New(pool), 2)
+	if _, err := pool.Exec(ctx, `INSERT INTO projections (name, generation, version, state)
+		VALUES ('job_stats', 2, 2, 'building')`); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.CatchUp(ctx, jobStatsV3{}); err != nil {
+		t.Fatal(err)
+	}
+	var gens []string
+	rows, _ := pool.Query(ctx, `SELECT generation || ':v' || version || ':' || state FROM projections
+		WHERE name = 'job_stats' ORDER BY generation`)
+	for rows.Next() {
+		var g string
+		rows.Scan(&g)
+		gens = append(gens, g)
+	}
+	if want := []string{"1:v1:retired", "2:v2:retired", "3:v3:live"}; fmt.Sprint(gens) != fmt.Sprint(want) {
+		t.Errorf("generations = %v, want %v", gens, want)
+	}
+	for _, id := range ids {
+		if _, err := projections.NewReader(pool).Job(ctx, id, ""); err != nil {
+			t.Errorf("job %s: %v", id, err)
+		}
+	}
+}
+
+// dispatcherV2 is a new version of the dispatcher.
+type dispatcherV2 struct{ projections.Dispatcher }
+
+func (dispatcherV2) Version() int { return 2 }
+
+// TestSubscriberVersionBumpDoesNotReplay: a subscriber has no tables to
+// rebuild; a new version carries on from its checkpoint.
+func TestSubscriberVersionBumpDoesNotReplay(t *testing.T) {
+	pool := pgtest.NewPool(t)
+	ctx := context.Background()
+	rdb, queue := asynqtest.NewQueue(t)
+	d := projections.Dispatcher{Queue: worker.NewQueue(asynq.NewClientFromRedisClient(rdb), queue)}
+	r := projections.NewRunner(pool, nil, slog.New(slog.DiscardHandler))
+	if err := r.Setup(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	appendJobs(t, postgres.New(pool), 3)
+	if err := r.CatchUp(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	before, err := projections.ProjectionStatus(ctx, pool, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.CatchUp(ctx, dispatcherV2{d}); err != nil {
+		t.Fatal(err)
+	}
+	after, err := projections.ProjectionStatus(ctx, pool, dispatcherV2{d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) != 1 || after[0].Generation != 1 || after[0].Version != 2 || after[0].Checkpoint != before[0].Checkpoint || after[0].Applied != 3 {
+		t.Errorf("dispatcher after the version bump = %+v (before %+v); want generation 1 at v2, same checkpoint", after, before)
+	}
 }

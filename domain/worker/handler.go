@@ -256,9 +256,9 @@ func (r *jobRun) fail(ctx context.Context, cause error, retried bool) {
 	e, err := events.New(uuid.New(), &events.JobFailed{Reason: reason, Code: domain.ErrorCode(cause),
 		Attempt: r.attempt, Retryable: retried, At: time.Now().UTC()}, r.metadata())
 	if err == nil {
-		_, err = r.store.AppendToStream(ctx, r.stream, r.version, e)
+		err = r.appendAt(ctx, []events.Event{e}, nothingYet)
 	}
-	if err != nil {
+	if err != nil && !errors.Is(err, errJobFinished) {
 		r.log.Error("cannot record job failure", "job", r.id, "err", err)
 	}
 }
