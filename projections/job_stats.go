@@ -243,7 +243,8 @@ var (
 
 // saveJobs writes the jobs' rows and the groups and minutes that changed.
 func saveJobs(ctx context.Context, tx pgx.Tx, t Tables, jobs map[uuid.UUID]*cachedJob) error {
-	var jobRows, groupRows, minuteRows []any
+	var jobRows, minuteRows []any
+	var groupRows []groupRow
 	for _, c := range jobs {
 		j := c.job
 		jobRows = append(jobRows, j)
@@ -283,7 +284,7 @@ func upsertJobStats(table string) string {
 
 // writeGroups upserts error groups, sent as one array per column: on replay
 // that is faster than having Postgres pick each field out of JSON.
-func writeGroups(ctx context.Context, tx pgx.Tx, table string, rows []any) error {
+func writeGroups(ctx context.Context, tx pgx.Tx, table string, rows []groupRow) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -291,8 +292,7 @@ func writeGroups(ctx context.Context, tx pgx.Tx, table string, rows []any) error
 	jobIDs, ids, templates, levels, exceptions := make([]uuid.UUID, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	counts, firsts, lasts := make([]int64, n), make([]int64, n), make([]int64, n)
 	firstTimes, lastTimes, samples := make([]*time.Time, n), make([]*time.Time, n), make([]string, n)
-	for i, r := range rows {
-		g := r.(groupRow)
+	for i, g := range rows {
 		jobIDs[i], ids[i], templates[i], levels[i], exceptions[i] = g.JobID, g.ID, g.Template, g.Level, g.Exception
 		counts[i], firsts[i], lasts[i] = g.Count, g.FirstLine, g.LastLine
 		firstTimes[i], lastTimes[i], samples[i] = g.FirstTime, g.LastTime, g.Sample

@@ -1,17 +1,11 @@
 package analysis
 
-import "time"
-
 // chunkAcc accumulates one chunk. Its counters stay exact within the chunk;
 // the chunk's own size bounds them.
 type chunkAcc struct {
 	c        Chunk // the plain counters, filled as lines and entries come
 	levels   [numLevels]int64
-	minT     int64
-	maxT     int64
-	hasT     bool
-	noYear   bool
-	noZone   bool
+	span     timeSpan
 	minutes  minuteCounts
 	keywords []int64
 	comps    keyCounter
@@ -69,15 +63,7 @@ func (a *chunkAcc) entry(e *entry) {
 }
 
 func (a *chunkAcc) time(e *entry) {
-	if !a.hasT || e.unixNano < a.minT {
-		a.minT = e.unixNano
-	}
-	if !a.hasT || e.unixNano > a.maxT {
-		a.maxT = e.unixNano
-	}
-	a.hasT = true
-	a.noYear = a.noYear || e.noYear
-	a.noZone = a.noZone || e.noZone
+	a.span.merge(timeSpan{min: e.unixNano, max: e.unixNano, has: true, noYear: e.noYear, noZone: e.noZone})
 	a.minutes.add(unixMinute(e.unixNano))
 }
 
@@ -101,9 +87,9 @@ func (a *chunkAcc) build(x chunkContext) *Chunk {
 	c := a.c
 	c.Format, c.BytesRead, c.DistinctIPs = x.format, x.bytesRead, x.distinctIPs
 	c.Levels = levelMap(a.levels)
-	if a.hasT {
-		c.MinTime, c.MaxTime = time.Unix(0, a.minT).UTC(), time.Unix(0, a.maxT).UTC()
-		c.TimeAssumption = x.assumption(a.noYear, a.noZone)
+	if a.span.has {
+		c.MinTime, c.MaxTime = a.span.times()
+		c.TimeAssumption = x.assumption(a.span.noYear, a.span.noZone)
 	}
 	c.Timeline = a.minutes.list()
 	c.Keywords = keywordMap(x.keywords, a.keywords)

@@ -44,11 +44,7 @@ const (
 type summaryAcc struct {
 	s        Summary
 	levels   [numLevels]int64
-	minT     int64
-	maxT     int64
-	hasT     bool
-	noYear   bool
-	noZone   bool
+	span     timeSpan
 	timeline coarseTimeline
 	keywords []int64
 	comps    *boundedCounter
@@ -85,18 +81,10 @@ func (s *summaryAcc) merge(a *chunkAcc) {
 }
 
 func (s *summaryAcc) mergeTime(a *chunkAcc) {
-	if !a.hasT {
+	if !a.span.has {
 		return
 	}
-	if !s.hasT || a.minT < s.minT {
-		s.minT = a.minT
-	}
-	if !s.hasT || a.maxT > s.maxT {
-		s.maxT = a.maxT
-	}
-	s.hasT = true
-	s.noYear = s.noYear || a.noYear
-	s.noZone = s.noZone || a.noZone
+	s.span.merge(a.span)
 	a.minutes.flush()
 	for m, n := range a.minutes.m {
 		s.timeline.add(m, n)
@@ -108,9 +96,9 @@ func (s *summaryAcc) build(x chunkContext) *Summary {
 	out := s.s
 	out.Version, out.Format, out.BytesRead, out.DistinctIPs = Version, x.format, x.bytesRead, x.distinctIPs
 	out.Levels = levelMap(s.levels)
-	if s.hasT {
-		out.MinTime, out.MaxTime = time.Unix(0, s.minT).UTC(), time.Unix(0, s.maxT).UTC()
-		out.TimeAssumption = x.assumption(s.noYear, s.noZone)
+	if s.span.has {
+		out.MinTime, out.MaxTime = s.span.times()
+		out.TimeAssumption = x.assumption(s.span.noYear, s.span.noZone)
 	}
 	out.Timeline, out.TimelineStep = s.timeline.list()
 	out.Keywords = keywordMap(x.keywords, s.keywords)

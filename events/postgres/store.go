@@ -108,27 +108,37 @@ SELECT id, $2, v, t, sv, d::jsonb, m::jsonb
 FROM unnest($1::uuid[], $3::int8[], $4::text[], $5::int4[], $6::text[], $7::text[]) AS e(id, v, t, sv, d, m)`
 
 func insertArgs(streamID string, expected int64, evs []events.Event) []any {
-	n := len(evs)
-	ids, versions := make([][16]byte, n), make([]int64, n)
-	types, schemaVersions := make([]string, n), make([]int32, n)
-	data, metadata := make([]string, n), make([]string, n)
-	for i, e := range evs {
-		ids[i], versions[i] = e.ID, expected+int64(i)+1
-		types[i], schemaVersions[i] = e.Type, int32(e.SchemaVersion)
-		data[i], metadata[i] = string(e.Data), metadataJSON(e.Metadata)
+	c := columnsOf(evs)
+	versions := make([]int64, len(evs))
+	for i := range evs {
+		versions[i] = expected + int64(i) + 1
 	}
-	return []any{ids, streamID, versions, types, schemaVersions, data, metadata}
+	return []any{c.ids, streamID, versions, c.types, c.schemaVersions, c.data, c.metadata}
+}
+
+// eventColumns are events as one array per column, for unnest.
+type eventColumns struct {
+	ids                   [][16]byte
+	types, data, metadata []string
+	schemaVersions        []int32
+}
+
+func columnsOf(evs []events.Event) eventColumns {
+	n := len(evs)
+	c := eventColumns{ids: make([][16]byte, n), types: make([]string, n), data: make([]string, n),
+		metadata: make([]string, n), schemaVersions: make([]int32, n)}
+	for i, e := range evs {
+		c.ids[i], c.types[i], c.schemaVersions[i] = e.ID, e.Type, int32(e.SchemaVersion)
+		c.data[i], c.metadata[i] = string(e.Data), metadataJSON(e.Metadata)
+	}
+	return c
 }
 
 // storedAlready reports whether every event is stored in the stream with the
 // same type, schema version and data, and returns the version of the last
 // one; it returns 0 when not.
 func (s *Store) storedAlready(ctx context.Context, streamID string, evs []events.Event) (int64, error) {
-	n := len(evs)
-	ids, types, schemaVersions, data := make([][16]byte, n), make([]string, n), make([]int32, n), make([]string, n)
-	for i, e := range evs {
-		ids[i], types[i], schemaVersions[i], data[i] = e.ID, e.Type, int32(e.SchemaVersion), string(e.Data)
-	}
+	c := columnsOf(evs)
 	var same int
 	var last int64
 	err := s.db.QueryRow(ctx, `
@@ -136,8 +146,8 @@ func (s *Store) storedAlready(ctx context.Context, streamID string, evs []events
 		FROM unnest($1::uuid[], $2::text[], $3::int4[], $4::text[]) AS i(id, t, sv, d)
 		JOIN events e ON e.event_id = i.id
 		WHERE e.stream_id = $5 AND e.type = i.t AND e.schema_version = i.sv AND e.data = i.d::jsonb`,
-		ids, types, schemaVersions, data, streamID).Scan(&same, &last)
-	if err != nil || same != n {
+		c.ids, c.types, c.schemaVersions, c.data, streamID).Scan(&same, &last)
+	if err != nil || same != len(evs) {
 		return 0, err
 	}
 	return last, nil

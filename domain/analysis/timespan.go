@@ -1,0 +1,32 @@
+package analysis
+
+import "time"
+
+// timeSpan is the range of timestamps seen (Unix nanoseconds) and whether
+// any of them lacked a year or a zone.
+type timeSpan struct {
+	min, max       int64
+	has            bool
+	noYear, noZone bool
+}
+
+// merge widens the span to cover o.
+func (s *timeSpan) merge(o timeSpan) {
+	if !o.has {
+		return
+	}
+	if !s.has || o.min < s.min {
+		s.min = o.min
+	}
+	if !s.has || o.max > s.max {
+		s.max = o.max
+	}
+	s.has = true
+	s.noYear = s.noYear || o.noYear
+	s.noZone = s.noZone || o.noZone
+}
+
+// times returns the span's ends in UTC.
+func (s *timeSpan) times() (time.Time, time.Time) {
+	return time.Unix(0, s.min).UTC(), time.Unix(0, s.max).UTC()
+}
