@@ -120,9 +120,19 @@ func ensureTemplate(ctx context.Context, admin *pgx.Conn) (string, error) {
 	return name, nil
 }
 
-// dropStaleTemplates drops the templates of earlier migration sets.
+// staleTemplateAge is how long a template of another migration set is kept.
+// Test runs of several branches may share one server, each with its own
+// migration set; a template is only dropped once no run can still be using
+// it.
+const staleTemplateAge = 24 * time.Hour
+
+// dropStaleTemplates drops the templates of other migration sets made more
+// than staleTemplateAge ago (or before templates recorded their age).
 func dropStaleTemplates(ctx context.Context, admin *pgx.Conn, keep string) {
-	rows, err := admin.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'logproc\_tmpl\_%' AND datname <> $1`, keep)
+	rows, err := admin.Query(ctx, `SELECT datname FROM pg_database
+		WHERE datname LIKE 'logproc\_tmpl\_%' AND datname <> $1
+		AND coalesce(substring(shobj_description(oid, 'pg_database') FROM '^created ([0-9]+)$')::bigint, 0) < $2`,
+		keep, time.Now().Add(-staleTemplateAge).Unix())
 	if err != nil {
 		return
 	}
@@ -137,6 +147,9 @@ func dropStaleTemplates(ctx context.Context, admin *pgx.Conn, keep string) {
 
 func migrateTemplate(ctx context.Context, admin *pgx.Conn, name string) error {
 	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		return err
+	}
+	if _, err := admin.Exec(ctx, fmt.Sprintf("COMMENT ON DATABASE %s IS 'created %d'", name, time.Now().Unix())); err != nil {
 		return err
 	}
 	pool, err := pgxpool.New(ctx, withDatabase(nil, AdminURL(), name))
