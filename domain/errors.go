@@ -15,7 +15,6 @@ import (
 const (
 	EINVALID      = "invalid"      // the request is malformed
 	EUNAUTHORIZED = "unauthorized" // no valid credentials
-	EFORBIDDEN    = "forbidden"    // valid credentials, not allowed
 	ENOTFOUND     = "not_found"    // no such thing, or not the caller's
 	ECONFLICT     = "conflict"     // the state changed underneath
 	ETOOLARGE     = "too_large"    // the upload exceeds the size limit

@@ -26,75 +26,78 @@ var Statuses = []JobStatus{StatusQueued, StatusProcessing, StatusCompleted, Stat
 // Terminal reports whether a job in this status will never change again.
 func (s JobStatus) Terminal() bool { return s == StatusCompleted || s == StatusFailed }
 
-// Job is the state of one job, folded from its stream. The job_stats
-// projection and an auditor's replay of a job's history both build it with
-// Apply, so they can never disagree.
+// Job is the aggregate of one job: its state, folded from its stream, and the
+// commands that decide its next events (job_commands.go). The job_stats
+// projection and an auditor's replay of a job's history both fold it with
+// Apply, so they can never disagree. It has no JSON form of its own: the
+// read model and the API each map it to theirs.
 type Job struct {
-	ID          uuid.UUID         `json:"job_id"`
-	Owner       string            `json:"owner"`
-	FileName    string            `json:"file_name"`
-	Size        int64             `json:"size"`
-	SHA256      string            `json:"sha256"`
-	BlobKey     string            `json:"-"`
-	ContentType string            `json:"content_type,omitempty"`
-	Options     events.JobOptions `json:"options"`
-	Status      JobStatus         `json:"status"`
+	ID          uuid.UUID
+	Owner       string
+	FileName    string
+	Size        int64
+	SHA256      string
+	BlobKey     string
+	ContentType string
+	Options     events.JobOptions
+	Status      JobStatus
 	// Version is the stream version of the last event applied.
-	Version  int64 `json:"version"`
-	Attempts int   `json:"attempts"`
+	Version  int64
+	Attempts int
 	// CorrelationID is the request id of the upload; SubmittedEventID the
-	// id of the JobSubmitted event. Worker events carry both.
-	CorrelationID    string    `json:"correlation_id,omitempty"`
-	SubmittedEventID uuid.UUID `json:"submitted_event_id"`
+	// id of the JobSubmitted event. Later events carry both.
+	CorrelationID    string
+	SubmittedEventID uuid.UUID
 
-	SubmittedAt time.Time  `json:"submitted_at"`
-	StartedAt   *time.Time `json:"started_at,omitempty"`
-	FinishedAt  *time.Time `json:"finished_at,omitempty"`
-	DurationMS  int64      `json:"duration_ms,omitempty"`
+	SubmittedAt time.Time
+	StartedAt   *time.Time
+	FinishedAt  *time.Time
+	DurationMS  int64
 
 	Progress
 
-	AnalyzerVersion string `json:"analyzer_version,omitempty"`
-	FailureReason   string `json:"failure_reason,omitempty"`
-	FailureCode     string `json:"failure_code,omitempty"`
+	AnalyzerVersion string
+	FailureReason   string
+	FailureCode     string
 
 	// Groups holds the job's error groups by id. The projection loads only
 	// the groups a batch of events touches; a replay holds them all.
-	Groups map[string]*ErrorGroup `json:"-"`
+	Groups map[string]*events.ErrorGroup
 	// Timeline counts entries per minute, keyed by the minute's Unix time,
 	// and is loaded like Groups.
-	Timeline map[int64]int64 `json:"-"`
+	Timeline map[int64]int64
 
 	dirtyGroups  map[string]bool
 	dirtyMinutes map[int64]bool
+	// changes are the events commands decided since the job was loaded or
+	// saved, already applied to the state; stale says the stream holds
+	// events the state has not folded.
+	changes []events.Event
+	stale   bool
 }
 
-// Progress is what the worker has found so far in a job's file.
+// Progress is what the worker has found so far in a job's file: the sums of
+// its chunks' counts and what else the chunks tell.
 type Progress struct {
-	Chunks      int              `json:"chunks"`
-	Lines       int64            `json:"lines"`
-	Entries     int64            `json:"entries"`
-	Bytes       int64            `json:"bytes"`
-	BytesRead   int64            `json:"bytes_read"`
-	Levels      map[string]int64 `json:"levels"`
-	Errors      int64            `json:"errors"`
-	ErrorGroups int64            `json:"error_groups"`
-	ErrorLike   int64            `json:"error_like,omitempty"`
-	Truncated   int64            `json:"truncated_lines,omitempty"`
-	Format      string           `json:"format,omitempty"`
-	MinTime     *time.Time       `json:"min_time,omitempty"`
-	MaxTime     *time.Time       `json:"max_time,omitempty"`
+	events.Counts
+	Chunks      int
+	BytesRead   int64
+	Errors      int64
+	ErrorGroups int64
+	Format      string
+	MinTime     *time.Time
+	MaxTime     *time.Time
 	// TimeAssumption says what was assumed to read timestamps, such as a
 	// missing year or zone.
-	TimeAssumption string           `json:"time_assumption,omitempty"`
-	Keywords       map[string]int64 `json:"keywords,omitempty"`
-	Components     map[string]int64 `json:"components,omitempty"`
-	TopIPs         map[string]int64 `json:"top_ips,omitempty"`
-	DistinctIPs    int64            `json:"distinct_ips,omitempty"`
+	TimeAssumption string
+	Keywords       map[string]int64
+	Components     map[string]int64
+	TopIPs         map[string]int64
+	DistinctIPs    int64
 }
 
 // DefaultChunkLines is how many lines the worker analyses between two
-// LinesParsed events. An upload records it in the job's options, so every
+// LinesParsed events. Submit records it in the job's options, so every
 // attempt at the job cuts the same chunks.
 const DefaultChunkLines = 50_000
 
@@ -108,7 +111,7 @@ const (
 
 // NewJob returns an empty job, ready to apply its first event.
 func NewJob(id uuid.UUID) *Job {
-	return &Job{ID: id, Groups: map[string]*ErrorGroup{}, Timeline: map[int64]int64{}}
+	return &Job{ID: id, Groups: map[string]*events.ErrorGroup{}, Timeline: map[int64]int64{}}
 }
 
 // Apply folds one event of the job's stream into its state. Events must come
@@ -173,17 +176,12 @@ func (j *Job) started(e *events.JobStarted) {
 func (j *Job) linesParsed(e *events.LinesParsed) {
 	p := &j.Progress
 	p.Chunks = max(p.Chunks, e.Chunk+1)
-	p.Lines += e.Lines
-	p.Entries += e.Entries
-	p.Bytes += e.Bytes
+	p.Counts.Add(e.Counts)
 	p.BytesRead = max(p.BytesRead, e.BytesRead)
-	p.ErrorLike += e.ErrorLike
-	p.Truncated += e.Truncated
 	p.DistinctIPs = max(p.DistinctIPs, e.DistinctIPs)
 	p.Format = firstNonEmpty(p.Format, e.Format)
 	p.TimeAssumption = firstNonEmpty(p.TimeAssumption, e.TimeAssumption)
 	p.MinTime, p.MaxTime = earliest(p.MinTime, e.MinTime), latest(p.MaxTime, e.MaxTime)
-	p.Levels = addCounts(p.Levels, e.Levels, 0)
 	p.Keywords = addCounts(p.Keywords, e.Keywords, MaxJobKeywords)
 	p.Components = addCounts(p.Components, e.Components, MaxJobComponents)
 	p.TopIPs = addCounts(p.TopIPs, e.IPs, MaxJobIPs)
@@ -196,15 +194,15 @@ func (j *Job) errorsDetected(e *events.ErrorsDetected) {
 	for _, g := range e.Groups {
 		j.Errors += g.Count
 		if j.Groups == nil {
-			j.Groups = map[string]*ErrorGroup{}
+			j.Groups = map[string]*events.ErrorGroup{}
 		}
 		cur, ok := j.Groups[g.ID]
 		if !ok {
-			cur = &ErrorGroup{ID: g.ID}
+			cur = &events.ErrorGroup{ID: g.ID}
 			j.Groups[g.ID] = cur
 			j.ErrorGroups++
 		}
-		cur.Merge(g)
+		mergeGroup(cur, g)
 		j.markGroup(g.ID)
 	}
 }

@@ -45,13 +45,13 @@ func TestJobFoldsItsHistory(t *testing.T) {
 	recs := stream(t,
 		&events.JobSubmitted{JobID: id, Owner: "alice", FileName: "a.log", Size: 1000, SubmittedAt: at},
 		&events.JobStarted{Attempt: 1, At: at},
-		&events.LinesParsed{Chunk: 0, Lines: 10, Entries: 9, Bytes: 500, BytesRead: 500,
-			Levels: map[string]int64{"INFO": 8, "ERROR": 1}, MaxTime: &late,
+		&events.LinesParsed{Chunk: 0, BytesRead: 500, Counts: events.Counts{Lines: 10, Entries: 9, Bytes: 500,
+			Levels: map[string]int64{"INFO": 8, "ERROR": 1}}, MaxTime: &late,
 			Timeline: []events.MinuteCount{{Minute: at, Count: 9}}},
 		&events.ErrorsDetected{Chunk: 0, Groups: []events.ErrorGroup{{ID: "g", Template: "boom <*>", Level: "ERROR", Count: 1, FirstLine: 4, LastLine: 4, Sample: "boom 1"}}},
 		&events.JobStarted{Attempt: 2, At: late},
-		&events.LinesParsed{Chunk: 1, Lines: 5, Entries: 5, Bytes: 500, BytesRead: 1000,
-			Levels: map[string]int64{"ERROR": 2, "WARN": 3}, MinTime: &early,
+		&events.LinesParsed{Chunk: 1, BytesRead: 1000, Counts: events.Counts{Lines: 5, Entries: 5, Bytes: 500,
+			Levels: map[string]int64{"ERROR": 2, "WARN": 3}}, MinTime: &early,
 			Timeline: []events.MinuteCount{{Minute: at, Count: 5}}},
 		&events.ErrorsDetected{Chunk: 1, Groups: []events.ErrorGroup{{ID: "g", Template: "boom <*> now", Level: "ERROR", Count: 2, FirstLine: 12, LastLine: 14, Sample: "boom 2 now"}}},
 		&events.JobCompleted{Chunks: 2, DurationMS: 1500, AnalyzerVersion: "2.0.0", At: late},
@@ -70,7 +70,7 @@ func TestJobFoldsItsHistory(t *testing.T) {
 		t.Errorf("times: min %v max %v started %v", j.MinTime, j.MaxTime, j.StartedAt)
 	}
 	g := j.Groups["g"]
-	want := &domain.ErrorGroup{ID: "g", Template: "boom <*> now", Level: "ERROR", Count: 3, FirstLine: 4, LastLine: 14, Sample: "boom 1"}
+	want := &events.ErrorGroup{ID: "g", Template: "boom <*> now", Level: "ERROR", Count: 3, FirstLine: 4, LastLine: 14, Sample: "boom 1"}
 	if diff := cmp.Diff(want, g); diff != "" {
 		t.Errorf("group (-want +got):\n%s", diff)
 	}

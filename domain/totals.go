@@ -13,15 +13,15 @@ const AllOwners = ""
 
 // Totals aggregates a set of jobs: one owner's, or everyone's.
 type Totals struct {
-	Owner     string              `json:"owner"`
-	Jobs      map[JobStatus]int64 `json:"jobs"`
-	JobsTotal int64               `json:"jobs_total"`
+	Owner     string
+	Jobs      map[JobStatus]int64
+	JobsTotal int64
 	// Bytes counts the bytes of every uploaded file.
-	Bytes   int64            `json:"bytes"`
-	Lines   int64            `json:"lines"`
-	Entries int64            `json:"entries"`
-	Levels  map[string]int64 `json:"levels"`
-	Errors  int64            `json:"errors"`
+	Bytes   int64
+	Lines   int64
+	Entries int64
+	Levels  map[string]int64
+	Errors  int64
 }
 
 // NewTotals returns empty totals for an owner.
@@ -69,12 +69,12 @@ func (t *Totals) Apply(from JobStatus, p events.Payload) {
 
 // TopErrorGroup is an error signature across many jobs.
 type TopErrorGroup struct {
-	ID        string    `json:"id"`
-	Template  string    `json:"template"`
-	Level     string    `json:"level"`
-	Exception string    `json:"exception,omitempty"`
-	Count     int64     `json:"count"`
-	Jobs      int64     `json:"jobs"`
-	LastJobID uuid.UUID `json:"last_job_id"`
-	LastSeen  time.Time `json:"last_seen"`
+	ID        string
+	Template  string
+	Level     string
+	Exception string
+	Count     int64
+	Jobs      int64
+	LastJobID uuid.UUID
+	LastSeen  time.Time
 }

@@ -69,21 +69,10 @@ type LinesParsed struct {
 	Chunk     int   `json:"chunk"`
 	FirstLine int64 `json:"first_line"`
 	LastLine  int64 `json:"last_line"`
-	// Lines counts physical lines, Entries the log entries they form once
-	// continuation lines (stack traces) are folded into their first line.
-	Lines   int64 `json:"lines"`
-	Entries int64 `json:"entries"`
-	// Bytes counts the decoded text bytes of the chunk; BytesRead is how far
-	// into the stored file (compressed or not) the job has read after it.
-	Bytes     int64 `json:"bytes"`
-	BytesRead int64 `json:"bytes_read"`
-	// Levels counts entries per normalised level (TRACE, DEBUG, INFO, WARN,
-	// ERROR, FATAL); entries with no level are counted under NONE.
-	Levels map[string]int64 `json:"levels"`
-	// ErrorLike counts entries without a level whose words look like an
-	// error; it is only set for files that carry no levels at all.
-	ErrorLike      int64            `json:"error_like,omitempty"`
-	Truncated      int64            `json:"truncated,omitempty"`
+	Counts
+	// BytesRead is how far into the stored file (compressed or not) the job
+	// has read after this chunk.
+	BytesRead      int64            `json:"bytes_read"`
 	Format         string           `json:"format,omitempty"`
 	MinTime        *time.Time       `json:"min_time,omitempty"`
 	MaxTime        *time.Time       `json:"max_time,omitempty"`
@@ -93,6 +82,45 @@ type LinesParsed struct {
 	IPs            map[string]int64 `json:"ips,omitempty"`
 	DistinctIPs    int64            `json:"distinct_ips,omitempty"`
 	TimeAssumption string           `json:"time_assumption,omitempty"`
+}
+
+// Counts are the facts of a stretch of a file that add up: a chunk's event
+// carries its own, and a job's are the sum over its chunks. A new count
+// added here is carried by LinesParsed and summed by Add, so a job has it
+// too.
+type Counts struct {
+	// Lines counts physical lines, Entries the log entries they form once
+	// continuation lines (stack traces) are folded into their first line.
+	Lines   int64 `json:"lines"`
+	Entries int64 `json:"entries"`
+	// Bytes counts the decoded text bytes.
+	Bytes int64 `json:"bytes"`
+	// Levels counts entries per normalised level (TRACE, DEBUG, INFO, WARN,
+	// ERROR, FATAL); entries with no level are counted under LevelNone.
+	Levels map[string]int64 `json:"levels"`
+	// ErrorLike counts entries without a level whose words look like an
+	// error; it is only set for files that carry no levels at all.
+	ErrorLike int64 `json:"error_like,omitempty"`
+	// Truncated counts lines cut at the engine's line-length limit.
+	Truncated int64 `json:"truncated,omitempty"`
+}
+
+// LevelNone is how events name the entries without a level.
+const LevelNone = "NONE"
+
+// Add adds o to c.
+func (c *Counts) Add(o Counts) {
+	c.Lines += o.Lines
+	c.Entries += o.Entries
+	c.Bytes += o.Bytes
+	c.ErrorLike += o.ErrorLike
+	c.Truncated += o.Truncated
+	if len(o.Levels) > 0 && c.Levels == nil {
+		c.Levels = make(map[string]int64, len(o.Levels))
+	}
+	for l, n := range o.Levels {
+		c.Levels[l] += n
+	}
 }
 
 // MinuteCount is the number of entries stamped within one minute (UTC).

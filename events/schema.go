@@ -86,21 +86,6 @@ func Decode(e Event) (Payload, error) {
 	return p, nil
 }
 
-// Upcast returns the event with its data in its type's current shape. Stored
-// rows are never rewritten; this is how old shapes are read.
-func Upcast(e Event) (Event, error) {
-	s, ok := schemas[e.Type]
-	if !ok {
-		return e, fmt.Errorf("upcast event %s: unknown type %q", e.ID, e.Type)
-	}
-	data, err := upcast(e.Type, e.SchemaVersion, s.version, e.Data)
-	if err != nil {
-		return e, fmt.Errorf("upcast event %s: %w", e.ID, err)
-	}
-	e.Data, e.SchemaVersion = data, s.version
-	return e, nil
-}
-
 // unmarshal decodes event data. Replaying the log decodes every event, and
 // goccy/go-json (already in the build through the JWT library) does it about
 // three times faster than encoding/json, with the same results for these

@@ -58,9 +58,6 @@ func linesParsedV1toV2(data json.RawMessage) (json.RawMessage, error) {
 		Chunk:     v1.Chunk,
 		FirstLine: v1.FirstLine,
 		LastLine:  v1.LastLine,
-		Lines:     v1.Lines,
-		Entries:   v1.Lines,
-		Bytes:     v1.Bytes,
-		Levels:    v1.LevelCounts,
+		Counts:    Counts{Lines: v1.Lines, Entries: v1.Lines, Bytes: v1.Bytes, Levels: v1.LevelCounts},
 	})
 }

@@ -16,7 +16,6 @@ const errMethodNotAllowed = "method_not_allowed"
 var statusOf = map[string]int{
 	domain.EINVALID:      http.StatusBadRequest,
 	domain.EUNAUTHORIZED: http.StatusUnauthorized,
-	domain.EFORBIDDEN:    http.StatusForbidden,
 	domain.ENOTFOUND:     http.StatusNotFound,
 	errMethodNotAllowed:  http.StatusMethodNotAllowed,
 	domain.ECONFLICT:     http.StatusConflict,

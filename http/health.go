@@ -59,7 +59,7 @@ func (s *Server) handleQueueStatus(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, st)
+	writeJSON(w, http.StatusOK, newQueueStatusView(st))
 }
 
 func sortedKeys[V any](m map[string]V) []string {

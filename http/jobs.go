@@ -23,7 +23,7 @@ func (s *Server) handleListJobs(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, page)
+	writeJSON(w, http.StatusOK, newJobPageView(page))
 }
 
 // eventView is a stored event as auditors read it: exactly as recorded.
@@ -44,7 +44,7 @@ type historyResponse struct {
 	Events    []eventView `json:"events"`
 	NextAfter int64       `json:"next_after,omitempty"`
 	// State is the job folded from events 1..until, when ?until is given.
-	State *domain.Job `json:"state,omitempty"`
+	State *JobView `json:"state,omitempty"`
 }
 
 // handleJobEvents returns a job's events in version order, after ?after and
@@ -105,29 +105,25 @@ func (s *Server) jobHistory(r *http.Request, id uuid.UUID, q historyQuery) (*his
 		resp.NextAfter = resp.Events[n-1].Version
 	}
 	if q.until > 0 {
-		resp.State, err = domain.LoadJob(ctx, s.Events, id, q.until)
+		state, err := domain.NewJobs(s.Events).LoadUntil(ctx, id, q.until)
+		if err != nil {
+			return nil, err
+		}
+		view := NewJobView(state)
+		resp.State = &view
 	}
-	return resp, err
+	return resp, nil
 }
 
 // checkJobOwner answers ENOTFOUND unless the job exists and is the caller's
 // (or the caller is an admin). The owner is read from the job's first event.
 func (s *Server) checkJobOwner(r *http.Request, id uuid.UUID) error {
-	notFound := domain.Errorf(domain.ENOTFOUND, "job %s not found", id)
-	first, err := s.Events.ReadStream(r.Context(), events.JobStream(id), 0, 1)
+	job, err := domain.NewJobs(s.Events).LoadUntil(r.Context(), id, 1)
 	if err != nil {
 		return err
 	}
-	if len(first) == 0 {
-		return notFound
-	}
-	p, err := events.Decode(first[0].Event)
-	if err != nil {
-		return err
-	}
-	sub, ok := p.(*events.JobSubmitted)
-	if !ok || (sub.Owner != callerOf(r).Subject && !callerOf(r).IsAdmin()) {
-		return notFound
+	if job.Owner != callerOf(r).Subject && !callerOf(r).IsAdmin() {
+		return domain.Errorf(domain.ENOTFOUND, "job %s not found", id)
 	}
 	return nil
 }

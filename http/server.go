@@ -24,8 +24,8 @@ import (
 // read models.
 type StatsReader interface {
 	Job(ctx context.Context, id uuid.UUID, owner string) (*domain.Job, error)
-	JobErrorGroups(ctx context.Context, id uuid.UUID, limit int) ([]domain.ErrorGroup, error)
-	JobTimeline(ctx context.Context, id uuid.UUID, limit int) ([]domain.MinuteCount, error)
+	JobErrorGroups(ctx context.Context, id uuid.UUID, limit int) ([]events.ErrorGroup, error)
+	JobTimeline(ctx context.Context, id uuid.UUID, limit int) ([]events.MinuteCount, error)
 	ListJobs(ctx context.Context, owner, cursor string, limit int) (*domain.JobPage, error)
 	Totals(ctx context.Context, owner string) (*domain.Totals, error)
 	TopErrorGroups(ctx context.Context, owner string, limit int) ([]domain.TopErrorGroup, error)

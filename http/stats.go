@@ -10,10 +10,17 @@ import (
 
 // aggregateResponse is the body of GET /api/stats.
 type aggregateResponse struct {
-	Scope string `json:"scope"`
-	*domain.Totals
-	ErrorRate      float64                `json:"error_rate"`
-	TopErrorGroups []domain.TopErrorGroup `json:"top_error_groups"`
+	Scope          string                     `json:"scope"`
+	Owner          string                     `json:"owner"`
+	Jobs           map[domain.JobStatus]int64 `json:"jobs"`
+	JobsTotal      int64                      `json:"jobs_total"`
+	Bytes          int64                      `json:"bytes"`
+	Lines          int64                      `json:"lines"`
+	Entries        int64                      `json:"entries"`
+	Levels         map[string]int64           `json:"levels"`
+	Errors         int64                      `json:"errors"`
+	ErrorRate      float64                    `json:"error_rate"`
+	TopErrorGroups []topErrorGroupView        `json:"top_error_groups"`
 }
 
 // handleStats answers the caller's totals; an admin's cover everyone unless
@@ -39,17 +46,19 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 	if owner == domain.AllOwners {
 		scope = "all"
 	}
-	writeJSON(w, http.StatusOK, aggregateResponse{Scope: scope, Totals: totals,
-		ErrorRate: totals.ErrorRate(), TopErrorGroups: groups})
+	writeJSON(w, http.StatusOK, aggregateResponse{Scope: scope, Owner: totals.Owner, Jobs: totals.Jobs,
+		JobsTotal: totals.JobsTotal, Bytes: totals.Bytes, Lines: totals.Lines, Entries: totals.Entries,
+		Levels: totals.Levels, Errors: totals.Errors, ErrorRate: totals.ErrorRate(),
+		TopErrorGroups: topErrorGroupViews(groups)})
 }
 
 // jobResponse is the body of GET /api/stats/{jobId}.
 type jobResponse struct {
-	*domain.Job
-	ProgressPercent float64              `json:"progress_percent"`
-	TopErrorGroups  []domain.ErrorGroup  `json:"top_error_groups"`
-	Timeline        []domain.MinuteCount `json:"timeline"`
-	EventsURL       string               `json:"events_url"`
+	JobView
+	ProgressPercent float64          `json:"progress_percent"`
+	TopErrorGroups  []errorGroupView `json:"top_error_groups"`
+	Timeline        []minuteView     `json:"timeline"`
+	EventsURL       string           `json:"events_url"`
 }
 
 // handleJobStats answers one job's stats. A job that is not the caller's is
@@ -88,15 +97,17 @@ func (s *Server) jobStats(r *http.Request, id uuid.UUID, groups, minutes int) (*
 	if err != nil {
 		return nil, err
 	}
-	resp := &jobResponse{Job: job, ProgressPercent: progressPercent(job),
-		EventsURL: "/api/jobs/" + job.ID.String() + "/events"}
-	if resp.TopErrorGroups, err = s.Stats.JobErrorGroups(ctx, id, groups); err != nil {
+	topGroups, err := s.Stats.JobErrorGroups(ctx, id, groups)
+	if err != nil {
 		return nil, err
 	}
-	if resp.Timeline, err = s.Stats.JobTimeline(ctx, id, minutes); err != nil {
+	timeline, err := s.Stats.JobTimeline(ctx, id, minutes)
+	if err != nil {
 		return nil, err
 	}
-	return resp, nil
+	return &jobResponse{JobView: NewJobView(job), ProgressPercent: progressPercent(job),
+		TopErrorGroups: errorGroupViews(topGroups), Timeline: minuteViews(timeline),
+		EventsURL: "/api/jobs/" + job.ID.String() + "/events"}, nil
 }
 
 // progressPercent is how far into its file a job has read.

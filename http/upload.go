@@ -7,14 +7,12 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"path"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/logproc/logproc/domain"
-	"github.com/logproc/logproc/events"
 )
 
 // multipartSlack is what a multipart body may carry beyond the file itself:
@@ -46,22 +44,23 @@ func (s *Server) handleUploadLogs(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	job := uuid.New()
-	blob, err := s.storeUpload(r, job, file)
+	id, at := uuid.New(), time.Now()
+	blob, err := s.storeUpload(r, domain.BlobKey(id, at), file)
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	if err := s.submit(r, job, file, blob); err != nil {
+	job, err := s.submit(r, id, file, blob, at)
+	if err != nil {
 		s.discardBlob(r, blob.Key)
 		s.error(w, r, err)
 		return
 	}
-	statsURL := "/api/stats/" + job.String()
+	statsURL := "/api/stats/" + id.String()
 	w.Header().Set("Location", statsURL)
-	writeJSON(w, http.StatusAccepted, uploadResponse{JobID: job, Status: domain.StatusQueued,
-		FileName: file.name, Size: blob.Size, SHA256: blob.SHA256, StatsURL: statsURL,
-		EventsURL: "/api/jobs/" + job.String() + "/events"})
+	writeJSON(w, http.StatusAccepted, uploadResponse{JobID: id, Status: job.Status,
+		FileName: job.FileName, Size: job.Size, SHA256: job.SHA256, StatsURL: statsURL,
+		EventsURL: "/api/jobs/" + id.String() + "/events"})
 }
 
 // upload is the file of an upload request, not yet read.
@@ -91,42 +90,28 @@ func (s *Server) openUpload(r *http.Request) (*upload, error) {
 			return nil, bodyError(err, s.MaxUploadBytes)
 		}
 		if part.FormName() == "file" {
-			return &upload{name: cleanFileName(part.FileName()), contentType: part.Header.Get("Content-Type"), body: part}, nil
+			return &upload{name: part.FileName(), contentType: part.Header.Get("Content-Type"), body: part}, nil
 		}
 	}
 }
 
 func rawUpload(r *http.Request) (*upload, error) {
-	name := cleanFileName(r.URL.Query().Get("filename"))
-	if r.URL.Query().Get("filename") == "" {
+	name := r.URL.Query().Get("filename")
+	if name == "" {
 		return nil, domain.Errorf(domain.EINVALID,
 			`send the log as multipart/form-data with a part "file", or as a raw body with ?filename=NAME`)
 	}
 	return &upload{name: name, contentType: r.Header.Get("Content-Type"), body: r.Body}, nil
 }
 
-// cleanFileName keeps the base name of what a client calls its file.
-func cleanFileName(name string) string {
-	name = path.Base(strings.ReplaceAll(strings.TrimSpace(name), `\`, "/"))
-	if name == "." || name == "/" || name == "" {
-		return "upload.log"
-	}
-	if len(name) > 255 {
-		name = name[:255]
-	}
-	return strings.ToValidUTF8(name, "_")
-}
-
-// storeUpload streams the file to the blob store under a new key. It refuses
-// an empty or binary file and one over the size limit, leaving nothing
-// behind.
-func (s *Server) storeUpload(r *http.Request, job uuid.UUID, f *upload) (domain.Blob, error) {
+// storeUpload streams the file to the blob store under key. It refuses a
+// binary file and one over the size limit, leaving nothing behind.
+func (s *Server) storeUpload(r *http.Request, key string, f *upload) (domain.Blob, error) {
 	ctx := r.Context()
 	src := &uploadReader{r: f.body, max: s.MaxUploadBytes}
 	if err := src.sniff(); err != nil {
 		return domain.Blob{}, err
 	}
-	key := fmt.Sprintf("jobs/%s/%s", time.Now().UTC().Format("2006/01/02"), job)
 	blob, err := s.Blobs.Put(ctx, key, src, f.contentType)
 	if src.err != nil {
 		return domain.Blob{}, bodyError(src.err, s.MaxUploadBytes)
@@ -134,35 +119,26 @@ func (s *Server) storeUpload(r *http.Request, job uuid.UUID, f *upload) (domain.
 	if err != nil {
 		return domain.Blob{}, fmt.Errorf("store upload: %w", err)
 	}
-	if blob.Size == 0 {
-		s.discardBlob(r, key)
-		return domain.Blob{}, domain.Errorf(domain.EINVALID, "the file is empty")
-	}
 	return blob, nil
 }
 
-// submit records the job's first event. The request id becomes the job's
-// correlation id.
-func (s *Server) submit(r *http.Request, job uuid.UUID, f *upload, blob domain.Blob) error {
-	caller := callerOf(r)
-	reqID := requestIDFrom(r.Context())
-	e, err := events.New(uuid.New(), &events.JobSubmitted{
-		JobID: job, Owner: caller.Subject, FileName: f.name, Size: blob.Size, SHA256: blob.SHA256,
-		BlobKey: blob.Key, ContentType: f.contentType, SubmittedAt: time.Now().UTC(),
-		Options: events.JobOptions{ChunkLines: domain.DefaultChunkLines},
-	}, events.Metadata{CorrelationID: reqID, CausationID: reqID, Actor: caller.Subject})
+// submit makes the stored file a job and records it. The request id becomes
+// the job's correlation id.
+func (s *Server) submit(r *http.Request, id uuid.UUID, f *upload, blob domain.Blob, at time.Time) (*domain.Job, error) {
+	job, err := domain.Submit(id, domain.Upload{Owner: callerOf(r).Subject, FileName: f.name,
+		ContentType: f.contentType, Blob: blob, RequestID: requestIDFrom(r.Context())}, at)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// The append outlives a client that goes away: once the file is
 	// stored, a commit that races a disconnect must not leave a job whose
 	// blob the handler then deletes.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), appendTimeout)
 	defer cancel()
-	if _, err := s.Events.AppendToStream(ctx, events.JobStream(job), 0, e); err != nil {
-		return domain.Wrap(err, domain.EUNAVAILABLE, "the job could not be recorded; try again")
+	if err := domain.NewJobs(s.Events).Save(ctx, job); err != nil {
+		return nil, domain.Wrap(err, domain.EUNAVAILABLE, "the job could not be recorded; try again")
 	}
-	return nil
+	return job, nil
 }
 
 // appendTimeout bounds the recording of an upload's JobSubmitted.

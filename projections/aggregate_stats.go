@@ -173,8 +173,8 @@ func loadAggBatch(ctx context.Context, tx pgx.Tx, t Tables, evs []jobEvent) (*ag
 	}
 	owners, gOwners, gIDs := b.touched(evs)
 	err = loadJSON(ctx, tx, `SELECT to_jsonb(a) FROM `+t.Of(TableAggregateStats)+` a WHERE owner = ANY($1)`,
-		[]any{owners}, func() any { return &domain.Totals{} }, func(v any) {
-			tot := v.(*domain.Totals)
+		[]any{owners}, func() any { return &totalsRow{} }, func(v any) {
+			tot := v.(*totalsRow).totals()
 			b.totals[tot.Owner] = tot
 		})
 	if err != nil {
@@ -184,7 +184,7 @@ func loadAggBatch(ctx context.Context, tx pgx.Tx, t Tables, evs []jobEvent) (*ag
 		JOIN unnest($1::text[], $2::text[]) AS r(owner, id) ON g.owner = r.owner AND g.id = r.id`,
 		[]any{gOwners, gIDs}, func() any { return &topGroupRow{} }, func(v any) {
 			g := v.(*topGroupRow)
-			b.groups[groupKey{g.Owner, g.ID}] = g.TopErrorGroup
+			b.groups[groupKey{g.Owner, g.ID}] = g.group()
 		})
 	if err != nil {
 		return nil, fmt.Errorf("load aggregate error groups: %w", err)
@@ -217,12 +217,6 @@ func (b *aggBatch) touched(evs []jobEvent) (owners, groupOwners, groupIDs []stri
 	return owners, groupOwners, groupIDs
 }
 
-// topGroupRow is an aggregate_error_groups row as JSON.
-type topGroupRow struct {
-	Owner string `json:"owner"`
-	*domain.TopErrorGroup
-}
-
 // loadJSON runs a query whose rows are one JSON value each, decoding each
 // into a fresh value from newV and handing it to use.
 func loadJSON(ctx context.Context, tx pgx.Tx, sql string, args []any, newV func() any, use func(any)) error {
@@ -246,13 +240,13 @@ func (b *aggBatch) save(ctx context.Context, tx pgx.Tx, t Tables) error {
 	now := time.Now().UTC()
 	var totals, jobs, groups []any
 	for _, tot := range b.totals {
-		totals = append(totals, totalsRow{Totals: tot, UpdatedAt: now})
+		totals = append(totals, totalsRowOf(tot, now))
 	}
 	for _, j := range b.jobs {
 		jobs = append(jobs, j)
 	}
 	for k, g := range b.groups {
-		groups = append(groups, topGroupRow{Owner: k.owner, TopErrorGroup: g})
+		groups = append(groups, topGroupRowOf(k.owner, g))
 	}
 	steps := []struct {
 		table string
@@ -270,9 +264,4 @@ func (b *aggBatch) save(ctx context.Context, tx pgx.Tx, t Tables) error {
 		}
 	}
 	return nil
-}
-
-type totalsRow struct {
-	*domain.Totals
-	UpdatedAt time.Time `json:"updated_at"`
 }

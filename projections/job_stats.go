@@ -21,7 +21,7 @@ const (
 )
 
 // JobStats is the projection of each job's state: one job_stats row per job
-// (its domain.Job as columns and as a whole in state), its error groups and
+// (its jobState as columns and as a whole in state), its error groups and
 // its timeline. It folds events with domain.Job.Apply, the same code an
 // auditor's replay uses. Made with NewJobStats it keeps unfinished jobs in
 // memory between batches; the zero value reads every job back.
@@ -134,8 +134,8 @@ func (p JobStats) loadJobs(ctx context.Context, tx pgx.Tx, t Tables, evs []jobEv
 	}
 	if len(missing) > 0 {
 		err := loadJSON(ctx, tx, `SELECT state FROM `+t.Of(TableJobStats)+` WHERE job_id = ANY($1)`,
-			[]any{missing}, func() any { return domain.NewJob(uuid.UUID{}) }, func(v any) {
-				j := v.(*domain.Job)
+			[]any{missing}, func() any { return &jobState{} }, func(v any) {
+				j := v.(*jobState).job()
 				jobs[j.ID] = &cachedJob{job: j}
 			})
 		if err != nil {
@@ -247,7 +247,7 @@ func saveJobs(ctx context.Context, tx pgx.Tx, t Tables, jobs map[uuid.UUID]*cach
 	var groupRows []groupRow
 	for _, c := range jobs {
 		j := c.job
-		jobRows = append(jobRows, j)
+		jobRows = append(jobRows, stateOf(j))
 		groups, minutes := j.Changed()
 		for _, id := range groups {
 			groupRows = append(groupRows, groupRow{JobID: j.ID, ErrorGroup: j.Groups[id]})
@@ -268,7 +268,7 @@ func saveJobs(ctx context.Context, tx pgx.Tx, t Tables, jobs map[uuid.UUID]*cach
 	return nil
 }
 
-// upsertJobStats writes jobs given as a JSON array of domain.Job: each
+// upsertJobStats writes jobs given as a JSON array of jobState: each
 // job's fields fill the columns of the same name, and the whole job is its
 // state. The jobs are encoded once; Postgres spreads them into columns (naming
 // each is faster on replay than jsonb_populate_record).
@@ -305,9 +305,11 @@ func writeGroups(ctx context.Context, tx pgx.Tx, table string, rows []groupRow) 
 	return err
 }
 
+// groupRow is a job_error_groups row: the job's id and the group in its
+// event shape, whose JSON names are the table's columns.
 type groupRow struct {
 	JobID uuid.UUID `json:"job_id"`
-	*domain.ErrorGroup
+	*events.ErrorGroup
 }
 
 type minuteRow struct {

@@ -85,9 +85,9 @@ func chunk(i int, info, warn, errs int64) *events.LinesParsed {
 	n := info + warn + errs
 	min := t0.Add(time.Duration(i) * time.Minute)
 	return &events.LinesParsed{Chunk: i, FirstLine: int64(i)*100 + 1, LastLine: int64(i)*100 + n,
-		Lines: n, Entries: n, Bytes: n * 50, BytesRead: int64(i+1) * n * 50,
-		Levels:  map[string]int64{"INFO": info, "WARN": warn, "ERROR": errs},
-		MinTime: &min, MaxTime: &min,
+		BytesRead: int64(i+1) * n * 50,
+		Counts:    events.Counts{Lines: n, Entries: n, Bytes: n * 50, Levels: map[string]int64{"INFO": info, "WARN": warn, "ERROR": errs}},
+		MinTime:   &min, MaxTime: &min,
 		Timeline: []events.MinuteCount{{Minute: min, Count: n}}}
 }
 

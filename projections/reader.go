@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/logproc/logproc/domain"
+	"github.com/logproc/logproc/events"
 )
 
 // Reader answers queries from the read models' views. It never reads events.
@@ -34,23 +35,23 @@ func (r *Reader) Job(ctx context.Context, id uuid.UUID, owner string) (*domain.J
 	if err != nil {
 		return nil, fmt.Errorf("read job %s: %w", id, err)
 	}
-	j := domain.NewJob(id)
-	if err := json.Unmarshal(state, j); err != nil {
+	var st jobState
+	if err := json.Unmarshal(state, &st); err != nil {
 		return nil, fmt.Errorf("decode job %s: %w", id, err)
 	}
-	return j, nil
+	return st.job(), nil
 }
 
 // JobErrorGroups returns a job's error groups, most frequent first.
-func (r *Reader) JobErrorGroups(ctx context.Context, id uuid.UUID, limit int) ([]domain.ErrorGroup, error) {
-	return queryJSON[domain.ErrorGroup](ctx, r.pool, `SELECT to_jsonb(g) FROM `+TableJobErrorGroups+` g
+func (r *Reader) JobErrorGroups(ctx context.Context, id uuid.UUID, limit int) ([]events.ErrorGroup, error) {
+	return queryJSON[events.ErrorGroup](ctx, r.pool, `SELECT to_jsonb(g) FROM `+TableJobErrorGroups+` g
 		WHERE job_id = $1 ORDER BY count DESC, id LIMIT $2`, id, limit)
 }
 
 // JobTimeline returns a job's entries per minute, in time order, at most
 // limit minutes from the start.
-func (r *Reader) JobTimeline(ctx context.Context, id uuid.UUID, limit int) ([]domain.MinuteCount, error) {
-	return queryJSON[domain.MinuteCount](ctx, r.pool, `SELECT jsonb_build_object('minute', minute, 'count', count)
+func (r *Reader) JobTimeline(ctx context.Context, id uuid.UUID, limit int) ([]events.MinuteCount, error) {
+	return queryJSON[events.MinuteCount](ctx, r.pool, `SELECT jsonb_build_object('minute', minute, 'count', count)
 		FROM `+TableJobTimeline+` WHERE job_id = $1 ORDER BY minute LIMIT $2`, id, limit)
 }
 
@@ -61,11 +62,15 @@ func (r *Reader) ListJobs(ctx context.Context, owner, cursor string, limit int) 
 	if err != nil {
 		return nil, err
 	}
-	jobs, err := queryJSON[domain.Job](ctx, r.pool, `SELECT state FROM `+TableJobStats+`
+	states, err := queryJSON[jobState](ctx, r.pool, `SELECT state FROM `+TableJobStats+`
 		WHERE ($1 = '' OR owner = $1) AND (submitted_at, job_id) < ($2, $3)
 		ORDER BY submitted_at DESC, job_id DESC LIMIT $4`, owner, after.At, after.ID, limit+1)
 	if err != nil {
 		return nil, err
+	}
+	jobs := make([]domain.Job, len(states))
+	for i := range states {
+		jobs[i] = *states[i].job()
 	}
 	page := &domain.JobPage{Jobs: jobs}
 	if len(jobs) > limit {
@@ -96,18 +101,23 @@ func (r *Reader) UnfinishedJobs(ctx context.Context, olderThan time.Time, after 
 // Totals returns the totals of owner's jobs, or of everyone's for
 // domain.AllOwners.
 func (r *Reader) Totals(ctx context.Context, owner string) (*domain.Totals, error) {
-	ts, err := queryJSON[domain.Totals](ctx, r.pool, `SELECT to_jsonb(a) FROM `+TableAggregateStats+` a
+	ts, err := queryJSON[totalsRow](ctx, r.pool, `SELECT to_jsonb(a) FROM `+TableAggregateStats+` a
 		WHERE owner = $1`, owner)
 	if err != nil || len(ts) == 0 {
 		return domain.NewTotals(owner), err
 	}
-	return &ts[0], nil
+	return ts[0].totals(), nil
 }
 
 // TopErrorGroups returns the error groups seen most across owner's jobs.
 func (r *Reader) TopErrorGroups(ctx context.Context, owner string, limit int) ([]domain.TopErrorGroup, error) {
-	return queryJSON[domain.TopErrorGroup](ctx, r.pool, `SELECT to_jsonb(g) FROM `+TableAggregateErrorGroups+` g
+	rows, err := queryJSON[topGroupRow](ctx, r.pool, `SELECT to_jsonb(g) FROM `+TableAggregateErrorGroups+` g
 		WHERE owner = $1 ORDER BY count DESC, id LIMIT $2`, owner, limit)
+	groups := make([]domain.TopErrorGroup, len(rows))
+	for i := range rows {
+		groups[i] = *rows[i].group()
+	}
+	return groups, err
 }
 
 // queryJSON runs a query whose rows are one JSON value each and decodes them.

@@ -140,8 +140,8 @@ func (g *jobGen) lines(c int, at time.Time) *events.LinesParsed {
 		entries += n
 	}
 	lp := &events.LinesParsed{Chunk: c, FirstLine: int64(c)*10000 + 1, LastLine: int64(c+1) * 10000,
-		Lines: 10000, Entries: entries, Bytes: 10000 * 80, BytesRead: int64(c+1) * 10000 * 80,
-		Levels: levels, Format: "logfmt", Keywords: pick(rng, genKeywords, 3, 40),
+		BytesRead: int64(c+1) * 10000 * 80,
+		Counts:    events.Counts{Lines: 10000, Entries: entries, Bytes: 10000 * 80, Levels: levels}, Format: "logfmt", Keywords: pick(rng, genKeywords, 3, 40),
 		Components: pick(rng, genComponents, 4, 900), IPs: pick(rng, genIPs, 3, 200), DistinctIPs: 3}
 	minT, maxT := at, at.Add(2*time.Minute+30*time.Second)
 	lp.MinTime, lp.MaxTime = &minT, &maxT

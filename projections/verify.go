@@ -42,11 +42,11 @@ func VerifyJob(ctx context.Context, pool *pgxpool.Pool, store events.Store, id u
 		return v, err
 	}
 	v.Version = row.Version
-	fold, err := domain.LoadJob(ctx, store, id, row.Version)
+	fold, err := domain.NewJobs(store).LoadUntil(ctx, id, row.Version)
 	if err != nil {
 		return v, err
 	}
-	v.Differences = append(v.Differences, diffJSON("job_stats", row, fold)...)
+	v.Differences = append(v.Differences, diffJSON("job_stats", stateOf(row), stateOf(fold))...)
 	groups, err := reader.JobErrorGroups(ctx, id, 1<<30)
 	if err != nil {
 		return v, err
@@ -61,8 +61,8 @@ func VerifyJob(ctx context.Context, pool *pgxpool.Pool, store events.Store, id u
 }
 
 // sortedGroups orders a fold's groups as JobErrorGroups does.
-func sortedGroups(j *domain.Job) []domain.ErrorGroup {
-	out := make([]domain.ErrorGroup, 0, len(j.Groups))
+func sortedGroups(j *domain.Job) []events.ErrorGroup {
+	out := make([]events.ErrorGroup, 0, len(j.Groups))
 	for _, g := range j.Groups {
 		out = append(out, *g)
 	}
@@ -75,10 +75,10 @@ func sortedGroups(j *domain.Job) []domain.ErrorGroup {
 	return out
 }
 
-func sortedTimeline(j *domain.Job) []domain.MinuteCount {
-	out := make([]domain.MinuteCount, 0, len(j.Timeline))
+func sortedTimeline(j *domain.Job) []events.MinuteCount {
+	out := make([]events.MinuteCount, 0, len(j.Timeline))
 	for m, n := range j.Timeline {
-		out = append(out, domain.MinuteCount{Minute: timeOfUnix(m), Count: n})
+		out = append(out, events.MinuteCount{Minute: timeOfUnix(m), Count: n})
 	}
 	sort.Slice(out, func(a, b int) bool { return out[a].Minute.Before(out[b].Minute) })
 	return out

@@ -14,6 +14,7 @@ import (
 	"github.com/logproc/logproc/domain"
 	"github.com/logproc/logproc/events"
 	"github.com/logproc/logproc/events/postgres"
+	lphttp "github.com/logproc/logproc/http"
 	"github.com/logproc/logproc/projections"
 )
 
@@ -34,10 +35,11 @@ func runJobs(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return verifyJobs(ctx, pool, args[1:], stdout)
 }
 
-// historyOutput is `jobs history --json`.
+// historyOutput is `jobs history --json`: the events as stored, and the
+// state in the API's shape.
 type historyOutput struct {
 	Events []events.Record `json:"events"`
-	State  *domain.Job     `json:"state"`
+	State  *lphttp.JobView `json:"state"`
 }
 
 func jobHistory(ctx context.Context, store events.Store, args []string, stdout, stderr io.Writer) error {
@@ -49,26 +51,28 @@ func jobHistory(ctx context.Context, store events.Store, args []string, stdout, 
 	if err != nil {
 		return err
 	}
-	out := historyOutput{State: domain.NewJob(id)}
+	state := domain.NewJob(id)
+	var recs []events.Record
 	err = domain.ReadJobStream(ctx, store, id, func(rec events.Record) (bool, error) {
 		if *until > 0 && rec.Version > *until {
 			return false, nil
 		}
-		out.Events = append(out.Events, rec)
-		return true, out.State.Apply(rec)
+		recs = append(recs, rec)
+		return true, state.Apply(rec)
 	})
 	if err != nil {
 		return err
 	}
-	if len(out.Events) == 0 {
+	if len(recs) == 0 {
 		return fmt.Errorf("job %s has no events", id)
 	}
 	if *asJSON {
+		view := lphttp.NewJobView(state)
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return enc.Encode(historyOutput{Events: recs, State: &view})
 	}
-	return printHistory(stdout, out)
+	return printHistory(stdout, recs, state)
 }
 
 // parseJobArg parses flags around one JOB_ID argument.
@@ -92,17 +96,16 @@ func parseJobArg(fs *flag.FlagSet, args []string) (uuid.UUID, error) {
 	return id, nil
 }
 
-func printHistory(w io.Writer, h historyOutput) error {
+func printHistory(w io.Writer, recs []events.Record, s *domain.Job) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "VERSION\tRECORDED\tTYPE\tSCHEMA\tACTOR\tSUMMARY")
-	for _, rec := range h.Events {
+	for _, rec := range recs {
 		fmt.Fprintf(tw, "%d\t%s\t%s\tv%d\t%s\t%s\n", rec.Version, rec.RecordedAt.UTC().Format("2006-01-02T15:04:05.000Z"),
 			rec.Type, rec.SchemaVersion, rec.Metadata.Actor, summarize(rec))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	s := h.State
 	fmt.Fprintf(w, "\nstate at version %d: %s, %d lines, %d entries, %d errors in %d groups, levels %v\n",
 		s.Version, s.Status, s.Lines, s.Entries, s.Errors, s.ErrorGroups, s.Levels)
 	return nil

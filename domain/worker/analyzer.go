@@ -4,7 +4,7 @@ import (
 	"context"
 	"io"
 
-	"github.com/logproc/logproc/events"
+	"github.com/logproc/logproc/domain"
 )
 
 // Analyzer streams a file through log analysis and reports it chunk by
@@ -18,22 +18,5 @@ type Analyzer interface {
 	// lets a retried job skip the chunks it has recorded. Input that cannot
 	// be analysed (a binary file, a gzip bomb) is an error with code
 	// domain.EUNSUPPORTED.
-	Analyze(ctx context.Context, r io.Reader, s Settings, emit func(Chunk) error) error
-}
-
-// Settings are a job's analysis settings. They come from the job's stream,
-// so every attempt at a job uses the same ones.
-type Settings struct {
-	// ChunkLines is about how many lines go in one chunk.
-	ChunkLines int
-	// Year is assumed for timestamps that carry none: the year the job was
-	// submitted, not the year a retry happens to run in.
-	Year int
-}
-
-// Chunk is what the analysis found in one chunk of a file, in the shape of
-// the events the worker appends.
-type Chunk struct {
-	Lines  events.LinesParsed
-	Errors []events.ErrorGroup
+	Analyze(ctx context.Context, r io.Reader, s domain.AnalysisSettings, emit func(domain.Chunk) error) error
 }

@@ -22,42 +22,49 @@ import (
 	"github.com/logproc/logproc/domain/worker"
 	"github.com/logproc/logproc/domain/worker/asynqtest"
 	"github.com/logproc/logproc/events"
+	"github.com/logproc/logproc/events/memory"
 	"github.com/logproc/logproc/events/postgres"
 	"github.com/logproc/logproc/events/postgres/pgtest"
 )
 
-// fixture is a worker over a real event store and blob store.
+// fixture is a worker over an event store and a blob store on disk. The
+// rules of deliveries run on the memory event store, which passes the same
+// conformance suite as PostgreSQL's; what needs asynq runs on the real ones.
 type fixture struct {
 	t     *testing.T
 	ctx   context.Context
-	store *postgres.Store
+	store events.Store
 	blobs *storage.Local
 	log   *slog.Logger
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T) *fixture { return newFixtureOn(t, memory.New()) }
+
+func newFixtureOn(t *testing.T, store events.Store) *fixture {
 	t.Helper()
 	blobs, err := storage.NewLocal(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { blobs.Close() })
-	return &fixture{t: t, ctx: context.Background(), store: postgres.New(pgtest.NewPool(t)), blobs: blobs,
-		log: slog.New(slog.DiscardHandler)}
+	return &fixture{t: t, ctx: context.Background(), store: store, blobs: blobs, log: slog.New(slog.DiscardHandler)}
 }
 
-// submit stores content and records JobSubmitted, as an upload does.
+// submit stores content and records its job, as an upload does, with a
+// chunk size of chunkLines lines (the default for 0).
 func (f *fixture) submit(content []byte, chunkLines int) uuid.UUID {
 	f.t.Helper()
-	id := uuid.New()
-	blob, err := f.blobs.Put(f.ctx, "jobs/"+id.String(), bytes.NewReader(content), "text/plain")
+	id, at := uuid.New(), time.Now()
+	blob, err := f.blobs.Put(f.ctx, domain.BlobKey(id, at), bytes.NewReader(content), "text/plain")
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	e, _ := events.New(uuid.New(), &events.JobSubmitted{JobID: id, Owner: "alice", FileName: "app.log",
-		Size: blob.Size, SHA256: blob.SHA256, BlobKey: blob.Key, Options: events.JobOptions{ChunkLines: chunkLines},
-		SubmittedAt: time.Now().UTC()}, events.Metadata{CorrelationID: "req-1"})
-	if _, err := f.store.AppendToStream(f.ctx, events.JobStream(id), 0, e); err != nil {
+	job, err := domain.Submit(id, domain.Upload{Owner: "alice", FileName: "app.log", Blob: blob, RequestID: "req-1",
+		ChunkLines: chunkLines}, at)
+	if err == nil {
+		err = domain.NewJobs(f.store).Save(f.ctx, job)
+	}
+	if err != nil {
 		f.t.Fatal(err)
 	}
 	return id
@@ -78,7 +85,7 @@ func task(t *testing.T, id uuid.UUID) *asynq.Task {
 
 func (f *fixture) job(id uuid.UUID) *domain.Job {
 	f.t.Helper()
-	j, err := domain.LoadJob(f.ctx, f.store, id, 0)
+	j, err := domain.NewJobs(f.store).Load(f.ctx, id)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -160,9 +167,9 @@ type interrupting struct {
 	cancel context.CancelFunc
 }
 
-func (a *interrupting) Analyze(ctx context.Context, r io.Reader, s worker.Settings, emit func(worker.Chunk) error) error {
+func (a *interrupting) Analyze(ctx context.Context, r io.Reader, s domain.AnalysisSettings, emit func(domain.Chunk) error) error {
 	seen := 0
-	return a.Analyzer.Analyze(ctx, r, s, func(c worker.Chunk) error {
+	return a.Analyzer.Analyze(ctx, r, s, func(c domain.Chunk) error {
 		if err := emit(c); err != nil {
 			return err
 		}
@@ -269,12 +276,12 @@ func TestUnreadableFileFailsTheJobWithoutRetry(t *testing.T) {
 // failing is an analyzer that always fails, as a dependency outage would.
 type failing struct{ worker.Analyzer }
 
-func (failing) Analyze(context.Context, io.Reader, worker.Settings, func(worker.Chunk) error) error {
+func (failing) Analyze(context.Context, io.Reader, domain.AnalysisSettings, func(domain.Chunk) error) error {
 	return errors.New("analysis blew up")
 }
 
 func TestLastRetryFailsTheJob(t *testing.T) {
-	f := newFixture(t)
+	f := newFixtureOn(t, postgres.New(pgtest.NewPool(t)))
 	rdb, queue := asynqtest.NewQueue(t)
 	id := f.submit([]byte("x\n"), 0)
 	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{Queues: map[string]int{queue: 1}, Concurrency: 1,
@@ -334,7 +341,7 @@ type twinStarts struct {
 	id uuid.UUID
 }
 
-func (a twinStarts) Analyze(ctx context.Context, r io.Reader, s worker.Settings, emit func(worker.Chunk) error) error {
+func (a twinStarts) Analyze(ctx context.Context, r io.Reader, s domain.AnalysisSettings, emit func(domain.Chunk) error) error {
 	if err := a.Analyzer.Analyze(ctx, r, s, emit); err != nil {
 		return err
 	}

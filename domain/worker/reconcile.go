@@ -36,12 +36,6 @@ const (
 	DefaultReconcilePage = 100
 )
 
-// CodeTaskLost is the code of the JobFailed a Reconciler appends.
-const CodeTaskLost = "task_lost"
-
-// reconcilerActor is the Actor of the events a Reconciler appends.
-const reconcilerActor = "reconciler"
-
 // Reconciler settles jobs that would otherwise stay queued or processing
 // forever because asynq no longer runs their task. asynq archives a task
 // whose worker was killed on its last attempt without calling the handler,
@@ -64,11 +58,11 @@ const reconcilerActor = "reconciler"
 //
 // It is safe to run in every serve process.
 type Reconciler struct {
-	jobs      UnfinishedJobs
-	store     events.Store
-	queue     *Queue
-	inspector *asynq.Inspector
-	log       *slog.Logger
+	unfinished UnfinishedJobs
+	jobs       *domain.Jobs
+	queue      *Queue
+	inspector  *asynq.Inspector
+	log        *slog.Logger
 	// Grace is how long after its upload a job is left alone, so that a job
 	// the dispatcher has not enqueued yet is not enqueued a second time.
 	Grace time.Duration
@@ -80,7 +74,7 @@ type Reconciler struct {
 // streams are in store and whose tasks go to queue, which inspector must
 // reach in the same Redis.
 func NewReconciler(jobs UnfinishedJobs, store events.Store, queue *Queue, inspector *asynq.Inspector, log *slog.Logger) *Reconciler {
-	return &Reconciler{jobs: jobs, store: store, queue: queue, inspector: inspector, log: log,
+	return &Reconciler{unfinished: jobs, jobs: domain.NewJobs(store), queue: queue, inspector: inspector, log: log,
 		Grace: DefaultReconcileGrace, PageSize: DefaultReconcilePage}
 }
 
@@ -193,7 +187,7 @@ func (r *Reconciler) eachUnfinished(ctx context.Context, cutoff time.Time, fn fu
 	}
 	var after uuid.UUID
 	for {
-		ids, err := r.jobs.UnfinishedJobs(ctx, cutoff, after, size)
+		ids, err := r.unfinished.UnfinishedJobs(ctx, cutoff, after, size)
 		if err != nil {
 			return fmt.Errorf("reconcile: list unfinished jobs: %w", err)
 		}
@@ -241,7 +235,7 @@ func (r *Reconciler) settle(ctx context.Context, id uuid.UUID, cutoff time.Time)
 		if err != nil {
 			return 0, err
 		}
-		job, err := domain.LoadJob(ctx, r.store, id, 0)
+		job, err := r.jobs.Load(ctx, id)
 		if err != nil {
 			return 0, fmt.Errorf("load job: %w", err)
 		}
@@ -255,7 +249,7 @@ func (r *Reconciler) settle(ctx context.Context, id uuid.UUID, cutoff time.Time)
 			return outcomeLeft, nil
 		}
 		err = r.fail(ctx, job, info)
-		if !errors.Is(err, events.ErrConcurrency) || try == maxAppendTries {
+		if !errors.Is(err, events.ErrConcurrency) || try == maxFailTries {
 			return outcomeFailed, err
 		}
 	}
@@ -293,18 +287,18 @@ func (r *Reconciler) leave(job *domain.Job, info *asynq.TaskInfo) {
 	}
 }
 
+// maxFailTries bounds how often settle looks again at a job whose stream
+// moved while it recorded the job's failure.
+const maxFailTries = 10
+
 // fail records that the job will not complete because asynq archived its
 // task. It returns an error wrapping events.ErrConcurrency when the stream
 // moved since job was folded.
 func (r *Reconciler) fail(ctx context.Context, job *domain.Job, info *asynq.TaskInfo) error {
-	e, err := events.New(uuid.New(), &events.JobFailed{Reason: archivedReason(info), Code: CodeTaskLost,
-		Attempt: archivedAttempt(job, info), Retryable: false, At: time.Now().UTC()},
-		events.Metadata{CorrelationID: job.CorrelationID, CausationID: job.SubmittedEventID.String(),
-			Actor: reconcilerActor})
-	if err != nil {
+	if err := job.LoseTask(lossOf(info), archivedAttempt(job, info), time.Now()); err != nil {
 		return err
 	}
-	if _, err := r.store.AppendToStream(ctx, events.JobStream(job.ID), job.Version, e); err != nil {
+	if err := r.jobs.Save(ctx, job); err != nil {
 		return fmt.Errorf("record failure: %w", err)
 	}
 	r.log.Warn("job failed: its task was archived before the job finished", "job", job.ID,
@@ -312,16 +306,15 @@ func (r *Reconciler) fail(ctx context.Context, job *domain.Job, info *asynq.Task
 	return nil
 }
 
-// archivedReason tells the user, from what asynq recorded last, why the
-// job's task stopped. asynq's own error text stays in the logs.
-func archivedReason(info *asynq.TaskInfo) string {
+// lossOf tells from what asynq recorded last how the job's task stopped.
+func lossOf(info *asynq.TaskInfo) domain.TaskLoss {
 	switch info.LastErr {
 	case asynq.ErrLeaseExpired.Error():
-		return "the worker stopped (killed or lost) during its last attempt; upload the file again"
+		return domain.LostWorker
 	case "":
-		return "an operator stopped the job's task before it finished; upload the file again"
+		return domain.LostByOperator
 	default:
-		return "the job's last attempt failed and its failure could not be recorded; upload the file again"
+		return domain.LostUnrecorded
 	}
 }
 

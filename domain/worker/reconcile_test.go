@@ -346,7 +346,7 @@ func checkLostTaskFailure(t *testing.T, f *reconcileFixture, id uuid.UUID, reaso
 	if !ok {
 		t.Fatalf("last event is %s, want %s", last.Type, events.TypeJobFailed)
 	}
-	want := events.JobFailed{Reason: reason, Code: worker.CodeTaskLost, Attempt: attempt, Retryable: false, At: got.At}
+	want := events.JobFailed{Reason: reason, Code: domain.CodeTaskLost, Attempt: attempt, Retryable: false, At: got.At}
 	if diff := cmp.Diff(want, *got); diff != "" {
 		t.Errorf("JobFailed (-want +got):\n%s", diff)
 	}
@@ -354,13 +354,13 @@ func checkLostTaskFailure(t *testing.T, f *reconcileFixture, id uuid.UUID, reaso
 	if diff := cmp.Diff(wantMD, last.Metadata); diff != "" {
 		t.Errorf("JobFailed metadata (-want +got):\n%s", diff)
 	}
-	job, err := domain.LoadJob(f.ctx, f.store, id, 0)
+	job, err := domain.NewJobs(f.store).Load(f.ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if job.Status != domain.StatusFailed || job.FailureReason != reason || job.FailureCode != worker.CodeTaskLost {
+	if job.Status != domain.StatusFailed || job.FailureReason != reason || job.FailureCode != domain.CodeTaskLost {
 		t.Errorf("job folds to %s (%s: %q), want failed (%s: %q)", job.Status, job.FailureCode, job.FailureReason,
-			worker.CodeTaskLost, reason)
+			domain.CodeTaskLost, reason)
 	}
 }
 

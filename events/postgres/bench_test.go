@@ -20,8 +20,9 @@ func benchEvent(tb testing.TB, chunk int) events.Event {
 	at := time.Date(2026, 11, 27, 10, chunk%60, 0, 0, time.UTC)
 	later := at.Add(time.Minute)
 	e, err := events.New(uuid.New(), &events.LinesParsed{Chunk: chunk, FirstLine: int64(chunk)*10000 + 1,
-		LastLine: int64(chunk+1) * 10000, Lines: 10000, Entries: 9870, Bytes: 812345, BytesRead: int64(chunk+1) * 812345,
-		Levels:   map[string]int64{"INFO": 9100, "DEBUG": 500, "WARN": 230, "ERROR": 38, "FATAL": 2},
+		LastLine: int64(chunk+1) * 10000, BytesRead: int64(chunk+1) * 812345,
+		Counts: events.Counts{Lines: 10000, Entries: 9870, Bytes: 812345,
+			Levels: map[string]int64{"INFO": 9100, "DEBUG": 500, "WARN": 230, "ERROR": 38, "FATAL": 2}},
 		Format:   "logfmt",
 		MinTime:  &at,
 		MaxTime:  &later,

@@ -490,8 +490,8 @@ func txID(t *testing.T, row pgx.Row) uint64 {
 func chunkEvents(t *testing.T, stream string, chunk int) []events.Event {
 	t.Helper()
 	lines := &events.LinesParsed{Chunk: chunk, FirstLine: int64(chunk)*100 + 1, LastLine: int64(chunk)*100 + 100,
-		Lines: 100, Entries: 98, Bytes: 5000, BytesRead: int64(chunk+1) * 5000,
-		Levels: map[string]int64{"INFO": 90, "WARN": 6, "ERROR": 2}}
+		BytesRead: int64(chunk+1) * 5000,
+		Counts:    events.Counts{Lines: 100, Entries: 98, Bytes: 5000, Levels: map[string]int64{"INFO": 90, "WARN": 6, "ERROR": 2}}}
 	errs := &events.ErrorsDetected{Chunk: chunk, Groups: []events.ErrorGroup{{ID: "g1", Template: "db timeout <*>",
 		Level: "ERROR", Count: 2, FirstLine: int64(chunk)*100 + 7, LastLine: int64(chunk)*100 + 70, Sample: "db timeout 30s"}}}
 	var out []events.Event
@@ -653,13 +653,13 @@ func TestLinesParsedV1ReadsAsV2(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &events.LinesParsed{Chunk: 0, FirstLine: 1, LastLine: 3, Lines: 3, Entries: 3, Bytes: 30,
-		Levels: map[string]int64{"INFO": 2, "WARN": 1}}
+	want := &events.LinesParsed{Chunk: 0, FirstLine: 1, LastLine: 3,
+		Counts: events.Counts{Lines: 3, Entries: 3, Bytes: 30, Levels: map[string]int64{"INFO": 2, "WARN": 1}}}
 	if diff := cmp.Diff(want, p); diff != "" {
 		t.Errorf("decoded v1 LinesParsed (-want +got):\n%s", diff)
 	}
 
-	job, err := domain.LoadJob(ctx, store, id, 0)
+	job, err := domain.NewJobs(store).Load(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,238 @@
+package domain
+
+import (
+	"fmt"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/logproc/logproc/events"
+)
+
+// Upload is a stored file that a user asked to have analysed.
+type Upload struct {
+	// Owner is the JWT subject of the uploader.
+	Owner string
+	// FileName is what the client called the file; Submit keeps its base
+	// name.
+	FileName    string
+	ContentType string
+	Blob        Blob
+	// RequestID is the upload request's id, which becomes the job's
+	// correlation id.
+	RequestID string
+	// ChunkLines is how many lines the worker analyses between two
+	// LinesParsed events; 0 for DefaultChunkLines.
+	ChunkLines int
+}
+
+// BlobKey returns where the file of a job submitted at a given time is
+// stored: one key per job, so no two uploads ever share an object.
+func BlobKey(jobID uuid.UUID, at time.Time) string {
+	return fmt.Sprintf("jobs/%s/%s", at.UTC().Format("2006/01/02"), jobID)
+}
+
+// Submit makes a new job of an upload: it decides the job's JobSubmitted,
+// with the chunk size pinned for every attempt to come. It returns EINVALID
+// for an upload without an owner or an empty file. Save the job to record it.
+func Submit(id uuid.UUID, u Upload, at time.Time) (*Job, error) {
+	switch {
+	case u.Owner == "":
+		return nil, Errorf(EINVALID, "an upload needs an owner")
+	case u.Blob.Size <= 0:
+		return nil, Errorf(EINVALID, "the file is empty")
+	}
+	chunkLines := u.ChunkLines
+	if chunkLines <= 0 {
+		chunkLines = DefaultChunkLines
+	}
+	j := NewJob(id)
+	md := events.Metadata{CorrelationID: u.RequestID, CausationID: u.RequestID, Actor: u.Owner}
+	err := j.record(events.DeterministicID(j.stream(), events.TypeJobSubmitted), &events.JobSubmitted{
+		JobID: id, Owner: u.Owner, FileName: CleanFileName(u.FileName), Size: u.Blob.Size, SHA256: u.Blob.SHA256,
+		BlobKey: u.Blob.Key, ContentType: u.ContentType, SubmittedAt: at.UTC(),
+		Options: events.JobOptions{ChunkLines: chunkLines},
+	}, md, at)
+	return j, err
+}
+
+// CleanFileName keeps the base name of what a client calls its file, at most
+// 255 bytes of valid UTF-8; "upload.log" stands in for no name at all.
+func CleanFileName(name string) string {
+	name = path.Base(strings.ReplaceAll(strings.TrimSpace(name), `\`, "/"))
+	if name == "." || name == "/" || name == "" {
+		return "upload.log"
+	}
+	if len(name) > 255 {
+		name = name[:255]
+	}
+	return strings.ToValidUTF8(name, "_")
+}
+
+// Attempt is one delivery of a job's task to a worker. Commands of a worker
+// take it to check the job against the engine and to say who decided.
+type Attempt struct {
+	// Number counts deliveries from 1.
+	Number int
+	// Worker names the worker process, such as host:pid.
+	Worker string
+	// Engine is the analysis engine's version.
+	Engine string
+}
+
+// AnalysisSettings are what every attempt at a job analyses it with.
+type AnalysisSettings struct {
+	// ChunkLines is about how many lines go in one chunk.
+	ChunkLines int
+	// Year is assumed for timestamps that carry none: the year the job was
+	// submitted, not the year a retry happens to run in.
+	Year int
+}
+
+// AnalysisSettings returns the job's settings: the same for every attempt.
+func (j *Job) AnalysisSettings() AnalysisSettings {
+	s := AnalysisSettings{ChunkLines: j.Options.ChunkLines, Year: j.SubmittedAt.UTC().Year()}
+	if s.ChunkLines <= 0 {
+		s.ChunkLines = DefaultChunkLines
+	}
+	return s
+}
+
+// CanResume reports whether an attempt with the given engine may go on with
+// the job. Chunks are only reproducible by the engine that cut them, so a job
+// half done by one version is never finished by another (a retry after a
+// deploy, or a twin delivery on another release).
+func (j *Job) CanResume(engine string) bool {
+	return j.Chunks == 0 || j.AnalyzerVersion == "" || j.AnalyzerVersion == engine
+}
+
+// Start records that an attempt began. It returns ErrJobFinished for a
+// finished job and ECONFLICT when the attempt's engine cannot resume it.
+func (j *Job) Start(a Attempt, at time.Time) error {
+	if err := j.checkAttempt(a); err != nil {
+		return err
+	}
+	return j.record(j.versionID(events.TypeJobStarted),
+		&events.JobStarted{Attempt: a.Number, Worker: a.Worker, At: at.UTC()}, j.metadata(a), at)
+}
+
+// RecordChunk records what the analysis found in the job's next chunk. A
+// chunk recorded already, by an earlier attempt or a twin delivery, is
+// recorded nothing for; a chunk past the next one is an error, since chunks
+// are recorded in file order. It returns ErrJobFinished for a finished job
+// and ECONFLICT when the attempt's engine cannot resume it.
+func (j *Job) RecordChunk(a Attempt, c Chunk, at time.Time) error {
+	if err := j.checkAttempt(a); err != nil {
+		return err
+	}
+	n := c.Lines.Chunk
+	switch {
+	case n < j.Chunks:
+		return nil
+	case n > j.Chunks:
+		return fmt.Errorf("job %s: chunk %d comes before chunk %d was recorded", j.ID, n, j.Chunks)
+	}
+	key := fmt.Sprintf("chunk-%d/", n)
+	md := j.metadata(a)
+	if err := j.record(events.DeterministicID(j.stream(), key+events.TypeLinesParsed), &c.Lines, md, at); err != nil {
+		return err
+	}
+	if len(c.Errors) == 0 {
+		return nil
+	}
+	return j.record(events.DeterministicID(j.stream(), key+events.TypeErrorsDetected),
+		&events.ErrorsDetected{Chunk: n, Groups: capGroups(c.Errors)}, md, at)
+}
+
+// Complete records that every chunk of the job was analysed: chunks is how
+// many the attempt's analysis cut, took how long it ran. It returns an error
+// when the job holds another number of chunks, ErrJobFinished for a finished
+// job and ECONFLICT when the attempt's engine cannot resume it.
+func (j *Job) Complete(a Attempt, chunks int, took time.Duration, at time.Time) error {
+	if err := j.checkAttempt(a); err != nil {
+		return err
+	}
+	if chunks != j.Chunks {
+		return fmt.Errorf("job %s: the analysis cut %d chunks, but %d are recorded", j.ID, chunks, j.Chunks)
+	}
+	return j.record(events.DeterministicID(j.stream(), events.TypeJobCompleted), &events.JobCompleted{
+		Chunks: j.Chunks, Lines: j.Lines, Entries: j.Entries, Bytes: j.Bytes,
+		DurationMS: took.Milliseconds(), AnalyzerVersion: a.Engine, At: at.UTC(),
+	}, j.metadata(a), at)
+}
+
+// Fail records that an attempt's failure ends the job: the cause cannot be
+// helped by a retry, or retried says the retries are exhausted. The reason
+// kept for the job's owner is the cause's message for users (see
+// ErrorMessage), never its internals. It returns ErrJobFinished for a
+// finished job.
+func (j *Job) Fail(a Attempt, cause error, retried bool, at time.Time) error {
+	if j.Status.Terminal() {
+		return ErrJobFinished
+	}
+	reason := ErrorMessage(cause)
+	if retried {
+		reason = fmt.Sprintf("gave up after %d attempts: %s", a.Number, reason)
+	}
+	return j.record(events.DeterministicID(j.stream(), events.TypeJobFailed), &events.JobFailed{
+		Reason: reason, Code: ErrorCode(cause), Attempt: a.Number, Retryable: retried, At: at.UTC(),
+	}, j.metadata(a), at)
+}
+
+// LoseTask records that the job will not complete because its task ended
+// without it, as the reconciler found: attempt is the number of the task's
+// last attempt, 0 when it never started. It returns ErrJobFinished for a
+// finished job.
+func (j *Job) LoseTask(loss TaskLoss, attempt int, at time.Time) error {
+	if j.Status.Terminal() {
+		return ErrJobFinished
+	}
+	return j.record(events.DeterministicID(j.stream(), events.TypeJobFailed), &events.JobFailed{
+		Reason: loss.reason(), Code: CodeTaskLost, Attempt: attempt, At: at.UTC(),
+	}, events.Metadata{CorrelationID: j.CorrelationID, CausationID: j.SubmittedEventID.String(),
+		Actor: ReconcilerActor}, at)
+}
+
+// checkAttempt refuses an attempt at a finished job, or one whose engine
+// cannot resume the job.
+func (j *Job) checkAttempt(a Attempt) error {
+	switch {
+	case j.Status.Terminal():
+		return ErrJobFinished
+	case !j.CanResume(a.Engine):
+		return Errorf(ECONFLICT, "the analysis engine changed from %s to %s while this job was half done, "+
+			"so it cannot resume; upload the file again", j.AnalyzerVersion, a.Engine)
+	}
+	return nil
+}
+
+func (j *Job) metadata(a Attempt) events.Metadata {
+	return events.Metadata{CorrelationID: j.CorrelationID, CausationID: j.SubmittedEventID.String(),
+		Actor: "worker " + a.Worker, AnalyzerVersion: a.Engine}
+}
+
+func (j *Job) stream() string { return events.JobStream(j.ID) }
+
+// versionID is the id of an event that may be recorded more than once in a
+// job's life, such as JobStarted: it is derived from the version the event
+// takes, so the same decision appended twice is recognised as one.
+func (j *Job) versionID(eventType string) uuid.UUID {
+	return events.DeterministicID(j.stream(), fmt.Sprintf("v%d/%s", j.Version+1, eventType))
+}
+
+// record encodes a decided event, applies it to the state and keeps it to
+// be saved.
+func (j *Job) record(id uuid.UUID, p events.Payload, md events.Metadata, at time.Time) error {
+	e, err := events.New(id, p, md)
+	if err != nil {
+		return err
+	}
+	rec := events.Record{Event: e, StreamID: j.stream(), Version: j.Version + 1, RecordedAt: at.UTC()}
+	if err := j.ApplyDecoded(rec, p); err != nil {
+		return err
+	}
+	j.changes = append(j.changes, e)
+	return nil
+}

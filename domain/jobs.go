@@ -1,0 +1,132 @@
+package domain
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/logproc/logproc/events"
+)
+
+// Jobs keeps jobs in an event store: it folds a job from its stream and
+// appends the events the job's commands decided, at the version the job was
+// folded at, so two writers of one job never both succeed on a stale view.
+type Jobs struct {
+	store events.Store
+}
+
+// NewJobs returns the jobs kept in store.
+func NewJobs(store events.Store) *Jobs { return &Jobs{store: store} }
+
+// streamPage is how many events one read of a stream returns.
+const streamPage = 1000
+
+// maxUpdateTries bounds how often Update decides again after the stream
+// moved under it.
+const maxUpdateTries = 10
+
+// Load folds a job's whole stream. It returns ENOTFOUND for a job without
+// events.
+func (r *Jobs) Load(ctx context.Context, id uuid.UUID) (*Job, error) {
+	return r.LoadUntil(ctx, id, 0)
+}
+
+// LoadUntil folds a job's stream up to version until (0 for all of it), as an
+// auditor replays it. It returns ENOTFOUND for a job without events.
+func (r *Jobs) LoadUntil(ctx context.Context, id uuid.UUID, until int64) (*Job, error) {
+	j := NewJob(id)
+	err := ReadJobStream(ctx, r.store, id, func(rec events.Record) (bool, error) {
+		if until > 0 && rec.Version > until {
+			return false, nil
+		}
+		return true, j.Apply(rec)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if j.Version == 0 {
+		return nil, Errorf(ENOTFOUND, "job %s not found", id)
+	}
+	return j, nil
+}
+
+// Save appends the events the job's commands decided since it was loaded or
+// last saved. It returns an error wrapping events.ErrConcurrency when the
+// stream moved meanwhile; after that, or any other error, the job's state
+// is not the stream's and the job must be loaded again.
+func (r *Jobs) Save(ctx context.Context, j *Job) error {
+	if len(j.changes) == 0 {
+		return nil
+	}
+	expected := j.Version - int64(len(j.changes))
+	v, err := r.store.AppendToStream(ctx, events.JobStream(j.ID), expected, j.changes...)
+	if err != nil {
+		return fmt.Errorf("save job %s: %w", j.ID, err)
+	}
+	// A repeat of events already stored (a twin wrote them) answers with
+	// the version of the last of them: when that is not the version the
+	// job counted, the stream holds events the job has not folded.
+	j.stale = v != j.Version
+	j.Version, j.changes = v, nil
+	return nil
+}
+
+// Update runs a command on the job and saves what it decided. When the stream
+// moved since the job was loaded (a twin delivery appended), it loads the job
+// again into j and runs the command on the new state, which decides whether
+// anything is left to do. The command's own error is returned as it is.
+func (r *Jobs) Update(ctx context.Context, j *Job, command func(*Job) error) error {
+	for try := 1; ; try++ {
+		if j.stale {
+			if err := r.reload(ctx, j); err != nil {
+				return err
+			}
+		}
+		if err := command(j); err != nil {
+			j.changes = nil
+			return err
+		}
+		err := r.Save(ctx, j)
+		if err == nil || !errors.Is(err, events.ErrConcurrency) || try == maxUpdateTries {
+			return err
+		}
+		if err := r.reload(ctx, j); err != nil {
+			return err
+		}
+	}
+}
+
+// reload folds the job's stream again into j.
+func (r *Jobs) reload(ctx context.Context, j *Job) error {
+	fresh, err := r.Load(ctx, j.ID)
+	if err != nil {
+		return err
+	}
+	*j = *fresh
+	return nil
+}
+
+// ReadJobStream calls fn with each event of the job's stream in version
+// order until fn returns false or an error.
+func ReadJobStream(ctx context.Context, store events.Store, id uuid.UUID, fn func(events.Record) (bool, error)) error {
+	stream := events.JobStream(id)
+	var after int64
+	for {
+		recs, err := store.ReadStream(ctx, stream, after, streamPage)
+		if err != nil {
+			return err
+		}
+		for _, rec := range recs {
+			more, err := fn(rec)
+			if err != nil || !more {
+				return err
+			}
+			after = rec.Version
+		}
+		if len(recs) < streamPage {
+			return nil
+		}
+	}
+}

@@ -1,0 +1,209 @@
+package http
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/logproc/logproc/domain"
+	"github.com/logproc/logproc/events"
+)
+
+// The API's bodies. They are the API's own: mapped here from the domain and
+// read-model types, so that a field renamed in the domain or in a read
+// model's storage never changes what clients receive, and an API change
+// never touches a stored read model.
+
+// JobView is a job as the API shows it: in GET /api/stats/{jobId}, in
+// GET /api/jobs, and as the state folded in a job's history. The command
+// line prints the same shape.
+type JobView struct {
+	ID               uuid.UUID        `json:"job_id"`
+	Owner            string           `json:"owner"`
+	FileName         string           `json:"file_name"`
+	Size             int64            `json:"size"`
+	SHA256           string           `json:"sha256"`
+	ContentType      string           `json:"content_type,omitempty"`
+	Options          jobOptionsView   `json:"options"`
+	Status           domain.JobStatus `json:"status"`
+	Version          int64            `json:"version"`
+	Attempts         int              `json:"attempts"`
+	CorrelationID    string           `json:"correlation_id,omitempty"`
+	SubmittedEventID uuid.UUID        `json:"submitted_event_id"`
+	SubmittedAt      time.Time        `json:"submitted_at"`
+	StartedAt        *time.Time       `json:"started_at,omitempty"`
+	FinishedAt       *time.Time       `json:"finished_at,omitempty"`
+	DurationMS       int64            `json:"duration_ms,omitempty"`
+	Chunks           int              `json:"chunks"`
+	Lines            int64            `json:"lines"`
+	Entries          int64            `json:"entries"`
+	Bytes            int64            `json:"bytes"`
+	BytesRead        int64            `json:"bytes_read"`
+	Levels           map[string]int64 `json:"levels"`
+	Errors           int64            `json:"errors"`
+	ErrorGroups      int64            `json:"error_groups"`
+	ErrorLike        int64            `json:"error_like,omitempty"`
+	Truncated        int64            `json:"truncated_lines,omitempty"`
+	Format           string           `json:"format,omitempty"`
+	MinTime          *time.Time       `json:"min_time,omitempty"`
+	MaxTime          *time.Time       `json:"max_time,omitempty"`
+	TimeAssumption   string           `json:"time_assumption,omitempty"`
+	Keywords         map[string]int64 `json:"keywords,omitempty"`
+	Components       map[string]int64 `json:"components,omitempty"`
+	TopIPs           map[string]int64 `json:"top_ips,omitempty"`
+	DistinctIPs      int64            `json:"distinct_ips,omitempty"`
+	AnalyzerVersion  string           `json:"analyzer_version,omitempty"`
+	FailureReason    string           `json:"failure_reason,omitempty"`
+	FailureCode      string           `json:"failure_code,omitempty"`
+}
+
+type jobOptionsView struct {
+	ChunkLines int `json:"chunk_lines,omitempty"`
+}
+
+// NewJobView returns the API's view of a job.
+func NewJobView(j *domain.Job) JobView {
+	return JobView{
+		ID: j.ID, Owner: j.Owner, FileName: j.FileName, Size: j.Size, SHA256: j.SHA256, ContentType: j.ContentType,
+		Options: jobOptionsView{ChunkLines: j.Options.ChunkLines}, Status: j.Status, Version: j.Version,
+		Attempts: j.Attempts, CorrelationID: j.CorrelationID, SubmittedEventID: j.SubmittedEventID,
+		SubmittedAt: j.SubmittedAt, StartedAt: j.StartedAt, FinishedAt: j.FinishedAt, DurationMS: j.DurationMS,
+		Chunks: j.Chunks, Lines: j.Lines, Entries: j.Entries, Bytes: j.Bytes, BytesRead: j.BytesRead,
+		Levels: j.Levels, Errors: j.Errors, ErrorGroups: j.ErrorGroups, ErrorLike: j.ErrorLike,
+		Truncated: j.Truncated, Format: j.Format, MinTime: j.MinTime, MaxTime: j.MaxTime,
+		TimeAssumption: j.TimeAssumption, Keywords: j.Keywords, Components: j.Components, TopIPs: j.TopIPs,
+		DistinctIPs: j.DistinctIPs, AnalyzerVersion: j.AnalyzerVersion, FailureReason: j.FailureReason,
+		FailureCode: j.FailureCode,
+	}
+}
+
+// errorGroupView is one of a job's error groups.
+type errorGroupView struct {
+	ID        string     `json:"id"`
+	Template  string     `json:"template"`
+	Level     string     `json:"level"`
+	Exception string     `json:"exception,omitempty"`
+	Count     int64      `json:"count"`
+	FirstLine int64      `json:"first_line"`
+	LastLine  int64      `json:"last_line"`
+	FirstTime *time.Time `json:"first_time,omitempty"`
+	LastTime  *time.Time `json:"last_time,omitempty"`
+	Sample    string     `json:"sample"`
+}
+
+func errorGroupViews(gs []events.ErrorGroup) []errorGroupView {
+	out := make([]errorGroupView, len(gs))
+	for i, g := range gs {
+		out[i] = errorGroupView{ID: g.ID, Template: g.Template, Level: g.Level, Exception: g.Exception,
+			Count: g.Count, FirstLine: g.FirstLine, LastLine: g.LastLine, FirstTime: g.FirstTime,
+			LastTime: g.LastTime, Sample: g.Sample}
+	}
+	return out
+}
+
+// minuteView is one point of a job's timeline.
+type minuteView struct {
+	Minute time.Time `json:"minute"`
+	Count  int64     `json:"count"`
+}
+
+func minuteViews(ms []events.MinuteCount) []minuteView {
+	out := make([]minuteView, len(ms))
+	for i, m := range ms {
+		out[i] = minuteView{Minute: m.Minute, Count: m.Count}
+	}
+	return out
+}
+
+// topErrorGroupView is an error signature across the caller's jobs.
+type topErrorGroupView struct {
+	ID        string    `json:"id"`
+	Template  string    `json:"template"`
+	Level     string    `json:"level"`
+	Exception string    `json:"exception,omitempty"`
+	Count     int64     `json:"count"`
+	Jobs      int64     `json:"jobs"`
+	LastJobID uuid.UUID `json:"last_job_id"`
+	LastSeen  time.Time `json:"last_seen"`
+}
+
+func topErrorGroupViews(gs []domain.TopErrorGroup) []topErrorGroupView {
+	out := make([]topErrorGroupView, len(gs))
+	for i, g := range gs {
+		out[i] = topErrorGroupView{ID: g.ID, Template: g.Template, Level: g.Level, Exception: g.Exception,
+			Count: g.Count, Jobs: g.Jobs, LastJobID: g.LastJobID, LastSeen: g.LastSeen}
+	}
+	return out
+}
+
+// jobPageView is a page of jobs.
+type jobPageView struct {
+	Jobs []JobView `json:"jobs"`
+	Next string    `json:"next_cursor,omitempty"`
+}
+
+func newJobPageView(p *domain.JobPage) jobPageView {
+	v := jobPageView{Jobs: make([]JobView, len(p.Jobs)), Next: p.Next}
+	for i := range p.Jobs {
+		v.Jobs[i] = NewJobView(&p.Jobs[i])
+	}
+	return v
+}
+
+// queueStatusView is the body of GET /api/queue-status.
+type queueStatusView struct {
+	Queues  []queueInfoView    `json:"queues"`
+	Servers []workerServerView `json:"servers"`
+}
+
+type queueInfoView struct {
+	Name           string  `json:"name"`
+	Size           int     `json:"size"`
+	Pending        int     `json:"pending"`
+	Active         int     `json:"active"`
+	Scheduled      int     `json:"scheduled"`
+	Retry          int     `json:"retry"`
+	Archived       int     `json:"archived"`
+	Completed      int     `json:"completed"`
+	ProcessedToday int     `json:"processed_today"`
+	FailedToday    int     `json:"failed_today"`
+	ProcessedTotal int     `json:"processed_total"`
+	FailedTotal    int     `json:"failed_total"`
+	LatencySeconds float64 `json:"latency_seconds"`
+	Paused         bool    `json:"paused"`
+	MemoryBytes    int64   `json:"memory_bytes"`
+}
+
+type workerServerView struct {
+	ID            string             `json:"id"`
+	Host          string             `json:"host"`
+	PID           int                `json:"pid"`
+	Concurrency   int                `json:"concurrency"`
+	Queues        map[string]int     `json:"queues"`
+	Status        string             `json:"status"`
+	Started       time.Time          `json:"started"`
+	ActiveWorkers []activeWorkerView `json:"active_workers"`
+}
+
+type activeWorkerView struct {
+	TaskType string    `json:"task_type"`
+	Queue    string    `json:"queue"`
+	Started  time.Time `json:"started"`
+	Deadline time.Time `json:"deadline"`
+}
+
+func newQueueStatusView(st *domain.QueueStatus) queueStatusView {
+	v := queueStatusView{Queues: make([]queueInfoView, len(st.Queues)), Servers: make([]workerServerView, len(st.Servers))}
+	for i, q := range st.Queues {
+		v.Queues[i] = queueInfoView(q)
+	}
+	for i, s := range st.Servers {
+		ws := workerServerView{ID: s.ID, Host: s.Host, PID: s.PID, Concurrency: s.Concurrency, Queues: s.Queues,
+			Status: s.Status, Started: s.Started, ActiveWorkers: make([]activeWorkerView, len(s.ActiveWorkers))}
+		for k, w := range s.ActiveWorkers {
+			ws.ActiveWorkers[k] = activeWorkerView(w)
+		}
+		v.Servers[i] = ws
+	}
+	return v
+}
