@@ -8,7 +8,12 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 export TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 export TEST_REDIS_URL    ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test build lint services env bench clean check-go
+.PHONY: help run test build lint services env bench clean check-go
+
+## help: list the targets
+help:
+	@awk -F': ' '/^## /{sub(/^## /, ""); printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
 
 ## check-go: make sure the Go toolchain is there
 check-go:
@@ -58,5 +63,6 @@ env:
 		echo "env: wrote a new JWT_SECRET to .env"; \
 	fi
 
+## clean: remove bin/
 clean:
 	rm -rf bin

@@ -1,9 +1,14 @@
 // Package domain holds Log Processor's core: the Job aggregate, whose state is
-// folded from its events, the read-model types the API serves, the ports the
-// adapters implement (BlobStore, Queue), and the error type whose codes the
-// HTTP layer maps to statuses.
+// folded from its events and whose commands (Submit, Start, RecordChunk,
+// Complete, Fail, LoseTask) decide every event a job gets; Jobs, which loads
+// jobs from an event store and saves what their commands decided; the
+// read-model types the projections fill; the ports the adapters implement
+// (BlobStore, Queue); and the error type whose codes the HTTP layer maps to
+// statuses.
 //
-// It depends only on the standard library and the events package.
+// It depends only on the standard library and the events package. Its
+// subpackages differ: analysis is the engine, pure and self-contained, while
+// storage and worker are adapters (local disk and Supabase; asynq on Redis).
 package domain
 
 import (

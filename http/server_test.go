@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 
 	"github.com/logproc/logproc/domain/storage"
@@ -28,12 +29,12 @@ var testSecret = []byte("test-secret-that-is-at-least-32-bytes-long")
 
 // env is an API served over real PostgreSQL, Redis and a local blob store.
 type env struct {
-	t      *testing.T
-	url    string
-	auth   *lphttp.Auth
-	runner *projections.Runner
-	blobs  *storage.Local
-	dir    string
+	t     *testing.T
+	url   string
+	auth  *lphttp.Auth
+	stats *projections.Reader
+	blobs *storage.Local
+	dir   string
 	// server is a copy of the API's settings, for tests that vary them.
 	server lphttp.Server
 }
@@ -54,9 +55,21 @@ func newEnv(t *testing.T, audience string) *env {
 	}
 	log := slog.New(slog.DiscardHandler)
 	runner := projections.NewRunner(pool, nil, log)
-	if err := runner.Setup(context.Background(), projections.JobStats{}, projections.AggregateStats{}); err != nil {
+	runner.PollInterval = 10 * time.Millisecond
+	ps := []projections.Projector{projections.NewJobStats(), projections.AggregateStats{}}
+	if err := runner.Setup(context.Background(), ps...); err != nil {
 		t.Fatal(err)
 	}
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		runner.Run(ctx, ps...)
+	}()
+	t.Cleanup(func() {
+		stop()
+		<-done
+	})
 	srv := &lphttp.Server{
 		Events: postgres.New(pool), Blobs: blobs, Stats: projections.NewReader(pool),
 		Queue: worker.NewInspector(asynq.NewInspectorFromRedisClient(rdb), queue),
@@ -65,7 +78,41 @@ func newEnv(t *testing.T, audience string) *env {
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	return &env{t: t, url: ts.URL, auth: auth, runner: runner, blobs: blobs, dir: dir, server: *srv}
+	return &env{t: t, url: ts.URL, auth: auth, stats: projections.NewReader(pool), blobs: blobs, dir: dir, server: *srv}
+}
+
+// projected waits until the read models hold the job at the given version,
+// as the projectors running in the background write them. The deadline
+// only turns a hang into a failure.
+func (e *env) projected(id uuid.UUID, version int64) {
+	e.t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		job, err := e.stats.Job(context.Background(), id, "")
+		if err == nil && job.Version >= version {
+			return
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("job %s not projected at version %d: %v", id, version, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// aggregated waits until the aggregate read model counts n jobs in all.
+func (e *env) aggregated(n int64) {
+	e.t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		totals, err := e.stats.Totals(context.Background(), "")
+		if err == nil && totals.JobsTotal >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("aggregate not at %d jobs: %+v, %v", n, totals, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 func (e *env) token(sub, role string) string {

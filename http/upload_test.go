@@ -13,10 +13,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/logproc/logproc/events/postgres"
-	"github.com/logproc/logproc/projections"
 )
 
 // blobFiles lists the files in the blob directory, temporary ones included.
@@ -46,9 +46,7 @@ func TestUploadAcceptsALogAndRecordsTheJob(t *testing.T) {
 	if body["stats_url"] != "/api/stats/"+id || body["status"] != "queued" {
 		t.Errorf("upload response = %v", body)
 	}
-	if err := e.runner.CatchUp(context.Background(), projections.JobStats{}, projections.AggregateStats{}); err != nil {
-		t.Fatal(err)
-	}
+	e.projected(uuid.MustParse(id), 1)
 	status, job := e.do("GET", "/api/stats/"+id, e.token("alice", ""), nil, "")
 	if status != http.StatusOK || job["status"] != "queued" || job["owner"] != "alice" || job["sha256"] != body["sha256"] {
 		t.Errorf("GET job = %d %v", status, job)
@@ -131,9 +129,7 @@ func TestJobStatsAreOnlyTheOwners(t *testing.T) {
 	e := newEnv(t, "")
 	_, body := e.upload(e.token("alice", ""), "a.log", []byte("x\n"))
 	id := body["job_id"].(string)
-	if err := e.runner.CatchUp(context.Background(), projections.JobStats{}, projections.AggregateStats{}); err != nil {
-		t.Fatal(err)
-	}
+	e.projected(uuid.MustParse(id), 1)
 	cases := []struct {
 		name, path, sub, role string
 		status                int
@@ -152,6 +148,7 @@ func TestJobStatsAreOnlyTheOwners(t *testing.T) {
 			t.Errorf("%s: GET %s = %d %v, want %d", tc.name, tc.path, status, body, tc.status)
 		}
 	}
+	e.aggregated(1)
 	_, mine := e.do("GET", "/api/stats", e.token("mallory", ""), nil, "")
 	if mine["jobs_total"] != float64(0) || mine["scope"] != "owner" {
 		t.Errorf("mallory's aggregate = %v", mine)

@@ -66,7 +66,9 @@ func listGenerations(ctx context.Context, q querier, where string, args ...any) 
 		if err := rows.Scan(&g.Name, &g.Generation, &g.Version, &g.State, &tx, &g.Checkpoint.ID, &g.Applied); err != nil {
 			return nil, fmt.Errorf("load projection generations: %w", err)
 		}
-		g.Checkpoint.TxID, _ = strconv.ParseUint(tx, 10, 64)
+		if g.Checkpoint.TxID, err = strconv.ParseUint(tx, 10, 64); err != nil {
+			return nil, fmt.Errorf("projection %s generation %d: checkpoint transaction %q: %w", g.Name, g.Generation, tx, err)
+		}
 		gens = append(gens, g)
 	}
 	return gens, rows.Err()

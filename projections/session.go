@@ -246,7 +246,7 @@ func (s *session) readAhead(gen int, after events.Position, size int) {
 }
 
 // readBatch reads and decodes up to n events after the position.
-func readBatch(ctx context.Context, store *postgres.Store, after events.Position, n int) ([]Event, error) {
+func readBatch(ctx context.Context, store events.Store, after events.Position, n int) ([]Event, error) {
 	recs, err := store.ReadAll(ctx, after, n)
 	if err != nil {
 		return nil, err

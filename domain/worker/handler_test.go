@@ -345,9 +345,14 @@ func (a twinStarts) Analyze(ctx context.Context, r io.Reader, s domain.AnalysisS
 	if err := a.Analyzer.Analyze(ctx, r, s, emit); err != nil {
 		return err
 	}
-	e, _ := events.New(uuid.New(), &events.JobStarted{Attempt: 1, Worker: "twin", At: time.Now()}, events.Metadata{})
-	_, err := a.f.store.AppendToStream(ctx, events.JobStream(a.id), a.f.job(a.id).Version, e)
-	return err
+	jobs := domain.NewJobs(a.f.store)
+	twin, err := jobs.Load(ctx, a.id)
+	if err != nil {
+		return err
+	}
+	return jobs.Update(ctx, twin, func(j *domain.Job) error {
+		return j.Start(domain.Attempt{Number: 1, Worker: "twin", Engine: a.Version()}, time.Now())
+	})
 }
 
 func TestCompletionIsRecordedWhenATwinMovedTheStream(t *testing.T) {

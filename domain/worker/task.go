@@ -1,8 +1,12 @@
-// Package worker runs the analysis of uploaded files as asynq tasks. The
-// dispatcher enqueues one task per submitted job through Queue; Handler reads
-// the job's file from the blob store, streams it through the analysis and
-// appends what it finds to the job's stream with an expected version, so a
-// task delivered twice or retried after a crash never counts a line twice.
+// Package worker is an adapter, not pure domain: it runs the analysis of
+// uploaded files as asynq tasks on Redis. The dispatcher enqueues one task
+// per submitted job through Queue; Handler loads the job, streams its file
+// from the blob store through the analysis, and saves what the job's
+// commands decide with an expected stream version, so a task delivered twice
+// or retried after a crash never counts a line twice. Reconciler settles jobs
+// whose task asynq lost, and Inspector reports the queue's health. The rules
+// themselves (what a redelivery records, when a job fails) belong to the
+// domain package.
 package worker
 
 import (
