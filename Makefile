@@ -8,7 +8,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 export TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 export TEST_REDIS_URL    ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test build lint services env bench clean check-go
+.PHONY: run test build lint services env bench clean check-go check-shellcheck
 
 ## check-go: make sure the Go toolchain is there
 check-go:
@@ -37,11 +37,22 @@ test: check-go services
 build: check-go
 	$(GO) build -o $(BIN) $(PKG)
 
-## lint: gofmt, go vet and staticcheck
-lint:
+## lint: gofmt, go vet, staticcheck and shellcheck
+lint: check-shellcheck
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
+	shellcheck -x deploy/*.sh
+
+## check-shellcheck: make sure shellcheck is there (installs Debian's package as root)
+check-shellcheck:
+	@command -v shellcheck >/dev/null 2>&1 && exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "lint: installing shellcheck"; \
+		apt-get install -y -qq shellcheck >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq shellcheck >/dev/null; }; \
+	else \
+		echo "shellcheck is needed: sudo apt-get install shellcheck (macOS: brew install shellcheck)"; exit 1; \
+	fi
 
 ## bench: the benchmarks recorded in the README
 bench: services
@@ -51,12 +62,9 @@ bench: services
 services:
 	@bash deploy/services.sh
 
-## env: write a local .env with a fresh JWT_SECRET unless one exists
+## env: write a random JWT_SECRET to .env unless it sets JWT_SECRET or JWT_JWKS_URL
 env:
-	@if [ ! -f .env ] || ! grep -q '^JWT_SECRET=' .env; then \
-		echo "JWT_SECRET=$$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')" >> .env; \
-		echo "env: wrote a new JWT_SECRET to .env"; \
-	fi
+	@bash deploy/env.sh .env
 
 clean:
 	rm -rf bin

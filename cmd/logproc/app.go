@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -121,7 +122,7 @@ func (a *App) serveHTTP(auth *lphttp.Auth) error {
 		Events: a.Store, Blobs: a.Blobs, Stats: projections.NewReader(a.Pool),
 		Queue: worker.NewInspector(asynq.NewInspectorFromRedisClient(a.Redis), a.Config.Queue),
 		Auth:  auth, MaxUploadBytes: a.Config.MaxUploadBytes, TrustedProxies: a.Config.TrustedProxies,
-		Log: a.Log,
+		Log: a.Log, Instance: rand.Text(),
 		Ready: map[string]lphttp.Check{
 			"postgres": a.Pool.Ping,
 			"redis":    func(ctx context.Context) error { return a.Redis.Ping(ctx).Err() },
