@@ -75,13 +75,13 @@ func (a *App) Open(ctx context.Context) error {
 		return err
 	}
 	a.closers = append(a.closers, a.Redis.Close)
-	if a.Blobs, err = openBlobStore(a.Config); err != nil {
+	if a.Blobs, err = openBlobStore(a.Config, a.Log); err != nil {
 		return err
 	}
 	if c, ok := a.Blobs.(io.Closer); ok {
 		a.closers = append(a.closers, c.Close)
 	}
-	return nil
+	return probeBlobStore(ctx, a.Blobs, a.Log)
 }
 
 // StartServe starts the projectors, the dispatcher and the HTTP API.
@@ -126,6 +126,7 @@ func (a *App) serveHTTP(auth *lphttp.Auth) error {
 		Ready: map[string]lphttp.Check{
 			"postgres": a.Pool.Ping,
 			"redis":    func(ctx context.Context) error { return a.Redis.Ping(ctx).Err() },
+			"blobs":    blobReadiness(a.Blobs),
 		},
 	}
 	ln, err := net.Listen("tcp", a.Config.HTTPAddr)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/logproc/logproc/domain/storage"
 )
 
 // checkTimeout bounds the probes of `logproc check`.
@@ -38,5 +40,21 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // probeOutside reaches the services outside the stack that cfg names.
 func probeOutside(ctx context.Context, cfg Config) error {
+	var errs []error
+	if cfg.Storage == "supabase" {
+		errs = append(errs, probeSupabase(ctx, cfg))
+	}
+	return errors.Join(errs...)
+}
+
+func probeSupabase(ctx context.Context, cfg Config) error {
+	blobs, err := openBlobStore(cfg, nil)
+	if err != nil {
+		return fmt.Errorf("supabase storage: %w", err)
+	}
+	defer blobs.(io.Closer).Close()
+	if err := blobs.(storage.Prober).Probe(ctx); err != nil {
+		return fmt.Errorf("supabase storage at %s, bucket %s: %w", cfg.SupabaseURL, cfg.SupabaseBucket, err)
+	}
 	return nil
 }

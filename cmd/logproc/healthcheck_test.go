@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestHealthcheck(t *testing.T) {
@@ -20,7 +21,14 @@ func TestHealthcheck(t *testing.T) {
 	}
 
 	t.Setenv("QUEUE", a.app.Config.Queue)
-	if _, err := healthcheck("--worker"); err != nil {
+	// The worker registers with its first heartbeat, just after it starts.
+	var err error
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if _, err = healthcheck("--worker"); err == nil {
+			break
+		}
+	}
+	if err != nil {
 		t.Errorf("healthcheck --worker with a worker on the queue: %v", err)
 	}
 	t.Setenv("QUEUE", a.app.Config.Queue+"-nobody-serves")
