@@ -86,7 +86,7 @@ func (a *App) Open(ctx context.Context) error {
 
 // StartServe starts the projectors, the dispatcher and the HTTP API.
 func (a *App) StartServe(ctx context.Context) error {
-	auth, err := lphttp.NewAuth([]byte(a.Config.JWTSecret), a.Config.JWTAudience)
+	auth, err := a.newAuth(ctx)
 	if err != nil {
 		return err
 	}

@@ -5,9 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"time"
 
+	"github.com/lestrrat-go/jwx/v2/jwk"
+
 	"github.com/logproc/logproc/domain/storage"
+	lphttp "github.com/logproc/logproc/http"
 )
 
 // checkTimeout bounds the probes of `logproc check`.
@@ -44,7 +48,27 @@ func probeOutside(ctx context.Context, cfg Config) error {
 	if cfg.Storage == "supabase" {
 		errs = append(errs, probeSupabase(ctx, cfg))
 	}
+	if cfg.JWTJWKSURL != "" {
+		errs = append(errs, probeJWKS(ctx, cfg.JWTJWKSURL))
+	}
 	return errors.Join(errs...)
+}
+
+// probeJWKS fetches the JWKS and checks that it has a key tokens can be
+// verified with.
+func probeJWKS(ctx context.Context, url string) error {
+	set, err := jwk.Fetch(ctx, url, jwk.WithHTTPClient(&http.Client{Timeout: checkTimeout}))
+	if err != nil {
+		return fmt.Errorf("JWT_JWKS_URL %s: %w", url, err)
+	}
+	for i := range set.Len() {
+		if key, ok := set.Key(i); ok {
+			if _, err := lphttp.KeyAlgorithm(key); err == nil && key.KeyID() != "" {
+				return nil
+			}
+		}
+	}
+	return fmt.Errorf("JWT_JWKS_URL %s: the set has no public signing key with a kid", url)
 }
 
 func probeSupabase(ctx context.Context, cfg Config) error {
