@@ -8,12 +8,11 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 export TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 export TEST_REDIS_URL    ?= redis://127.0.0.1:6379/0
 
-.PHONY: help run test build lint services env bench clean check-go
+.PHONY: help run test build lint services env bench clean check-go check-shellcheck
 
 ## help: list the targets
 help:
-	@awk -F': ' '/^## /{sub(/^## /, ""); printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
-
+	@awk -F': ' '/^## /{sub(/^## /, ""); printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 ## check-go: make sure the Go toolchain is there
 check-go:
@@ -42,11 +41,22 @@ test: check-go services
 build: check-go
 	$(GO) build -o $(BIN) $(PKG)
 
-## lint: gofmt, go vet and staticcheck
-lint:
+## lint: gofmt, go vet, staticcheck and shellcheck
+lint: check-shellcheck
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
+	shellcheck -x deploy/*.sh
+
+## check-shellcheck: make sure shellcheck is there (installs Debian's package as root)
+check-shellcheck:
+	@command -v shellcheck >/dev/null 2>&1 && exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "lint: installing shellcheck"; \
+		apt-get install -y -qq shellcheck >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq shellcheck >/dev/null; }; \
+	else \
+		echo "shellcheck is needed: sudo apt-get install shellcheck (macOS: brew install shellcheck)"; exit 1; \
+	fi
 
 ## bench: the benchmarks recorded in the README
 bench: services
@@ -56,12 +66,9 @@ bench: services
 services:
 	@bash deploy/services.sh
 
-## env: write a local .env with a fresh JWT_SECRET unless one exists
+## env: write a random JWT_SECRET to .env unless it sets JWT_SECRET or JWT_JWKS_URL
 env:
-	@if [ ! -f .env ] || ! grep -q '^JWT_SECRET=' .env; then \
-		echo "JWT_SECRET=$$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')" >> .env; \
-		echo "env: wrote a new JWT_SECRET to .env"; \
-	fi
+	@bash deploy/env.sh .env
 
 ## clean: remove bin/
 clean:

@@ -32,7 +32,7 @@ ensure_postgres() {
 	fi
 	if command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then
 		echo "services: starting PostgreSQL"
-		pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -n 1)" main start
+		pg_ctlcluster --skip-systemctl-redirect "$(find /etc/postgresql -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -V | tail -n 1)" main start
 		wait_for PostgreSQL "$pg_addr"
 	elif command -v pg_ctl >/dev/null && [ -n "${PGDATA:-}" ]; then
 		echo "services: starting PostgreSQL from $PGDATA"

@@ -24,6 +24,7 @@ const (
 	ECONFLICT     = "conflict"     // the state changed underneath
 	ETOOLARGE     = "too_large"    // the upload exceeds the size limit
 	EUNSUPPORTED  = "unsupported"  // the content cannot be processed
+	EFULL         = "storage_full" // the blob store has no room left
 	EUNAVAILABLE  = "unavailable"  // a dependency is down; try again
 	EINTERNAL     = "internal"     // a bug or an unexpected failure
 )

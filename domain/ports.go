@@ -3,23 +3,39 @@ package domain
 import (
 	"context"
 	"io"
+	"iter"
+	"time"
 
 	"github.com/google/uuid"
 )
 
 // BlobStore keeps uploaded files. Implementations stream: neither Put nor
-// Open holds a whole file in memory.
+// Open holds a whole file in memory, and List never holds the whole store.
+//
+// Keys are unique per job (they carry the job id), so no two Puts of one key
+// happen in Log Processor. Stores differ when they do: a Put of a key
+// already stored returns ECONFLICT, but two Puts racing on a new key may
+// both succeed on Supabase Storage, the last writer's bytes winning. Every
+// store promises that a blob is always one Put's complete content.
 type BlobStore interface {
 	// Put stores r under key and returns its size and hex sha256. It returns
-	// ETOOLARGE when r fails with *http.MaxBytesError or ErrTooLarge, and
-	// EUNAVAILABLE when the backend cannot be reached. A failed Put leaves
-	// nothing behind.
+	// ECONFLICT when key is already stored, ETOOLARGE when r fails with
+	// *http.MaxBytesError or ErrTooLarge or the store's own size limit is
+	// passed, EFULL when the store has no room left, and EUNAVAILABLE when
+	// the store cannot be reached or written (read-only, misconfigured). A
+	// failed Put leaves nothing behind.
 	Put(ctx context.Context, key string, r io.Reader, contentType string) (Blob, error)
 	// Open returns a reader of the object stored under key; the caller
-	// closes it. It returns ENOTFOUND for a missing key.
+	// closes it. It returns ENOTFOUND for a missing key and EUNAVAILABLE as
+	// Put does.
 	Open(ctx context.Context, key string) (io.ReadCloser, error)
 	// Delete removes the object; deleting a missing key is not an error.
 	Delete(ctx context.Context, key string) error
+	// List yields the blobs whose keys start with prefix ("" for all), each
+	// once, in no promised order, reading the store a page (a directory) at
+	// a time. A failure is yielded once, as the last pair, with EUNAVAILABLE
+	// when the store cannot be read; stopping early is fine.
+	List(ctx context.Context, prefix string) iter.Seq2[BlobInfo, error]
 }
 
 // Blob describes a stored object.
@@ -27,6 +43,14 @@ type Blob struct {
 	Key    string
 	Size   int64
 	SHA256 string
+}
+
+// BlobInfo is what List tells of a stored object: enough to find blobs
+// that no job owns and that are old enough to delete.
+type BlobInfo struct {
+	Key      string
+	Size     int64
+	Modified time.Time
 }
 
 // ErrTooLarge may be returned by a reader given to BlobStore.Put to say the

@@ -21,6 +21,7 @@ var statusOf = map[string]int{
 	domain.ECONFLICT:     http.StatusConflict,
 	domain.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	domain.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
+	domain.EFULL:         http.StatusInsufficientStorage,
 	domain.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	domain.EINTERNAL:     http.StatusInternalServerError,
 }

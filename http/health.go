@@ -17,6 +17,8 @@ func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
 type readiness struct {
 	Status string            `json:"status"`
 	Checks map[string]string `json:"checks"`
+	// Instance tells one process from another (see Server.Instance).
+	Instance string `json:"instance,omitempty"`
 }
 
 // handleReadyz runs every readiness check at once, each within two seconds,
@@ -24,7 +26,7 @@ type readiness struct {
 func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	res := readiness{Status: "ready", Checks: map[string]string{}}
+	res := readiness{Status: "ready", Checks: map[string]string{}, Instance: s.Instance}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for _, name := range sortedKeys(s.Ready) {

@@ -48,6 +48,10 @@ type Server struct {
 	Auth   *Auth
 	// Ready names the checks /readyz runs, such as "postgres" and "redis".
 	Ready map[string]Check
+	// Instance, random per process, is reported by /readyz so that a
+	// caller can tell which process answered (deploy's start script checks
+	// it reached its own container). It says nothing of the host.
+	Instance string
 	// MaxUploadBytes bounds an uploaded file.
 	MaxUploadBytes int64
 	// TrustedProxies are the CIDR prefixes of proxies whose X-Forwarded-For

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -74,18 +75,18 @@ func (a *App) Open(ctx context.Context) error {
 		return err
 	}
 	a.closers = append(a.closers, a.Redis.Close)
-	if a.Blobs, err = openBlobStore(a.Config); err != nil {
+	if a.Blobs, err = openBlobStore(a.Config, a.Log); err != nil {
 		return err
 	}
 	if c, ok := a.Blobs.(io.Closer); ok {
 		a.closers = append(a.closers, c.Close)
 	}
-	return nil
+	return probeBlobStore(ctx, a.Blobs, a.Log)
 }
 
 // StartServe starts the projectors, the dispatcher and the HTTP API.
 func (a *App) StartServe(ctx context.Context) error {
-	auth, err := lphttp.NewAuth([]byte(a.Config.JWTSecret), a.Config.JWTAudience)
+	auth, err := a.newAuth(ctx)
 	if err != nil {
 		return err
 	}
@@ -121,10 +122,11 @@ func (a *App) serveHTTP(auth *lphttp.Auth) error {
 		Events: a.Store, Blobs: a.Blobs, Stats: projections.NewReader(a.Pool),
 		Queue: worker.NewInspector(asynq.NewInspectorFromRedisClient(a.Redis), a.Config.Queue),
 		Auth:  auth, MaxUploadBytes: a.Config.MaxUploadBytes, TrustedProxies: a.Config.TrustedProxies,
-		Log: a.Log,
+		Log: a.Log, Instance: rand.Text(),
 		Ready: map[string]lphttp.Check{
 			"postgres": a.Pool.Ping,
 			"redis":    func(ctx context.Context) error { return a.Redis.Ping(ctx).Err() },
+			"blobs":    blobReadiness(a.Blobs),
 		},
 	}
 	ln, err := net.Listen("tcp", a.Config.HTTPAddr)

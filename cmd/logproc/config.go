@@ -1,7 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
 	"os"
 	"runtime"
 	"strconv"
@@ -12,13 +16,14 @@ import (
 )
 
 // Config is every setting of Log Processor, read from the environment (and a
-// .env file when present). Each has a working local default except
-// JWT_SECRET, which `make run` generates.
+// .env file when present). Each has a working local default except the
+// token verifier: JWT_SECRET (which `make run` generates) or JWT_JWKS_URL.
 type Config struct {
 	DatabaseURL       string
 	RedisURL          string
 	HTTPAddr          string
 	JWTSecret         string
+	JWTJWKSURL        string
 	JWTAudience       string
 	Storage           string
 	BlobDir           string
@@ -35,45 +40,67 @@ type Config struct {
 	TrustedProxies    []string
 }
 
-// setting is one environment variable: its name, default and meaning, as the
-// README's configuration table lists them.
+// minSecretBytes is the shortest JWT_SECRET accepted: HS256 wants a key at
+// least as long as its hash.
+const minSecretBytes = 32
+
+// setting is one environment variable: its name, default and meaning. The
+// README's configuration table, .env.example and deploy/compose.yaml are
+// checked against this list by the tests, so it is the one place a setting
+// is declared.
 type setting struct {
-	name, def, help string
-	set             func(c *Config, v string) error
+	name string
+	def  string // the default, as the program reads it
+	// shown is the default as the README shows it, when def is not
+	// meaningful to a reader ("" shows def in backquotes, or nothing).
+	shown string
+	help  string
+	// set stores the value; nil marks a setting of deploy/compose.yaml
+	// that the program itself never reads.
+	set func(c *Config, v string) error
 }
 
 var settings = []setting{
-	{"DATABASE_URL", "postgres://postgres@localhost:5432/logproc?sslmode=disable", "PostgreSQL connection URL", func(c *Config, v string) error { c.DatabaseURL = v; return nil }},
-	{"REDIS_URL", "redis://localhost:6379/0", "Redis URL for the asynq queue", func(c *Config, v string) error { c.RedisURL = v; return nil }},
-	{"HTTP_ADDR", ":8080", "address the API listens on", func(c *Config, v string) error { c.HTTPAddr = v; return nil }},
-	{"JWT_SECRET", "", "HS256 secret, at least 32 bytes (a Supabase project's JWT secret works)", func(c *Config, v string) error { c.JWTSecret = v; return nil }},
-	{"JWT_AUDIENCE", "", "required `aud` claim; unchecked when empty", func(c *Config, v string) error { c.JWTAudience = v; return nil }},
-	{"STORAGE", "local", "blob store: local or supabase", func(c *Config, v string) error { c.Storage = v; return oneOf("STORAGE", v, "local", "supabase") }},
-	{"BLOB_DIR", "./data/blobs", "directory of the local blob store", func(c *Config, v string) error { c.BlobDir = v; return nil }},
-	{"SUPABASE_URL", "", "Supabase project URL, e.g. https://xyz.supabase.co", func(c *Config, v string) error { c.SupabaseURL = v; return nil }},
-	{"SUPABASE_SERVICE_KEY", "", "Supabase service-role key", func(c *Config, v string) error { c.SupabaseKey = v; return nil }},
-	{"SUPABASE_BUCKET", "logs", "Supabase Storage bucket", func(c *Config, v string) error { c.SupabaseBucket = v; return nil }},
-	{"MAX_UPLOAD_BYTES", "1073741824", "largest accepted file, in bytes (1 GiB)", func(c *Config, v string) (err error) {
+	{"DATABASE_URL", "postgres://postgres@localhost:5432/logproc?sslmode=disable", "", "PostgreSQL connection URL", func(c *Config, v string) error { c.DatabaseURL = v; return nil }},
+	{"REDIS_URL", "redis://localhost:6379/0", "", "Redis for the asynq queue", func(c *Config, v string) error { c.RedisURL = v; return nil }},
+	{"HTTP_ADDR", ":8080", "", "address the API listens on", func(c *Config, v string) error { c.HTTPAddr = v; return nil }},
+	{"JWT_SECRET", "", "(none)", "HS256 secret, 32 bytes or more (a Supabase project's legacy JWT secret works)", func(c *Config, v string) error { c.JWTSecret = v; return nil }},
+	{"JWT_JWKS_URL", "", "(none)", "JWKS of an issuer signing with asymmetric keys (ES256, RS256), e.g. `https://<project>.supabase.co/auth/v1/.well-known/jwks.json`; may be set together with `JWT_SECRET`", func(c *Config, v string) error { c.JWTJWKSURL = v; return nil }},
+	{"JWT_AUDIENCE", "", "(unchecked)", "required `aud` claim", func(c *Config, v string) error { c.JWTAudience = v; return nil }},
+	{"STORAGE", "local", "", "blob store: `local` or `supabase`", func(c *Config, v string) error { c.Storage = v; return oneOf("STORAGE", v, "local", "supabase") }},
+	{"BLOB_DIR", "./data/blobs", "", "directory of the local blob store; with `supabase`, where uploads are staged before they are sent", func(c *Config, v string) error { c.BlobDir = v; return nil }},
+	{"SUPABASE_URL", "", "", "project URL, `https://<project>.supabase.co` (the Storage API is under `/storage/v1`)", func(c *Config, v string) error { c.SupabaseURL = v; return nil }},
+	{"SUPABASE_SERVICE_KEY", "", "", "service-role key", func(c *Config, v string) error { c.SupabaseKey = v; return nil }},
+	{"SUPABASE_BUCKET", "logs", "", "Storage bucket", func(c *Config, v string) error { c.SupabaseBucket = v; return nil }},
+	{"MAX_UPLOAD_BYTES", "1073741824", "`1073741824` (1 GiB)", "largest accepted file", func(c *Config, v string) (err error) {
 		c.MaxUploadBytes, err = positiveInt("MAX_UPLOAD_BYTES", v)
 		return err
 	}},
-	{"WORKER_CONCURRENCY", strconv.Itoa(runtime.GOMAXPROCS(0)), "jobs one worker process analyses at once (default: CPU count)", func(c *Config, v string) error {
+	{"WORKER_CONCURRENCY", strconv.Itoa(runtime.GOMAXPROCS(0)), "CPU count", "jobs one worker process analyses at once", func(c *Config, v string) error {
 		n, err := positiveInt("WORKER_CONCURRENCY", v)
 		c.WorkerConcurrency = int(n)
 		return err
 	}},
-	{"QUEUE", "logproc", "asynq queue name", func(c *Config, v string) error { c.Queue = v; return nil }},
-	{"KEYWORDS", "error,exception,timeout,failed,refused,denied", "comma-separated keywords counted per job", func(c *Config, v string) error { c.Keywords = splitList(v); return nil }},
-	{"LOG_LEVEL", "info", "debug, info, warn or error", func(c *Config, v string) error {
+	{"QUEUE", "logproc", "", "asynq queue name", func(c *Config, v string) error { c.Queue = v; return nil }},
+	{"KEYWORDS", "error,exception,timeout,failed,refused,denied", "", "keywords counted per job", func(c *Config, v string) error { c.Keywords = splitList(v); return nil }},
+	{"LOG_LEVEL", "info", "", "`debug`, `info`, `warn`, `error`", func(c *Config, v string) error {
 		c.LogLevel = v
 		return oneOf("LOG_LEVEL", v, "debug", "info", "warn", "error")
 	}},
-	{"LOG_FORMAT", "text", "text or json", func(c *Config, v string) error { c.LogFormat = v; return oneOf("LOG_FORMAT", v, "text", "json") }},
-	{"SHUTDOWN_TIMEOUT", "30s", "how long a stop waits for requests and tasks to finish", func(c *Config, v string) (err error) {
+	{"LOG_FORMAT", "text", "", "`text` or `json`", func(c *Config, v string) error { c.LogFormat = v; return oneOf("LOG_FORMAT", v, "text", "json") }},
+	{"SHUTDOWN_TIMEOUT", "30s", "", "how long a stop waits for requests and tasks", func(c *Config, v string) (err error) {
 		c.ShutdownTimeout, err = time.ParseDuration(v)
-		return err
+		if err != nil || c.ShutdownTimeout <= 0 {
+			return fmt.Errorf("SHUTDOWN_TIMEOUT must be a positive duration such as 30s, got %q", v)
+		}
+		return nil
 	}},
-	{"TRUSTED_PROXIES", "", "CIDRs of proxies whose X-Forwarded-For is trusted", func(c *Config, v string) error { c.TrustedProxies = splitList(v); return nil }},
+	{"TRUSTED_PROXIES", "", "(none)", "CIDRs whose `X-Forwarded-For` is believed for client IPs", func(c *Config, v string) error {
+		c.TrustedProxies = splitList(v)
+		return validCIDRs("TRUSTED_PROXIES", c.TrustedProxies)
+	}},
+	{"HTTP_PORT", "8080", "", "Docker only: the host port the API is published on", nil},
+	{"WORKER_REPLICAS", "1", "", "Docker only: how many worker containers run", nil},
 }
 
 // LoadConfig reads .env (without overriding the environment) and then the
@@ -85,19 +112,97 @@ func LoadConfig() (Config, error) {
 	return ConfigFrom(os.Getenv)
 }
 
-// ConfigFrom builds a Config from a lookup function, such as os.Getenv.
+// ConfigFrom builds a Config from a lookup function, such as os.Getenv. It
+// reports every malformed setting at once.
 func ConfigFrom(getenv func(string) string) (Config, error) {
 	var c Config
+	var errs []error
 	for _, s := range settings {
+		if s.set == nil {
+			continue
+		}
 		v := getenv(s.name)
 		if v == "" {
 			v = s.def
 		}
-		if err := s.set(&c, v); err != nil {
-			return c, err
-		}
+		errs = append(errs, s.set(&c, v))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return c, settingsError(err)
 	}
 	return c, nil
+}
+
+// Preflight checks that the settings fit together before anything starts,
+// and reports every problem at once with what to set. auth says whether the
+// command verifies or mints tokens (serve, all, token).
+func (c Config) Preflight(auth bool) error {
+	var errs []error
+	if auth {
+		errs = append(errs, c.checkAuth())
+	}
+	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+		errs = append(errs, fmt.Errorf("HTTP_ADDR must be host:port or :port, got %q", c.HTTPAddr))
+	}
+	if c.Storage == "supabase" {
+		errs = append(errs, c.checkSupabase())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return settingsError(err)
+	}
+	return nil
+}
+
+func (c Config) checkAuth() error {
+	var errs []error
+	if c.JWTSecret == "" && c.JWTJWKSURL == "" {
+		errs = append(errs, fmt.Errorf("JWT_SECRET or JWT_JWKS_URL must be set to verify tokens "+
+			"(`make env` writes a random JWT_SECRET to .env; a Supabase project's JWKS is at https://<project>.supabase.co/auth/v1/.well-known/jwks.json)"))
+	}
+	if n := len(c.JWTSecret); n > 0 && n < minSecretBytes {
+		errs = append(errs, fmt.Errorf("JWT_SECRET must be at least %d bytes, got %d", minSecretBytes, n))
+	}
+	if c.JWTJWKSURL != "" {
+		errs = append(errs, httpURL("JWT_JWKS_URL", c.JWTJWKSURL))
+	}
+	return errors.Join(errs...)
+}
+
+func (c Config) checkSupabase() error {
+	var errs []error
+	if c.SupabaseURL == "" {
+		errs = append(errs, errors.New("STORAGE=supabase needs SUPABASE_URL, the project URL https://<project>.supabase.co"))
+	} else {
+		errs = append(errs, httpURL("SUPABASE_URL", c.SupabaseURL))
+	}
+	if c.SupabaseKey == "" {
+		errs = append(errs, errors.New("STORAGE=supabase needs SUPABASE_SERVICE_KEY, the project's service-role key"))
+	}
+	return errors.Join(errs...)
+}
+
+// settingsError lists problems one a line, under a heading that says where
+// settings come from.
+func settingsError(err error) error {
+	lines := strings.Split(err.Error(), "\n")
+	return fmt.Errorf("settings (environment and .env):\n  - %s", strings.Join(lines, "\n  - "))
+}
+
+func httpURL(name, v string) error {
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%s must be an http(s) URL, got %q", name, v)
+	}
+	return nil
+}
+
+func validCIDRs(name string, cidrs []string) error {
+	for _, c := range cidrs {
+		if _, err := netip.ParsePrefix(c); err != nil {
+			return fmt.Errorf("%s: %q is not a CIDR such as 10.0.0.0/8", name, c)
+		}
+	}
+	return nil
 }
 
 func oneOf(name, v string, allowed ...string) error {

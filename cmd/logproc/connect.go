@@ -122,15 +122,50 @@ func connectRedis(rawURL string) (*redis.Client, error) {
 	return redis.NewClient(opts), nil
 }
 
-// openBlobStore opens the store STORAGE names.
-func openBlobStore(cfg Config) (domain.BlobStore, error) {
+// openBlobStore opens the store STORAGE names. A Supabase store stages
+// uploads under BLOB_DIR.
+func openBlobStore(cfg Config, log *slog.Logger) (domain.BlobStore, error) {
 	if cfg.Storage == "supabase" {
-		if cfg.SupabaseURL == "" || cfg.SupabaseKey == "" {
-			return nil, errors.New("STORAGE=supabase needs SUPABASE_URL and SUPABASE_SERVICE_KEY")
-		}
-		return storage.NewSupabase(cfg.SupabaseURL, cfg.SupabaseKey, cfg.SupabaseBucket)
+		return storage.NewSupabase(storage.SupabaseConfig{URL: cfg.SupabaseURL, ServiceKey: cfg.SupabaseKey,
+			Bucket: cfg.SupabaseBucket, StageDir: cfg.BlobDir, Log: log})
 	}
-	return storage.NewLocal(cfg.BlobDir)
+	return storage.NewLocal(cfg.BlobDir, storage.WithLog(log))
+}
+
+// blobReadyEvery is how often /readyz probes the blob store at most.
+const blobReadyEvery = 5 * time.Second
+
+// blobReadiness is the /readyz check of the blob store: its probe, made at
+// most every blobReadyEvery.
+func blobReadiness(blobs domain.BlobStore) func(context.Context) error {
+	if p, ok := blobs.(storage.Prober); ok {
+		return storage.CachedProbe(p, blobReadyEvery)
+	}
+	return func(context.Context) error { return nil }
+}
+
+// blobProbeTimeout bounds the probe of the blob store at start.
+const blobProbeTimeout = 10 * time.Second
+
+// probeBlobStore checks the blob store at start. Settings that cannot work
+// (no Storage API at SUPABASE_URL, no such bucket, a refused key) stop the
+// start with what to fix; a store that is only unavailable now is logged,
+// and /readyz reports it until it is back.
+func probeBlobStore(ctx context.Context, blobs domain.BlobStore, log *slog.Logger) error {
+	p, ok := blobs.(storage.Prober)
+	if !ok {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, blobProbeTimeout)
+	defer cancel()
+	err := p.Probe(ctx)
+	if errors.Is(err, storage.ErrMisconfigured) {
+		return fmt.Errorf("blob store: %w", err)
+	}
+	if err != nil {
+		log.Warn("the blob store does not answer yet; /readyz reports it until it does", "err", err)
+	}
+	return nil
 }
 
 // redactURL hides a URL's password for logs and messages.

@@ -33,7 +33,8 @@ func commands() []command {
 		{"token", "mint a JWT: --sub ID [--role admin] [--ttl 1h]", runToken},
 		{"analyze", "summarise a log file, no services needed: FILE [--json]", runAnalyze},
 		{"parse", "write one row per log entry: FILE [--format csv|jsonl] [--out F]", runParse},
-		{"healthcheck", "exit 0 if a URL answers 200 (for container health checks): URL", runHealthcheck},
+		{"check", "check the settings and probe the Supabase bucket and JWKS they name, starting nothing", runCheck},
+		{"healthcheck", "exit 0 when this container's API (or URL) is ready, or with --worker its worker: [--print] [URL] | --worker", runHealthcheck},
 	}
 }
 

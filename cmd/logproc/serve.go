@@ -26,6 +26,9 @@ func runApp(ctx context.Context, serve, work bool) error {
 	if err != nil {
 		return err
 	}
+	if err := cfg.Preflight(serve); err != nil {
+		return err
+	}
 	log := newLogger(cfg, os.Stderr)
 	app := NewApp(cfg, log)
 	if err := startApp(ctx, app, serve, work); err != nil {

@@ -2,13 +2,15 @@ package storage
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"iter"
+	"log/slog"
 	"os"
 	"path"
+	"strings"
 	"syscall"
 
 	"github.com/logproc/logproc/domain"
@@ -17,16 +19,6 @@ import (
 // DefaultLocalDir is where NewLocal keeps blobs when given no directory.
 const DefaultLocalDir = "data/blobs"
 
-// tempDir holds Puts in progress. Keys cannot start with '.', so it never
-// clashes with a key; being inside the store keeps it on the same file
-// system, so committing a blob is a link, not a copy.
-const tempDir = ".tmp"
-
-const (
-	dirPerm  = 0o750
-	filePerm = 0o640
-)
-
 // Local is a BlobStore in a directory on local disk: the blob under key
 // "jobs/2026/11/27/<uuid>" is the file of that relative path. It is safe for
 // concurrent use, also by several processes sharing the directory (the API
@@ -34,22 +26,43 @@ const (
 // os.Root, so neither a key nor a planted symlink can reach outside it.
 type Local struct {
 	root *os.Root
+	temp tempArea
+}
+
+// LocalOption adjusts a local store.
+type LocalOption func(*localOptions)
+
+type localOptions struct {
+	log *slog.Logger
+}
+
+// WithLog makes a local store log what no caller can act on: the stale
+// temporary files it deleted.
+func WithLog(log *slog.Logger) LocalOption {
+	return func(o *localOptions) { o.log = log }
 }
 
 // NewLocal opens (creating it if needed) a store in dir, or in
-// DefaultLocalDir when dir is empty. The caller closes it.
-func NewLocal(dir string) (*Local, error) {
+// DefaultLocalDir when dir is empty, and deletes the temporary files that
+// processes killed mid-upload left there (see StaleTempAge). The caller
+// closes the store.
+func NewLocal(dir string, opts ...LocalOption) (*Local, error) {
+	var o localOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	log := o.log
 	if dir == "" {
 		dir = DefaultLocalDir
 	}
-	if err := os.MkdirAll(path.Join(dir, tempDir), dirPerm); err != nil {
-		return nil, fmt.Errorf("create blob directory: %w", err)
-	}
-	root, err := os.OpenRoot(dir)
+	root, removed, err := openRoot(dir)
 	if err != nil {
-		return nil, fmt.Errorf("open blob directory: %w", err)
+		return nil, err
 	}
-	return &Local{root: root}, nil
+	if removed > 0 && log != nil {
+		log.Info("deleted stale temporary files of interrupted uploads", "dir", path.Join(dir, tempDir), "count", removed)
+	}
+	return &Local{root: root, temp: tempArea{root: root}}, nil
 }
 
 // Close releases the directory.
@@ -60,20 +73,22 @@ func (l *Local) Close() error {
 // Put streams r into a temporary file while hashing it, syncs it, and only
 // then links it under key, so a reader never sees a partial blob. The content
 // type is not kept. Put returns EINVALID for an invalid key, ECONFLICT when
-// key is already stored (the blob stays as it was), and ETOOLARGE when r fails
-// with *http.MaxBytesError or ErrTooLarge. When ctx ends, Put stops at r's
-// next Read and returns ctx's error. A failed Put leaves no file behind.
+// key is already stored (the blob stays as it was; of Puts racing on one
+// key exactly one wins), ETOOLARGE when r fails with *http.MaxBytesError or
+// ErrTooLarge, EFULL when the disk is full and EUNAVAILABLE when it is
+// read-only or failing. When ctx ends, Put stops at r's next Read and
+// returns ctx's error. A failed Put leaves no file behind.
 func (l *Local) Put(ctx context.Context, key string, r io.Reader, _ string) (domain.Blob, error) {
 	if err := ValidateKey(key); err != nil {
 		return domain.Blob{}, err
 	}
-	tmp, tmpName, err := l.createTemp()
+	tmp, tmpName, err := l.temp.create()
 	if err != nil {
 		return domain.Blob{}, fmt.Errorf("put blob %s: %w", key, err)
 	}
 	// After a successful commit the blob has its own name; the temporary one
 	// goes either way. Should removing it fail, what stays is an unnamed
-	// copy under tempDir, never a blob.
+	// copy under tempDir, never a blob, and the next start deletes it.
 	defer func() { _ = l.root.Remove(tmpName) }()
 
 	u := newUpload(ctx, r)
@@ -81,7 +96,7 @@ func (l *Local) Put(ctx context.Context, key string, r io.Reader, _ string) (dom
 		if srcErr := u.failure(key); srcErr != nil {
 			return domain.Blob{}, srcErr
 		}
-		return domain.Blob{}, fmt.Errorf("put blob %s: write: %w", key, err)
+		return domain.Blob{}, fmt.Errorf("put blob %s: %w", key, diskError("write", err))
 	}
 	blob, err := u.blob(key)
 	if err != nil {
@@ -91,17 +106,6 @@ func (l *Local) Put(ctx context.Context, key string, r io.Reader, _ string) (dom
 		return domain.Blob{}, err
 	}
 	return blob, nil
-}
-
-// createTemp creates a new empty file in tempDir and returns it with its
-// name relative to the root (f.Name() is not).
-func (l *Local) createTemp() (f *os.File, name string, err error) {
-	name = path.Join(tempDir, rand.Text())
-	f, err = l.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, filePerm)
-	if err != nil {
-		return nil, "", fmt.Errorf("create temporary file: %w", err)
-	}
-	return f, name, nil
 }
 
 // writeSynced copies r into f, syncs f and closes it.
@@ -122,13 +126,13 @@ func writeSynced(f *os.File, r io.Reader) error {
 func (l *Local) commit(tmpName, key string) error {
 	dir := path.Dir(key)
 	if err := l.root.MkdirAll(dir, dirPerm); err != nil {
-		return fmt.Errorf("put blob %s: create directory: %w", key, err)
+		return fmt.Errorf("put blob %s: %w", key, diskError("create directory", err))
 	}
 	if err := l.root.Link(tmpName, key); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return domain.Errorf(domain.ECONFLICT, "blob %s already exists", key)
 		}
-		return fmt.Errorf("put blob %s: link: %w", key, err)
+		return fmt.Errorf("put blob %s: %w", key, diskError("link", err))
 	}
 	return l.syncDir(dir)
 }
@@ -138,17 +142,18 @@ func (l *Local) commit(tmpName, key string) error {
 func (l *Local) syncDir(dir string) error {
 	d, err := l.root.Open(dir)
 	if err != nil {
-		return fmt.Errorf("sync directory %s: %w", dir, err)
+		return diskError("sync directory "+dir, err)
 	}
 	defer d.Close()
 	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync directory %s: %w", dir, err)
+		return diskError("sync directory "+dir, err)
 	}
 	return nil
 }
 
 // Open returns the blob's file; the caller closes it. It returns EINVALID for
-// an invalid key and ENOTFOUND when nothing is stored under key.
+// an invalid key, ENOTFOUND when nothing is stored under key and
+// EUNAVAILABLE when the disk cannot be read.
 func (l *Local) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 	if err := ValidateKey(key); err != nil {
 		return nil, err
@@ -161,7 +166,7 @@ func (l *Local) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 		return nil, domain.Errorf(domain.ENOTFOUND, "blob %s not found", key)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open blob %s: %w", key, err)
+		return nil, fmt.Errorf("open blob %s: %w", key, diskError("open", err))
 	}
 	return regularFile(f, key)
 }
@@ -171,7 +176,7 @@ func regularFile(f *os.File, key string) (*os.File, error) {
 	info, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("open blob %s: %w", key, err)
+		return nil, fmt.Errorf("open blob %s: %w", key, diskError("stat", err))
 	}
 	if !info.Mode().IsRegular() {
 		f.Close()
@@ -198,7 +203,87 @@ func (l *Local) Delete(ctx context.Context, key string) error {
 		err = l.root.Remove(key)
 	}
 	if err != nil && !isMissing(err) {
-		return fmt.Errorf("delete blob %s: %w", key, err)
+		return fmt.Errorf("delete blob %s: %w", key, diskError("remove", err))
+	}
+	return nil
+}
+
+// errStopList ends a walk whose consumer stopped.
+var errStopList = errors.New("stop listing")
+
+// List walks the directories that can hold keys starting with prefix, one
+// directory read at a time, and yields the files that are valid keys.
+// Temporary files are never listed.
+func (l *Local) List(ctx context.Context, prefix string) iter.Seq2[domain.BlobInfo, error] {
+	return func(yield func(domain.BlobInfo, error) bool) {
+		start := "."
+		if i := strings.LastIndexByte(prefix, '/'); i > 0 {
+			start = prefix[:i]
+		}
+		err := fs.WalkDir(l.root.FS(), start, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				if isMissing(err) {
+					return nil // the prefix's directory, or one removed meanwhile
+				}
+				return err
+			}
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if d.IsDir() {
+				return walkInto(p, prefix)
+			}
+			info, err := d.Info()
+			if isMissing(err) || !d.Type().IsRegular() || !strings.HasPrefix(p, prefix) || ValidateKey(p) != nil {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if !yield(domain.BlobInfo{Key: p, Size: info.Size(), Modified: info.ModTime()}, nil) {
+				return errStopList
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, errStopList) {
+			yield(domain.BlobInfo{}, fmt.Errorf("list blobs %q: %w", prefix, listError(err)))
+		}
+	}
+}
+
+// walkInto says whether directory p can hold keys starting with prefix.
+// Names starting with '.', such as tempDir, are never keys.
+func walkInto(p, prefix string) error {
+	if p == "." {
+		return nil
+	}
+	if strings.HasPrefix(path.Base(p), ".") {
+		return fs.SkipDir
+	}
+	if strings.HasPrefix(p+"/", prefix) || strings.HasPrefix(prefix, p+"/") {
+		return nil
+	}
+	return fs.SkipDir
+}
+
+// listError keeps a context's error as it is and maps a disk's.
+func listError(err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return diskError("walk", err)
+}
+
+// Probe checks that the store can be written: it creates and deletes a
+// temporary file, which also recreates a missing temporary directory.
+func (l *Local) Probe(ctx context.Context) error {
+	f, name, err := l.temp.create()
+	if err != nil {
+		return err
+	}
+	f.Close()
+	if err := l.root.Remove(name); err != nil {
+		return diskError("remove probe file", err)
 	}
 	return nil
 }

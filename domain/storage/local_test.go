@@ -6,11 +6,13 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/logproc/logproc/domain"
 	"github.com/logproc/logproc/domain/storage"
@@ -124,6 +126,80 @@ func TestNewLocalDefaultDir(t *testing.T) {
 	defer store.Close()
 	if info, err := os.Stat(storage.DefaultLocalDir); err != nil || !info.IsDir() {
 		t.Fatalf("%s after NewLocal(\"\"): %v", storage.DefaultLocalDir, err)
+	}
+}
+
+// TestLocalClearsStaleTempFiles: a file left in .tmp by a process killed
+// mid-upload goes when a store opens, one that may be in progress stays.
+func TestLocalClearsStaleTempFiles(t *testing.T) {
+	dir := t.TempDir()
+	tmp := filepath.Join(dir, ".tmp")
+	if err := os.MkdirAll(tmp, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	stale, fresh := filepath.Join(tmp, "stale"), filepath.Join(tmp, "fresh")
+	for _, f := range []string{stale, fresh} {
+		if err := os.WriteFile(f, []byte("partial"), 0o640); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-storage.StaleTempAge - time.Minute)
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	store, err := storage.NewLocal(dir, storage.WithLog(slog.New(slog.NewTextHandler(&logs, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("stale temporary file: %v, want it deleted", err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("recent temporary file: %v, want it kept", err)
+	}
+	if !strings.Contains(logs.String(), "count=1") {
+		t.Errorf("log %q does not say one file was deleted", logs.String())
+	}
+}
+
+// TestLocalRecreatesTempDir: an operator or a clean-up removing .tmp does
+// not break uploads until a restart.
+func TestLocalRecreatesTempDir(t *testing.T) {
+	store, dir := newLocal(t)
+	if err := os.RemoveAll(filepath.Join(dir, ".tmp")); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Probe(context.Background()); err != nil {
+		t.Fatalf("Probe without .tmp: %v", err)
+	}
+	if err := os.RemoveAll(filepath.Join(dir, ".tmp")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Put(context.Background(), "jobs/x", strings.NewReader("x"), ""); err != nil {
+		t.Fatalf("Put without .tmp: %v", err)
+	}
+}
+
+// TestLocalListSkipsTempFiles: uploads in progress are no blobs.
+func TestLocalListSkipsTempFiles(t *testing.T) {
+	store, dir := newLocal(t)
+	if err := os.WriteFile(filepath.Join(dir, ".tmp", "partial"), []byte("x"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Put(context.Background(), "jobs/x", strings.NewReader("x"), ""); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for info, err := range store.List(context.Background(), "") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, info.Key)
+	}
+	if len(keys) != 1 || keys[0] != "jobs/x" {
+		t.Fatalf("List = %q, want only jobs/x", keys)
 	}
 }
 

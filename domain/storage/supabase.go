@@ -2,73 +2,133 @@ package storage
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
 	"fmt"
 	"io"
-	"maps"
+	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
-	storage_go "github.com/supabase-community/storage-go"
+	"github.com/lestrrat-go/jwx/v2/jwt"
 
 	"github.com/logproc/logproc/domain"
 )
 
-// discardTimeout bounds the clean-up request after a failed Put, which runs
-// even when the Put's context has ended.
-const discardTimeout = 10 * time.Second
+const (
+	// discardTimeout bounds the clean-up request after a failed Put, which
+	// runs even when the Put's context has ended.
+	discardTimeout = 10 * time.Second
+	// responseHeaderTimeout bounds the wait for an answer once a request,
+	// body included, is sent: the server commits an upload in that time.
+	responseHeaderTimeout = time.Minute
+	// errorBodyLimit is how much of a failed response is read.
+	errorBodyLimit = 16 << 10
+)
 
-// Supabase is a BlobStore in a Supabase Storage bucket, spoken to through
-// github.com/supabase-community/storage-go v0.8.1 on the Storage REST API
-// (/storage/v1) with the project's service key. It is safe for concurrent
-// use.
-//
-// Every request is built by a storage-go client's NewRequest and sent by its
-// Do, working around that library's traps:
-//   - Its client keeps headers set by one call for later calls, and
-//     concurrent calls race on them. Each request gets a fresh client made
-//     by NewClient with that request's headers (Content-Type, x-upsert, the
-//     apikey the API gateway wants); the map given to NewClient replaces
-//     storage-go's defaults, so no header is sent twice.
-//   - UploadFile and DownloadFile take no context, and DownloadFile reads
-//     the whole object into memory. Put and Open use NewRequest + Do with the
-//     call's context instead: Put gives the request the caller's reader as an
-//     unsized body (sent chunked, as the connection drains) and Open returns
-//     the unread response body.
-//   - Its StorageError keeps only the body's "message", not the HTTP status
-//     nor the body's "statusCode" in which Supabase reports the real status
-//     of most failures (sending HTTP 400). Do returns the response with the
-//     error, so the store maps failures from the HTTP status and the message
-//     (see responseError).
-//
-// storage-go sends through http.DefaultTransport whatever client it is
-// given, which is why NewSupabase takes no HTTP client of its own.
-type Supabase struct {
-	api    string // e.g. https://<project>.supabase.co/storage/v1
-	key    string
-	bucket string
+// SupabaseConfig says where a Supabase store keeps its blobs.
+type SupabaseConfig struct {
+	// URL is the project URL, https://<project>.supabase.co; a trailing
+	// /storage/v1 is accepted too. The Storage API is under /storage/v1.
+	URL string
+	// ServiceKey is the project's service-role key.
+	ServiceKey string
+	// Bucket is the Storage bucket.
+	Bucket string
+	// StageDir is a local directory whose ".tmp" holds uploads while they
+	// are staged (the local store's directory serves).
+	StageDir string
+	// Log receives what a caller cannot act on: deletes that deleted
+	// nothing, stale staged files cleared. Nil discards it.
+	Log *slog.Logger
+	// Transport sends the requests; nil uses a clone of
+	// http.DefaultTransport.
+	Transport http.RoundTripper
 }
 
-// NewSupabase returns a store in the given bucket of the Supabase project at
-// baseURL (https://<project>.supabase.co; a trailing /storage/v1 is
-// accepted too), authenticated with the project's service key. Requests go
-// through storage-go, which sends with http.DefaultTransport; each call's
-// context bounds it. No request is made here: a wrong key or bucket shows on
-// first use as EUNAVAILABLE with a message that says so.
-func NewSupabase(baseURL, serviceKey, bucket string) (*Supabase, error) {
-	api, err := storageAPI(baseURL)
+// Supabase is a BlobStore in a Supabase Storage bucket, spoken to over the
+// Storage REST API with the project's service key. It is safe for
+// concurrent use.
+//
+// It speaks the API with net/http rather than through storage-go: that
+// library keeps only the message of a failure, dropping the statusCode and
+// code by which the server reports it (with HTTP 400), takes no context and
+// buffers downloads. A Put first stages the file on local disk, hashing it,
+// so that it is sent with its Content-Length: only then does the server
+// check it against the bucket's size limit.
+type Supabase struct {
+	api, key, bucket string
+	client           *http.Client
+	root             *os.Root
+	temp             tempArea
+	log              *slog.Logger
+	// keyExpires is the service key's exp, zero when unknown.
+	keyExpires time.Time
+	// sizeLimit is the bucket's file_size_limit as Probe last read it, 0
+	// when there is none or it is not known yet.
+	sizeLimit atomic.Int64
+	// pageSize is how many entries a list request asks for.
+	pageSize int
+}
+
+// NewSupabase returns a store in the bucket of the project cfg names. It
+// makes no request: Probe checks the URL, key and bucket. It returns
+// EINVALID for a malformed URL, an empty key or bucket, and a service key
+// that is a JWT past its expiry.
+func NewSupabase(cfg SupabaseConfig) (*Supabase, error) {
+	api, err := storageAPI(cfg.URL)
 	if err != nil {
 		return nil, err
 	}
-	if serviceKey == "" {
+	if cfg.ServiceKey == "" {
 		return nil, domain.Errorf(domain.EINVALID, "supabase storage: service key required")
 	}
-	if bucket == "" || strings.Contains(bucket, "/") {
-		return nil, domain.Errorf(domain.EINVALID, "supabase storage: invalid bucket name %q", bucket)
+	if cfg.Bucket == "" || strings.Contains(cfg.Bucket, "/") {
+		return nil, domain.Errorf(domain.EINVALID, "supabase storage: invalid bucket name %q", cfg.Bucket)
 	}
-	return &Supabase{api: api, key: serviceKey, bucket: bucket}, nil
+	s := &Supabase{api: api, key: cfg.ServiceKey, bucket: cfg.Bucket, log: cfg.Log, keyExpires: jwtExpiry(cfg.ServiceKey), pageSize: listPageSize}
+	if !s.keyExpires.IsZero() && time.Now().After(s.keyExpires) {
+		return nil, domain.Errorf(domain.EINVALID, "supabase storage: the service key expired at %s", s.keyExpires.UTC().Format(time.RFC3339))
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.client = newHTTPClient(cfg.Transport)
+	root, removed, err := openRoot(cfg.StageDir)
+	if err != nil {
+		return nil, fmt.Errorf("supabase storage: staging directory: %w", err)
+	}
+	if removed > 0 {
+		s.log.Info("deleted stale staged uploads", "dir", cfg.StageDir, "count", removed)
+	}
+	s.root, s.temp = root, tempArea{root: root}
+	return s, nil
+}
+
+func newHTTPClient(rt http.RoundTripper) *http.Client {
+	if rt == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.ResponseHeaderTimeout = responseHeaderTimeout
+		rt = t
+	}
+	return &http.Client{
+		Transport: rt,
+		// A redirect means a wrong URL, not a place to send a body again.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// jwtExpiry reads the exp of a key that is a JWT, without verifying it:
+// only the server can; this only says when it will stop accepting it.
+func jwtExpiry(key string) time.Time {
+	tok, err := jwt.ParseInsecure([]byte(key))
+	if err != nil {
+		return time.Time{} // not a JWT (an opaque sb_secret_ key): unknown
+	}
+	return tok.Expiration()
 }
 
 func storageAPI(baseURL string) (string, error) {
@@ -79,54 +139,93 @@ func storageAPI(baseURL string) (string, error) {
 	return strings.TrimSuffix(u.String(), "/storage/v1") + "/storage/v1", nil
 }
 
-// Put streams r to the bucket as the body of one request while hashing it,
-// with x-upsert false, so a second Put of a key fails with ECONFLICT (keys
-// are unique job ids: a clash is a bug, not a replacement). An empty
-// contentType is sent as application/octet-stream. Put returns EINVALID for
-// an invalid key, ETOOLARGE when r fails with *http.MaxBytesError or
-// ErrTooLarge or the bucket's size limit is hit, and EUNAVAILABLE when
-// Supabase cannot be reached, fails, or refuses the service key or bucket.
-// When ctx ends, the request is aborted and Put returns ctx's error. After
-// any failure but a conflict, Put deletes the key (best effort) in case the
-// server kept something; keys being unique, whatever is there is this Put's.
+// Close releases the staging directory.
+func (s *Supabase) Close() error {
+	return s.root.Close()
+}
+
+// Put stages r on local disk while hashing it, then sends it with its
+// Content-Length and x-upsert false. It returns EINVALID for an invalid key,
+// ECONFLICT when the key exists as the upload starts (racing uploads of one
+// key may all succeed, the last one's bytes winning: keys are unique per job,
+// so that never happens here), ETOOLARGE when r fails with
+// *http.MaxBytesError or ErrTooLarge or the file passes the bucket's size
+// limit, EFULL when the staging disk is full, and EUNAVAILABLE when Supabase
+// cannot be reached, fails, or refuses the service key or bucket. When ctx
+// ends, Put stops and returns ctx's error. After a failed request, Put
+// deletes the key (best effort) in case the server kept something.
 func (s *Supabase) Put(ctx context.Context, key string, r io.Reader, contentType string) (domain.Blob, error) {
 	if err := ValidateKey(key); err != nil {
 		return domain.Blob{}, err
 	}
-	u := newUpload(ctx, r)
-	err := s.upload(ctx, key, u, contentType)
-	// How the source ended explains a failed request better than the
-	// request's own error (a broken pipe, a cancelled context).
-	if srcErr := u.failure(key); srcErr != nil {
-		err = srcErr
+	f, name, err := s.temp.create()
+	if err != nil {
+		return domain.Blob{}, fmt.Errorf("put blob %s: stage: %w", key, err)
 	}
-	blob := domain.Blob{}
-	if err == nil {
-		blob, err = u.blob(key)
+	defer func() { _ = s.root.Remove(name) }()
+	defer f.Close()
+	blob, err := stage(ctx, key, f, r)
+	if err != nil {
+		return domain.Blob{}, err
+	}
+	if limit := s.sizeLimit.Load(); limit > 0 && blob.Size > limit {
+		return domain.Blob{}, s.tooLarge(blob.Size, nil)
+	}
+	err = s.upload(ctx, key, f, blob.Size, contentType)
+	if domain.ErrorCode(err) == domain.ETOOLARGE {
+		err = s.tooLarge(blob.Size, err)
 	}
 	if err != nil && domain.ErrorCode(err) != domain.ECONFLICT {
 		s.discard(ctx, key)
 	}
-	return blob, err
+	if err != nil {
+		return domain.Blob{}, err
+	}
+	return blob, nil
 }
 
-// upload sends body to the key, as storage-go's UploadFile would but with a
-// context and without its shared headers. The body's length is unknown, so
-// net/http sends it chunked, reading it in small pieces as the connection
-// drains.
-func (s *Supabase) upload(ctx context.Context, key string, body io.Reader, contentType string) error {
+// stage copies r into f through the hashing, context-watching reader.
+func stage(ctx context.Context, key string, f *os.File, r io.Reader) (domain.Blob, error) {
+	u := newUpload(ctx, r)
+	if _, err := io.Copy(f, u); err != nil {
+		if srcErr := u.failure(key); srcErr != nil {
+			return domain.Blob{}, srcErr
+		}
+		return domain.Blob{}, fmt.Errorf("put blob %s: stage: %w", key, diskError("write", err))
+	}
+	return u.blob(key)
+}
+
+// tooLarge says which limit a file of size bytes passed: the bucket's when
+// Probe read one the file is over, else the server's own.
+func (s *Supabase) tooLarge(size int64, cause error) error {
+	if limit := s.sizeLimit.Load(); limit > 0 && size > limit {
+		return domain.Wrap(cause, domain.ETOOLARGE,
+			fmt.Sprintf("the file (%d bytes) exceeds the storage bucket's size limit of %d bytes", size, limit))
+	}
+	return domain.Wrap(cause, domain.ETOOLARGE, fmt.Sprintf("the file (%d bytes) exceeds the storage server's size limit", size))
+}
+
+// upload sends the staged file f of size bytes to key.
+func (s *Supabase) upload(ctx context.Context, key string, f *os.File, size int64, contentType string) error {
 	if contentType == "" {
 		contentType = "application/octet-stream"
 	}
-	client := s.newClient(map[string]string{"Content-Type": contentType, "x-upsert": "false"})
-	req, err := client.NewRequest(http.MethodPost, s.objectURL("", key))
-	if err != nil {
-		return fmt.Errorf("put blob %s: build request: %w", key, err)
+	body := func() (io.ReadCloser, error) {
+		if size == 0 {
+			return http.NoBody, nil // a non-nil empty body would be sent chunked
+		}
+		return io.NopCloser(io.NewSectionReader(f, 0, size)), nil
 	}
-	req.Body = io.NopCloser(body)
-	req.ContentLength = -1 // unknown: chunked, never buffered
-	req.GetBody = nil      // the body cannot be replayed on a redirect
-	resp, err := send(ctx, client, req)
+	req, err := s.newRequest(ctx, http.MethodPost, s.objectURL("", key), nil)
+	if err != nil {
+		return fmt.Errorf("put blob %s: %w", key, err)
+	}
+	req.Body, _ = body()
+	req.GetBody, req.ContentLength = body, size
+	req.Header.Set("Content-Type", contentType)
+	req.Header.Set("x-upsert", "false")
+	resp, err := s.do(req)
 	if err != nil {
 		return fmt.Errorf("put blob %s: %w", key, err)
 	}
@@ -149,13 +248,11 @@ func (s *Supabase) Open(ctx context.Context, key string) (io.ReadCloser, error) 
 	if err := ValidateKey(key); err != nil {
 		return nil, err
 	}
-	// Any type will do for the object (storage-go asks for JSON).
-	client := s.newClient(map[string]string{"Accept": "*/*"})
-	req, err := client.NewRequest(http.MethodGet, s.objectURL("authenticated", key))
+	req, err := s.newRequest(ctx, http.MethodGet, s.objectURL("authenticated", key), nil)
 	if err != nil {
-		return nil, fmt.Errorf("open blob %s: build request: %w", key, err)
+		return nil, fmt.Errorf("open blob %s: %w", key, err)
 	}
-	resp, err := send(ctx, client, req)
+	resp, err := s.do(req)
 	if err != nil {
 		return nil, fmt.Errorf("open blob %s: %w", key, err)
 	}
@@ -163,38 +260,59 @@ func (s *Supabase) Open(ctx context.Context, key string) (io.ReadCloser, error) 
 }
 
 // Delete removes the object; a missing key is not an error. It returns
-// EINVALID for an invalid key and EUNAVAILABLE as Put does. It sends what
-// storage-go's RemoveFile sends, through NewRequest + Do, for the context and
-// the HTTP status.
+// EINVALID for an invalid key and EUNAVAILABLE as Put does. The server
+// answers a delete with the list of what it deleted, and with an empty one,
+// not an error, for a missing key but also for a missing bucket or a key
+// not allowed to delete: that is logged, for an operator to check.
 func (s *Supabase) Delete(ctx context.Context, key string) error {
 	if err := ValidateKey(key); err != nil {
 		return err
 	}
-	client := s.newClient(nil)
-	req, err := client.NewRequest(http.MethodDelete, s.objectURL("", ""), map[string][]string{"prefixes": {key}})
+	req, err := s.newRequest(ctx, http.MethodDelete, s.objectURL("", ""), map[string][]string{"prefixes": {key}})
 	if err != nil {
-		return fmt.Errorf("delete blob %s: build request: %w", key, err)
+		return fmt.Errorf("delete blob %s: %w", key, err)
 	}
-	resp, err := send(ctx, client, req)
+	resp, err := s.do(req)
 	if domain.ErrorCode(err) == domain.ENOTFOUND {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("delete blob %s: %w", key, err)
 	}
-	return drainClose(resp)
+	defer drainClose(resp)
+	var deleted []json.RawMessage
+	if err := json.NewDecoder(io.LimitReader(resp.Body, errorBodyLimit)).Decode(&deleted); err != nil {
+		return fmt.Errorf("delete blob %s: read answer: %w", key, err)
+	}
+	if len(deleted) == 0 {
+		s.log.InfoContext(ctx, "supabase storage deleted nothing: the object was already gone, or the bucket is missing or the key may not delete",
+			"bucket", s.bucket, "key", key)
+	}
+	return nil
 }
 
-// newClient returns a storage-go client for one request, never shared:
-// storage-go keeps a client's headers in one map that its calls change and
-// its transport reads. header adds to, or replaces, storage-go's own
-// (Accept and Content-Type application/json, X-Client-Info, Authorization
-// with the service key as a bearer token). The API gateway in front of
-// Supabase Storage also wants the key as apikey.
-func (s *Supabase) newClient(header map[string]string) *storage_go.Client {
-	h := map[string]string{"apikey": s.key}
-	maps.Copy(h, header)
-	return storage_go.NewClient(s.api, s.key, h)
+// newRequest builds a request to the Storage API with the service key as
+// the bearer token and as the apikey the gateway wants, and body as JSON
+// when it is not nil.
+func (s *Supabase) newRequest(ctx context.Context, method, url string, body any) (*http.Request, error) {
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, fmt.Errorf("encode request: %w", err)
+		}
+		r = strings.NewReader(string(b))
+	}
+	req, err := http.NewRequestWithContext(ctx, method, url, r)
+	if err != nil {
+		return nil, fmt.Errorf("build request: %w", err)
+	}
+	req.Header.Set("Authorization", "Bearer "+s.key)
+	req.Header.Set("apikey", s.key)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return req, nil
 }
 
 // objectURL returns <api>/object[/kind]/<bucket>[/key]. ValidateKey admits
@@ -211,32 +329,20 @@ func (s *Supabase) objectURL(kind, key string) string {
 	return u
 }
 
-// send sends req, bounded by ctx, with client's Do and returns the response
-// if it is a success (2xx); otherwise it closes the response and returns it
-// as an error. Do hands back the response even when it fails, having read
-// the body into a StorageError; a 3xx is no error to Do, but is one here.
-func send(ctx context.Context, client *storage_go.Client, req *http.Request) (*http.Response, error) {
-	resp, err := client.Do(req.WithContext(ctx), nil)
-	if resp == nil {
-		if err == nil {
-			err = errors.New("no response")
-		}
-		return nil, transportError(ctx, err)
+// do sends req and returns the response if it is a success (2xx);
+// otherwise it reads the failure from the response, closes it and returns
+// it as an error (see failureOf).
+func (s *Supabase) do(req *http.Request) (*http.Response, error) {
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return nil, transportError(req.Context(), err)
 	}
-	if err == nil && resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
 		return resp, nil
 	}
-	var message string
-	var storageErr *storage_go.StorageError
-	switch {
-	case errors.As(err, &storageErr):
-		message = storageErr.Message
-	case err != nil:
-		message = err.Error()
-	}
-	fail := responseError(resp.StatusCode, message)
-	_ = drainClose(resp) // the error at hand says more than a failed close
-	return nil, fail
+	f := readFailure(resp)
+	_ = drainClose(resp) // the failure at hand says more than a failed close
+	return nil, s.failureError(req, f)
 }
 
 // drainClose reads a little of what is left of the body, so the connection
@@ -247,4 +353,14 @@ func drainClose(resp *http.Response) error {
 		return fmt.Errorf("close response: %w", err)
 	}
 	return nil
+}
+
+// transportError maps a request that got no response. A request stopped by
+// its context keeps the context's error so callers can tell a cancellation;
+// anything else (refused, reset) is EUNAVAILABLE.
+func transportError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("supabase storage: %w", err)
+	}
+	return domain.Wrap(err, domain.EUNAVAILABLE, "blob storage is unreachable")
 }

@@ -9,8 +9,11 @@
 //
 // It covers the round trip, size and sha256, missing keys, idempotent
 // deletes, key validation, failed Puts leaving nothing behind (a failing
-// reader, a size limit, a cancelled context), conflicts, concurrent Puts and
-// the streaming of a 64 MiB object with a bound on memory. Run it with -race.
+// reader, a size limit, a cancelled context), conflicts, concurrent Puts
+// (of one key too, where stores may differ, see domain.BlobStore), listing
+// by prefix and the streaming of a 64 MiB object with a bound on memory.
+// Run it with -race. The tests that list use prefixes of their own, so the
+// suite can run against a shared bucket.
 package storagetest
 
 import (
@@ -44,6 +47,9 @@ var conformanceTests = []conformanceTest{
 	{name: "CancelledPutLeavesNothing", run: testCancelledPutLeavesNothing},
 	{name: "ConcurrentPuts", run: testConcurrentPuts},
 	{name: "ConcurrentPutsOfOneKey", run: testConcurrentPutsOfOneKey},
+	{name: "List", run: testList},
+	{name: "ListStopsEarly", run: testListStopsEarly},
+	{name: "ListHonoursContext", run: testListHonoursContext},
 	{name: "LargeObjectStreams", run: testLargeObjectStreams, alone: true},
 }
 

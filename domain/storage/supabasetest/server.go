@@ -1,21 +1,38 @@
 // Package supabasetest runs an in-process stand-in for the part of the
-// Supabase Storage REST API that storage.Supabase uses, so that tests of any
-// package can run against "Supabase" without a network:
+// Supabase Storage API that storage.Supabase uses, behaving as the real
+// server (supabase/storage, behind Supabase's API gateway) was observed to
+// behave, so that the conformance suite run against it is a contract with
+// the real service:
 //
-//	srv := supabasetest.NewServer(t, "logs", "service-key")
-//	store, err := storage.NewSupabase(srv.URL, "service-key", "logs")
+//	srv := supabasetest.NewServer(t, "logs")
+//	store, err := storage.NewSupabase(storage.SupabaseConfig{URL: srv.URL, ServiceKey: srv.ServiceKey, ...})
 //
-// It serves one bucket: POST and PUT /storage/v1/object/{bucket}/{path...}
-// (upload; POST refuses an existing key unless x-upsert is true), GET
-// /storage/v1/object/[authenticated/]{bucket}/{path...} (download) and
-// DELETE /storage/v1/object/{bucket} with {"prefixes": [...]} (remove). Like
-// the real service it wants the service key in both the apikey and the
-// Authorization headers, keeps nothing from an upload whose body breaks off,
-// and reports failures as {"statusCode":"404","error":...,"message":...}
-// with HTTP status 400 (see SetHTTPStatuses). Objects are kept in files
-// under t.TempDir() and bodies are copied in 32 KiB pieces, so streaming
-// tests can measure the client's memory without the server's getting in the
-// way.
+// The gateway at URL serves the Storage API under /storage/v1 and wants a
+// project key as apikey (401 otherwise). DirectURL is the storage server
+// itself, serving the same API at its root, as a SUPABASE_URL that skips the
+// gateway reaches it: every /storage/v1 route is a 404 there.
+//
+// The storage server serves one bucket: GET /bucket/{id}; POST and PUT
+// /object/{bucket}/{path...} (upload; POST refuses a key that exists when
+// the upload starts unless x-upsert is true, and then stores whatever
+// exists at the end: of two uploads racing on one key both succeed, the
+// last one's bytes win); GET /object/[authenticated/]{bucket}/{path...};
+// DELETE /object/{bucket} with {"prefixes": [...]}, which answers 200 and
+// the list of what it deleted ([] for a missing bucket or an anon key, as
+// row-level security hides the rows); POST /object/list/{bucket} (one
+// folder level, paged by limit and offset).
+//
+// Like the real server it verifies the bearer token (an HS256 JWT signed
+// with the project's secret: ServiceKey, AnonKey, or Key for others, such
+// as an expired one), and reports failures as HTTP 400 with the status in
+// the body: {"statusCode":"404","code":"NoSuchKey","error":"NoSuchKey",
+// "message":"Object not found"}; only 5xx keep their HTTP status. The
+// bucket's file size limit (SetSizeLimit) is enforced only on uploads that
+// declare a Content-Length, as the real server does; a chunked upload of
+// unknown size passes. An upload whose body breaks off leaves nothing.
+// Objects are kept in files under t.TempDir() and bodies are copied in
+// 32 KiB pieces, so streaming tests can measure the client's memory
+// without the server's getting in the way.
 package supabasetest
 
 import (
@@ -23,30 +40,38 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Server is a fake Supabase project with one storage bucket.
 type Server struct {
-	// URL is the project URL to give storage.NewSupabase; the Storage API
-	// is under URL + "/storage/v1".
+	// URL is the project URL to give storage.NewSupabase; the gateway
+	// serves the Storage API under URL + "/storage/v1".
 	URL string
+	// DirectURL is the storage server without the gateway: the API at its
+	// root, 404 under /storage/v1.
+	DirectURL string
+	// ServiceKey and AnonKey are the project's keys, valid for a day.
+	ServiceKey, AnonKey string
 
-	bucket     string
-	serviceKey string
-	dir        string
-	httpServer *httptest.Server
+	bucket  string
+	secret  []byte
+	dir     string
+	gateway *httptest.Server
+	direct  *httptest.Server
 
-	mu           sync.Mutex
-	objects      map[string]stored
-	maxBody      int64
-	sizeLimit    int64
-	failures     []int
-	httpStatuses bool
+	mu        sync.Mutex
+	objects   map[string]stored
+	maxBody   int64
+	sizeLimit int64
+	failures  []failure
+	uploads   []Upload
+	admitted  int
 }
 
 // Object is what the server keeps about a stored object.
@@ -56,24 +81,43 @@ type Object struct {
 	SHA256      string // hex sha256 of the bytes the server received
 }
 
-// stored is an object and the file that holds its bytes.
-type stored struct {
-	Object
-	file string
+// Upload is what an upload request declared of its body.
+type Upload struct {
+	ContentLength    int64 // -1 when unknown
+	TransferEncoding []string
 }
 
-// NewServer starts a server with one bucket that accepts serviceKey. It is
-// closed when the test ends.
-func NewServer(t testing.TB, bucket, serviceKey string) *Server {
+// stored is an object, the file that holds its bytes and when it was
+// written.
+type stored struct {
+	Object
+	file     string
+	id       string
+	modified time.Time
+}
+
+// failure is an injected answer to the next request.
+type failure struct {
+	httpStatus int
+	body       string
+}
+
+// NewServer starts a project with one bucket. It is closed when the test
+// ends.
+func NewServer(t testing.TB, bucket string) *Server {
 	t.Helper()
 	s := &Server{
-		bucket:     bucket,
-		serviceKey: serviceKey,
-		dir:        t.TempDir(),
-		objects:    map[string]stored{},
+		bucket:  bucket,
+		secret:  []byte(randomText() + randomText()),
+		dir:     t.TempDir(),
+		objects: map[string]stored{},
 	}
-	s.httpServer = httptest.NewServer(s.routes())
-	s.URL = s.httpServer.URL
+	day := 24 * time.Hour
+	s.ServiceKey, s.AnonKey = s.Key("service_role", day), s.Key("anon", day)
+	api := s.routes()
+	s.gateway = httptest.NewServer(s.gate(http.StripPrefix("/storage/v1", api)))
+	s.direct = httptest.NewServer(api)
+	s.URL, s.DirectURL = s.gateway.URL, s.direct.URL
 	t.Cleanup(s.Close)
 	return s
 }
@@ -81,23 +125,14 @@ func NewServer(t testing.TB, bucket, serviceKey string) *Server {
 // Close stops the server; later requests fail to connect, as when Supabase
 // is unreachable. Closing twice is harmless.
 func (s *Server) Close() {
-	s.httpServer.Close()
+	s.gateway.Close()
+	s.direct.Close()
 }
 
 // Object returns what is stored under key.
 func (s *Server) Object(key string) (Object, bool) {
 	obj, ok := s.lookup(key)
 	return obj.Object, ok
-}
-
-// Content returns the bytes stored under key.
-func (s *Server) Content(key string) ([]byte, bool) {
-	obj, ok := s.lookup(key)
-	if !ok {
-		return nil, false
-	}
-	data, err := os.ReadFile(obj.file)
-	return data, err == nil
 }
 
 func (s *Server) lookup(key string) (stored, bool) {
@@ -119,6 +154,21 @@ func (s *Server) Keys() []string {
 	return keys
 }
 
+// Uploads returns what each upload request so far declared of its body.
+func (s *Server) Uploads() []Upload {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.uploads)
+}
+
+// Admitted returns how many uploads passed the checks made before their
+// body is read (key, size limit) so far.
+func (s *Server) Admitted() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.admitted
+}
+
 // MaxRequestBody returns the size of the largest request body received so
 // far, counting bodies that broke off.
 func (s *Server) MaxRequestBody() int64 {
@@ -127,78 +177,119 @@ func (s *Server) MaxRequestBody() int64 {
 	return s.maxBody
 }
 
-// SetSizeLimit makes uploads larger than n bytes fail with status 413, like
-// a bucket's file size limit; 0 means no limit. The body is still read to
-// its end first, so the client reliably gets the answer.
+// SetSizeLimit sets the bucket's file_size_limit in bytes; 0 means none.
+// Like the real server, only an upload that declares its Content-Length is
+// checked against it, and fails with status 413.
 func (s *Server) SetSizeLimit(n int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sizeLimit = n
 }
 
-// FailNext makes the next request, whatever it is, fail with status after
-// its body has been read. Calls queue up.
+// FailNext makes the next request, whatever it is, fail as the storage
+// server reports a failure of that status: HTTP 400 with the status in the
+// body, or the status itself for 5xx. Calls queue up.
 func (s *Server) FailNext(status int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failures = append(s.failures, status)
+	httpStatus, code := http.StatusBadRequest, "InvalidRequest"
+	switch {
+	case status >= 500:
+		httpStatus, code = status, "InternalError"
+	case status == http.StatusTooManyRequests:
+		code = "SlowDown"
+	}
+	s.queueFailure(httpStatus, storageError(status, code, "injected failure"))
 }
 
-// SetHTTPStatuses chooses how failures are sent. By default, as Supabase
-// Storage does, a failure below 500 is sent with HTTP status 400 and the real
-// status only in the body's "statusCode"; with on, the real status is the
-// HTTP status too.
-func (s *Server) SetHTTPStatuses(on bool) {
+// FailNextAtGateway makes the next request fail at the gateway, before
+// the storage server: with httpStatus as the HTTP status and body as it is
+// (a rate limit, an HTML error page of a proxy).
+func (s *Server) FailNextAtGateway(httpStatus int, body string) {
+	s.queueFailure(httpStatus, body)
+}
+
+func (s *Server) queueFailure(httpStatus int, body string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.httpStatuses = on
+	s.failures = append(s.failures, failure{httpStatus, body})
+}
+
+func (s *Server) takeFailure() (failure, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.failures) == 0 {
+		return failure{}, false
+	}
+	f := s.failures[0]
+	s.failures = s.failures[1:]
+	return f, true
 }
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /storage/v1/object/{bucket}/{path...}", s.handleUpload)
-	mux.HandleFunc("PUT /storage/v1/object/{bucket}/{path...}", s.handleUpload)
-	mux.HandleFunc("GET /storage/v1/object/authenticated/{bucket}/{path...}", s.handleDownload)
-	mux.HandleFunc("GET /storage/v1/object/{bucket}/{path...}", s.handleDownload)
-	mux.HandleFunc("DELETE /storage/v1/object/{bucket}", s.handleRemove)
+	mux.HandleFunc("GET /bucket/{bucket}", s.authed(s.handleGetBucket))
+	mux.HandleFunc("POST /object/list/{bucket}", s.authed(s.handleList))
+	mux.HandleFunc("POST /object/{bucket}/{path...}", s.authed(s.handleUpload))
+	mux.HandleFunc("PUT /object/{bucket}/{path...}", s.authed(s.handleUpload))
+	mux.HandleFunc("GET /object/authenticated/{bucket}/{path...}", s.authed(s.handleDownload))
+	mux.HandleFunc("GET /object/{bucket}/{path...}", s.authed(s.handleDownload))
+	mux.HandleFunc("DELETE /object/{bucket}", s.authed(s.handleRemove))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, http.StatusNotFound, "not_found", "Route "+r.Method+" "+r.URL.Path+" not found")
+		s.drain(r)
+		// The server's own not-found answer: a real 404, no error code.
+		writeJSON(w, http.StatusNotFound, map[string]any{
+			"statusCode": 404, "error": "Not Found", "message": "Route " + r.Method + ":" + r.URL.Path + " not found",
+		})
 	})
-	return s.gate(mux)
+	return mux
 }
 
-// gate answers injected failures and checks the service key: the API
-// gateway wants it as apikey, the Storage API as a bearer token.
+// gate plays the API gateway: injected failures first, then a project key
+// as apikey.
 func (s *Server) gate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if status := s.takeFailure(); status != 0 {
+		if f, ok := s.takeFailure(); ok {
 			s.drain(r)
-			s.fail(w, status, http.StatusText(status), "injected failure")
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(f.httpStatus)
+			_, _ = io.WriteString(w, f.body)
 			return
 		}
-		if r.Header.Get("apikey") != s.serviceKey {
+		if _, err := s.verify(r.Header.Get("apikey"), false); err != nil {
 			s.drain(r)
 			writeJSON(w, http.StatusUnauthorized, map[string]string{"message": "Invalid API key"})
-			return
-		}
-		if r.Header.Get("Authorization") != "Bearer "+s.serviceKey {
-			s.drain(r)
-			s.fail(w, http.StatusForbidden, "Unauthorized", "invalid signature")
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
 }
 
-func (s *Server) takeFailure() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.failures) == 0 {
-		return 0
+// request is an authenticated request: role is the token's.
+type request struct {
+	*http.Request
+	role string
+}
+
+// privileged reports whether row-level security lets the caller see and
+// change objects: only the service role bypasses the bucket's policies.
+func (r request) privileged() bool { return r.role == "service_role" }
+
+// authed verifies the bearer token as the storage server does.
+func (s *Server) authed(h func(http.ResponseWriter, request)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok {
+			s.drain(r)
+			s.fail(w, http.StatusBadRequest, "InvalidJWT", "No authorization header found")
+			return
+		}
+		role, err := s.verify(token, true)
+		if err != nil {
+			s.drain(r)
+			s.fail(w, http.StatusBadRequest, "InvalidJWT", err.Error())
+			return
+		}
+		h(w, request{r, role})
 	}
-	status := s.failures[0]
-	s.failures = s.failures[1:]
-	return status
 }
 
 // drain reads the rest of a request body, so a client still sending it gets
@@ -214,21 +305,23 @@ func (s *Server) noteBody(n int64) {
 	s.maxBody = max(s.maxBody, n)
 }
 
-// fail answers as Supabase Storage does: the status, an error name and a
-// message in the body, and HTTP 400 unless the status is 5xx or
-// SetHTTPStatuses(true) was called.
-func (s *Server) fail(w http.ResponseWriter, status int, name, message string) {
-	s.mu.Lock()
-	httpStatus := status
-	if !s.httpStatuses && status < 500 {
-		httpStatus = http.StatusBadRequest
+// fail answers as the storage server does: HTTP 400 unless the status is
+// 5xx, the status as a string in the body, the error code twice.
+func (s *Server) fail(w http.ResponseWriter, status int, code, message string) {
+	httpStatus := http.StatusBadRequest
+	if status >= 500 {
+		httpStatus = status
 	}
-	s.mu.Unlock()
-	writeJSON(w, httpStatus, map[string]string{
-		"statusCode": strconv.Itoa(status),
-		"error":      name,
-		"message":    message,
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(httpStatus)
+	_, _ = io.WriteString(w, storageError(status, code, message))
+}
+
+func storageError(status int, code, message string) string {
+	b, _ := json.Marshal(map[string]string{
+		"statusCode": strconv.Itoa(status), "code": code, "error": code, "message": message,
 	})
+	return string(b)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestPreflight(t *testing.T) {
+	secret := strings.Repeat("s", minSecretBytes)
+	tests := []struct {
+		name string
+		env  map[string]string
+		auth bool
+		want []string // each must be in the error; none means no error
+	}{
+		{"defaults with a secret", map[string]string{"JWT_SECRET": secret}, true, nil},
+		{"JWKS only", map[string]string{"JWT_JWKS_URL": "https://p.supabase.co/auth/v1/.well-known/jwks.json"}, true, nil},
+		{"both verifiers", map[string]string{"JWT_SECRET": secret, "JWT_JWKS_URL": "http://127.0.0.1:9/jwks"}, true, nil},
+		{"worker needs no verifier", nil, false, nil},
+		{"no verifier", nil, true, []string{"JWT_SECRET or JWT_JWKS_URL must be set"}},
+		{"short secret", map[string]string{"JWT_SECRET": "short"}, true, []string{"at least 32 bytes, got 5"}},
+		{"JWKS not a URL", map[string]string{"JWT_JWKS_URL": "jwks.json"}, true, []string{"JWT_JWKS_URL must be an http(s) URL"}},
+		{"supabase without URL and key", map[string]string{"STORAGE": "supabase"}, false,
+			[]string{"needs SUPABASE_URL", "needs SUPABASE_SERVICE_KEY"}},
+		{"supabase URL without scheme", map[string]string{"STORAGE": "supabase", "SUPABASE_URL": "p.supabase.co", "SUPABASE_SERVICE_KEY": "k"}, false,
+			[]string{"SUPABASE_URL must be an http(s) URL"}},
+		{"everything wrong at once", map[string]string{"STORAGE": "supabase", "JWT_SECRET": "short", "HTTP_ADDR": "8080"}, true,
+			[]string{"at least 32 bytes", "needs SUPABASE_URL", "needs SUPABASE_SERVICE_KEY", "HTTP_ADDR must be host:port"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := ConfigFrom(func(k string) string { return tt.env[k] })
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = cfg.Preflight(tt.auth)
+			if len(tt.want) == 0 {
+				if err != nil {
+					t.Fatalf("Preflight: %v, want nil", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("Preflight passed, want %q", tt.want)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("Preflight error does not say %q:\n%v", w, err)
+				}
+			}
+		})
+	}
+}
+
+func TestConfigFromListsEveryMalformedSetting(t *testing.T) {
+	env := map[string]string{
+		"STORAGE": "s3", "MAX_UPLOAD_BYTES": "-1", "LOG_LEVEL": "loud",
+		"SHUTDOWN_TIMEOUT": "soon", "TRUSTED_PROXIES": "10.0.0.0/8, proxy.local",
+	}
+	_, err := ConfigFrom(func(k string) string { return env[k] })
+	if err == nil {
+		t.Fatal("ConfigFrom accepted malformed settings")
+	}
+	for _, name := range []string{"STORAGE", "MAX_UPLOAD_BYTES", "LOG_LEVEL", "SHUTDOWN_TIMEOUT", `"proxy.local"`} {
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("error does not name %s:\n%v", name, err)
+		}
+	}
+}
