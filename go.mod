@@ -15,6 +15,7 @@ require (
 	github.com/lestrrat-go/jwx/v2 v2.1.3
 	github.com/pressly/goose/v3 v3.30.0
 	github.com/redis/go-redis/v9 v9.23.0
+	github.com/supabase-community/storage-go v0.8.1
 )
 
 require (

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/lestrrat-go/jwx/v2/jwt"
+	storage_go "github.com/supabase-community/storage-go"
 
 	"github.com/logproc/logproc/domain"
 )
@@ -50,15 +51,12 @@ type SupabaseConfig struct {
 }
 
 // Supabase is a BlobStore in a Supabase Storage bucket, spoken to over the
-// Storage REST API with the project's service key. It is safe for
-// concurrent use.
-//
-// It speaks the API with net/http rather than through storage-go: that
-// library keeps only the message of a failure, dropping the statusCode and
-// code by which the server reports it (with HTTP 400), takes no context and
-// buffers downloads. A Put first stages the file on local disk, hashing it,
-// so that it is sent with its Content-Length: only then does the server
-// check it against the bucket's size limit.
+// Storage REST API with the project's service key: through storage-go where
+// it can make the call, and with net/http where it cannot (see
+// supabase_client.go). It is safe for concurrent use. A Put first stages
+// the file on local disk, hashing it, so that it is sent with its
+// Content-Length: only then does the server check it against the bucket's
+// size limit.
 type Supabase struct {
 	api, key, bucket string
 	client           *http.Client
@@ -268,21 +266,10 @@ func (s *Supabase) Delete(ctx context.Context, key string) error {
 	if err := ValidateKey(key); err != nil {
 		return err
 	}
-	req, err := s.newRequest(ctx, http.MethodDelete, s.objectURL("", ""), map[string][]string{"prefixes": {key}})
+	var deleted []storage_go.FileUploadResponse
+	err := s.goDo(ctx, http.MethodDelete, s.objectURL("", ""), map[string][]string{"prefixes": {key}}, &deleted)
 	if err != nil {
 		return fmt.Errorf("delete blob %s: %w", key, err)
-	}
-	resp, err := s.do(req)
-	if domain.ErrorCode(err) == domain.ENOTFOUND {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("delete blob %s: %w", key, err)
-	}
-	defer drainClose(resp)
-	var deleted []json.RawMessage
-	if err := json.NewDecoder(io.LimitReader(resp.Body, errorBodyLimit)).Decode(&deleted); err != nil {
-		return fmt.Errorf("delete blob %s: read answer: %w", key, err)
 	}
 	if len(deleted) == 0 {
 		s.log.InfoContext(ctx, "supabase storage deleted nothing: the object was already gone, or the bucket is missing or the key may not delete",

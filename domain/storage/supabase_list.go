@@ -11,21 +11,19 @@ import (
 	"strings"
 	"time"
 
+	storage_go "github.com/supabase-community/storage-go"
+
 	"github.com/logproc/logproc/domain"
 )
 
 // listPageSize is how many entries one list request asks for.
 const listPageSize = 1000
 
-// listEntry is one entry of POST /object/list/{bucket}: a file, or a
-// folder, whose id is null.
-type listEntry struct {
-	Name      string  `json:"name"`
-	ID        *string `json:"id"`
-	UpdatedAt string  `json:"updated_at"`
-	Metadata  struct {
-		Size int64 `json:"size"`
-	} `json:"metadata"`
+// sizeOf reads an object's size from the metadata the list answers with.
+func sizeOf(metadata any) int64 {
+	m, _ := metadata.(map[string]any)
+	size, _ := m["size"].(float64)
+	return int64(size)
 }
 
 // List yields the objects whose keys start with prefix. The Storage API
@@ -59,7 +57,7 @@ func (s *Supabase) listFolder(ctx context.Context, folder, search, prefix string
 			if folder != "" {
 				key = folder + "/" + e.Name
 			}
-			if e.ID == nil {
+			if e.Id == "" { // a folder: its id is null
 				if !strings.HasPrefix(key+"/", prefix) && !strings.HasPrefix(prefix, key+"/") {
 					continue // the server's search ignores case; keys do not
 				}
@@ -72,7 +70,7 @@ func (s *Supabase) listFolder(ctx context.Context, folder, search, prefix string
 				continue
 			}
 			modified, _ := time.Parse(time.RFC3339Nano, e.UpdatedAt)
-			if !yield(domain.BlobInfo{Key: key, Size: e.Metadata.Size, Modified: modified}, nil) {
+			if !yield(domain.BlobInfo{Key: key, Size: sizeOf(e.Metadata), Modified: modified}, nil) {
 				return false, nil
 			}
 		}
@@ -82,11 +80,14 @@ func (s *Supabase) listFolder(ctx context.Context, folder, search, prefix string
 	}
 }
 
-// listPage asks for one page of a folder's entries, by name.
-func (s *Supabase) listPage(ctx context.Context, folder, search string, offset int) ([]listEntry, error) {
+// listPage asks for one page of a folder's entries, by name, as
+// storage-go's FileObject. The request is made with net/http, not with
+// storage-go's ListFiles: that cannot send a search, and its failures could
+// not be told apart (see supabase_client.go).
+func (s *Supabase) listPage(ctx context.Context, folder, search string, offset int) ([]storage_go.FileObject, error) {
 	body := map[string]any{
 		"prefix": folder, "search": search, "limit": s.pageSize, "offset": offset,
-		"sortBy": map[string]string{"column": "name", "order": "asc"},
+		"sortBy": storage_go.SortBy{Column: "name", Order: "asc"},
 	}
 	req, err := s.newRequest(ctx, http.MethodPost, s.api+"/object/list/"+url.PathEscape(s.bucket), body)
 	if err != nil {
@@ -97,7 +98,7 @@ func (s *Supabase) listPage(ctx context.Context, folder, search string, offset i
 		return nil, err
 	}
 	defer drainClose(resp)
-	var page []listEntry
+	var page []storage_go.FileObject
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&page); err != nil {
 		return nil, domain.Wrap(err, domain.EUNAVAILABLE, "blob storage sent an unreadable listing")
 	}

@@ -505,7 +505,7 @@ func TestSupabaseRequests(t *testing.T) {
 		{http.MethodGet, "/storage/v1/bucket/logs", http.Header{}, 0},
 		{http.MethodPost, "/storage/v1/object/logs/jobs/x", http.Header{"Content-Type": {"text/csv"}, "X-Upsert": {"false"}}, 4},
 		{http.MethodGet, "/storage/v1/object/authenticated/logs/jobs/x", http.Header{}, 0},
-		{http.MethodDelete, "/storage/v1/object/logs", http.Header{"Content-Type": {"application/json"}}, int64(len(`{"prefixes":["jobs/x"]}`))},
+		{http.MethodDelete, "/storage/v1/object/logs", http.Header{"Content-Type": {"application/json"}}, int64(len(`{"prefixes":["jobs/x"]}` + "\n"))},
 	}
 	mu.Lock()
 	defer mu.Unlock()
