@@ -45,6 +45,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		start := time.Now()
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 		next.ServeHTTP(ww, r)
+		s.Metrics.observe(r, ww.Status(), time.Since(start))
 		s.Log.Info("request", "request_id", requestIDFrom(r.Context()), "method", r.Method,
 			"path", r.URL.Path, "status", ww.Status(), "bytes", ww.BytesWritten(),
 			"duration_ms", time.Since(start).Milliseconds(), "client_ip", middleware.GetClientIP(r.Context()))

@@ -58,6 +58,8 @@ type Server struct {
 	// is believed; none by default.
 	TrustedProxies []string
 	Log            *slog.Logger
+	// Metrics, when set, counts requests and uploads.
+	Metrics *Metrics
 }
 
 // Handler returns the API's routes with their middleware.

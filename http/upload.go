@@ -34,33 +34,41 @@ type uploadResponse struct {
 // ?filename=) to the blob store, records JobSubmitted and answers 202. The
 // file is never held in memory.
 func (s *Server) handleUploadLogs(w http.ResponseWriter, r *http.Request) {
-	if r.ContentLength > s.MaxUploadBytes+multipartSlack {
-		s.error(w, r, tooLarge(s.MaxUploadBytes))
+	job, err := s.acceptUpload(w, r)
+	if err != nil {
+		s.Metrics.upload(domain.ErrorCode(err), 0)
+		s.error(w, r, err)
 		return
+	}
+	s.Metrics.upload("accepted", job.Size)
+	statsURL := "/api/stats/" + job.ID.String()
+	w.Header().Set("Location", statsURL)
+	writeJSON(w, http.StatusAccepted, uploadResponse{JobID: job.ID, Status: job.Status,
+		FileName: job.FileName, Size: job.Size, SHA256: job.SHA256, StatsURL: statsURL,
+		EventsURL: "/api/jobs/" + job.ID.String() + "/events"})
+}
+
+// acceptUpload stores the request's file and records its job.
+func (s *Server) acceptUpload(w http.ResponseWriter, r *http.Request) (*domain.Job, error) {
+	if r.ContentLength > s.MaxUploadBytes+multipartSlack {
+		return nil, tooLarge(s.MaxUploadBytes)
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.MaxUploadBytes+multipartSlack)
 	file, err := s.openUpload(r)
 	if err != nil {
-		s.error(w, r, err)
-		return
+		return nil, err
 	}
 	id, at := uuid.New(), time.Now()
 	blob, err := s.storeUpload(r, domain.BlobKey(id, at), file)
 	if err != nil {
-		s.error(w, r, err)
-		return
+		return nil, err
 	}
 	job, err := s.submit(r, id, file, blob, at)
 	if err != nil {
 		s.discardBlob(r, blob.Key)
-		s.error(w, r, err)
-		return
+		return nil, err
 	}
-	statsURL := "/api/stats/" + id.String()
-	w.Header().Set("Location", statsURL)
-	writeJSON(w, http.StatusAccepted, uploadResponse{JobID: id, Status: job.Status,
-		FileName: job.FileName, Size: job.Size, SHA256: job.SHA256, StatsURL: statsURL,
-		EventsURL: "/api/jobs/" + id.String() + "/events"})
+	return job, nil
 }
 
 // upload is the file of an upload request, not yet read.

@@ -96,16 +96,18 @@ func (r *Runner) isLive(ctx context.Context, p Projector, n int, report *progres
 
 // Status is one projection generation's state and lag.
 type Status struct {
-	Name        string    `json:"name"`
-	Generation  int       `json:"generation"`
-	Version     int       `json:"version"`
-	CodeVersion int       `json:"code_version"`
-	State       string    `json:"state"`
-	Checkpoint  string    `json:"checkpoint"`
-	Applied     int64     `json:"applied"`
-	LagEvents   int64     `json:"lag_events"`
-	LagSeconds  float64   `json:"lag_seconds"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	Name        string `json:"name"`
+	Generation  int    `json:"generation"`
+	Version     int    `json:"version"`
+	CodeVersion int    `json:"code_version"`
+	State       string `json:"state"`
+	Checkpoint  string `json:"checkpoint"`
+	// CheckpointID is the global id of the last event applied.
+	CheckpointID int64     `json:"checkpoint_id"`
+	Applied      int64     `json:"applied"`
+	LagEvents    int64     `json:"lag_events"`
+	LagSeconds   float64   `json:"lag_seconds"`
+	UpdatedAt    time.Time `json:"updated_at"`
 }
 
 // ProjectionStatus returns the live and building generations of a
@@ -129,7 +131,7 @@ func ProjectionStatus(ctx context.Context, db querier, p Projector) ([]Status, e
 	s := Status{Name: p.Name(), CodeVersion: p.Version()}
 	_, err = pgx.ForEachRow(rows, []any{&s.Generation, &s.Version, &s.State, &tx, &lastID, &s.Applied,
 		&s.UpdatedAt, &s.LagEvents, &s.LagSeconds}, func() error {
-		s.Checkpoint = tx + "/" + strconv.FormatInt(lastID, 10)
+		s.Checkpoint, s.CheckpointID = tx+"/"+strconv.FormatInt(lastID, 10), lastID
 		out = append(out, s)
 		return nil
 	})

@@ -35,6 +35,8 @@ type Runner struct {
 	// MaxBackoff bounds the wait between retries of a failing projector,
 	// such as the dispatcher while Redis is down.
 	MaxBackoff time.Duration
+	// Metrics, when set, counts the batches that fail to apply.
+	Metrics *Metrics
 }
 
 // NewRunner returns a runner with default settings. wake may be nil, in

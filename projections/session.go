@@ -180,6 +180,9 @@ func (s *session) applyBatch(g *generation) (int, error) {
 	n, err := s.applyInTx(g)
 	if err != nil {
 		s.reset()
+		if s.ctx.Err() == nil {
+			s.r.Metrics.applyFailed(s.p.Name())
+		}
 	}
 	return n, err
 }
@@ -198,6 +201,11 @@ func (s *session) applyInTx(g *generation) (int, error) {
 	if err := s.p.Apply(ctx, tx, tablesOf(s.p, g.Generation), batch); err != nil {
 		return 0, fmt.Errorf("apply %d events after %s to %s generation %d: %w",
 			len(batch), g.Checkpoint, s.p.Name(), g.Generation, err)
+	}
+	if g.State == StateLive && len(s.p.Tables()) > 0 {
+		if err := notifyProjected(ctx, tx, s.p.Name(), batch); err != nil {
+			return 0, fmt.Errorf("notify projected streams: %w", err)
+		}
 	}
 	last := batch[len(batch)-1].Position
 	if err := moveCheckpoint(ctx, tx, s.p.Name(), g, last, len(batch)); err != nil {

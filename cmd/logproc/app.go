@@ -14,6 +14,7 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/logproc/logproc/domain"
@@ -41,20 +42,26 @@ type App struct {
 	Store  *postgres.Store
 	Runner *projections.Runner
 
-	// Addr is the address the API listens on once StartServe returns.
-	Addr string
+	// Registry holds the app's Prometheus metrics, served on METRICS_ADDR.
+	Registry *prometheus.Registry
 
-	cancel     context.CancelFunc
-	background sync.WaitGroup
-	httpServer *http.Server
-	asynq      *asynq.Server
-	closers    []func() error
+	// Addr is the address the API listens on once StartServe returns;
+	// MetricsAddr the metrics listener's, when METRICS_ADDR is set.
+	Addr, MetricsAddr string
+
+	cancel        context.CancelFunc
+	background    sync.WaitGroup
+	httpServer    *http.Server
+	metricsServer *http.Server
+	asynq         *asynq.Server
+	worker        *worker.Metrics
+	closers       []func() error
 }
 
 // NewApp returns an app with the given configuration, not yet connected.
 func NewApp(cfg Config, log *slog.Logger) *App {
 	redis.SetLogger(redisLogger{log})
-	return &App{Config: cfg, Log: log, Analyzer: worker.NewEngine(cfg.Keywords)}
+	return &App{Config: cfg, Log: log, Analyzer: worker.NewEngine(cfg.Keywords), Registry: newRegistry()}
 }
 
 // Open connects to PostgreSQL and Redis, applies pending migrations under
@@ -65,6 +72,7 @@ func (a *App) Open(ctx context.Context) error {
 		return err
 	}
 	a.Pool, a.Store = pool, postgres.New(pool)
+	a.Store.Metrics = postgres.NewMetrics(a.Registry)
 	a.closers = append(a.closers, func() error { pool.Close(); return nil })
 	if n, err := migrations.Up(ctx, pool); err != nil {
 		return err
@@ -97,15 +105,21 @@ func (a *App) StartServe(ctx context.Context) error {
 	}
 	queue := worker.NewQueue(asynq.NewClientFromRedisClient(a.Redis), a.Config.Queue)
 	ps := append(readModels(), projections.Dispatcher{Queue: queue})
+	a.Runner.Metrics = projections.NewMetrics(a.Registry, a.Pool, a.Log, ps...)
 	if err := a.Runner.Setup(ctx, ps...); err != nil {
 		return err
 	}
 	bg := a.backgroundContext()
 	a.goBackground(func() { notifier.Run(bg) })
 	a.goBackground(func() { a.Runner.Run(bg, ps...) })
-	reconciler := worker.NewReconciler(projections.NewReader(a.Pool), a.Store, queue,
-		asynq.NewInspectorFromRedisClient(a.Redis), a.Log)
+	inspector := asynq.NewInspectorFromRedisClient(a.Redis)
+	reconciler := worker.NewReconciler(projections.NewReader(a.Pool), a.Store, queue, inspector, a.Log)
+	reconciler.Metrics = a.workerMetrics()
 	a.goBackground(func() { reconciler.Run(bg, ReconcileEvery) })
+	a.registerQueueMetrics(inspector)
+	if err := a.serveMetrics(); err != nil {
+		return err
+	}
 	return a.serveHTTP(auth)
 }
 
@@ -122,7 +136,7 @@ func (a *App) serveHTTP(auth *lphttp.Auth) error {
 		Events: a.Store, Blobs: a.Blobs, Stats: projections.NewReader(a.Pool),
 		Queue: worker.NewInspector(asynq.NewInspectorFromRedisClient(a.Redis), a.Config.Queue),
 		Auth:  auth, MaxUploadBytes: a.Config.MaxUploadBytes, TrustedProxies: a.Config.TrustedProxies,
-		Log: a.Log, Instance: rand.Text(),
+		Log: a.Log, Instance: rand.Text(), Metrics: lphttp.NewMetrics(a.Registry),
 		Ready: map[string]lphttp.Check{
 			"postgres": a.Pool.Ping,
 			"redis":    func(ctx context.Context) error { return a.Redis.Ping(ctx).Err() },
@@ -147,6 +161,10 @@ func (a *App) serveHTTP(auth *lphttp.Auth) error {
 // StartWork starts the asynq worker server on the app's queue.
 func (a *App) StartWork(ctx context.Context) error {
 	handler := worker.NewHandler(a.Store, a.Blobs, a.Analyzer, a.Log)
+	handler.Metrics = a.workerMetrics()
+	if err := a.serveMetrics(); err != nil {
+		return err
+	}
 	a.asynq = asynq.NewServerFromRedisClient(a.Redis, asynq.Config{
 		Concurrency:     a.Config.WorkerConcurrency,
 		Queues:          map[string]int{a.Config.Queue: 1},
@@ -200,6 +218,15 @@ func (a *App) Close(ctx context.Context) error {
 			if httpErr = a.httpServer.Shutdown(ctx); httpErr != nil {
 				a.Log.Warn("requests still running at the shutdown deadline were cut off", "err", httpErr)
 				a.httpServer.Close()
+			}
+		}()
+	}
+	if a.metricsServer != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := a.metricsServer.Shutdown(ctx); err != nil {
+				a.metricsServer.Close()
 			}
 		}()
 	}

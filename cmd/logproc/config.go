@@ -22,6 +22,7 @@ type Config struct {
 	DatabaseURL       string
 	RedisURL          string
 	HTTPAddr          string
+	MetricsAddr       string
 	JWTSecret         string
 	JWTJWKSURL        string
 	JWTAudience       string
@@ -64,6 +65,7 @@ var settings = []setting{
 	{"DATABASE_URL", "postgres://postgres@localhost:5432/logproc?sslmode=disable", "", "PostgreSQL connection URL", func(c *Config, v string) error { c.DatabaseURL = v; return nil }},
 	{"REDIS_URL", "redis://localhost:6379/0", "", "Redis for the asynq queue", func(c *Config, v string) error { c.RedisURL = v; return nil }},
 	{"HTTP_ADDR", ":8080", "", "address the API listens on", func(c *Config, v string) error { c.HTTPAddr = v; return nil }},
+	{"METRICS_ADDR", "", "(off)", "address of a listener of its own serving Prometheus metrics at `/metrics` (see Metrics)", func(c *Config, v string) error { c.MetricsAddr = v; return nil }},
 	{"JWT_SECRET", "", "(none)", "HS256 secret, 32 bytes or more (a Supabase project's legacy JWT secret works)", func(c *Config, v string) error { c.JWTSecret = v; return nil }},
 	{"JWT_JWKS_URL", "", "(none)", "JWKS of an issuer signing with asymmetric keys (ES256, RS256), e.g. `https://<project>.supabase.co/auth/v1/.well-known/jwks.json`; may be set together with `JWT_SECRET`", func(c *Config, v string) error { c.JWTJWKSURL = v; return nil }},
 	{"JWT_AUDIENCE", "", "(unchecked)", "required `aud` claim", func(c *Config, v string) error { c.JWTAudience = v; return nil }},

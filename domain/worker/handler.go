@@ -26,6 +26,8 @@ type Handler struct {
 	log      *slog.Logger
 	// Name identifies this worker process in JobStarted events.
 	Name string
+	// Metrics, when set, counts finished jobs and the analysis' work.
+	Metrics *Metrics
 }
 
 // NewHandler returns a handler that reads files from blobs, analyses them
@@ -113,6 +115,7 @@ func (r *jobRun) do(ctx context.Context) error {
 	defer blob.Close()
 	err = r.analyzer.Analyze(ctx, blob, job.AnalysisSettings(), func(c domain.Chunk) error {
 		r.chunks = c.Lines.Chunk + 1
+		r.Metrics.chunkAnalysed(c)
 		err := r.update(ctx, func(j *domain.Job) error { return j.RecordChunk(r.attempt, c, time.Now()) })
 		if err != nil {
 			return fmt.Errorf("record chunk %d of job %s: %w", c.Lines.Chunk, r.id, err)
@@ -123,7 +126,13 @@ func (r *jobRun) do(ctx context.Context) error {
 		return err
 	}
 	took := time.Since(start)
-	return r.update(ctx, func(j *domain.Job) error { return j.Complete(r.attempt, r.chunks, took, time.Now()) })
+	r.Metrics.analysed(took)
+	now := time.Now()
+	if err := r.update(ctx, func(j *domain.Job) error { return j.Complete(r.attempt, r.chunks, took, now) }); err != nil {
+		return err
+	}
+	r.Metrics.jobFinished(r.job, now)
+	return nil
 }
 
 // update runs a command on the job and saves it; a twin delivery that moved
@@ -146,8 +155,12 @@ func (r *jobRun) fail(ctx context.Context, cause error, retried bool) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	job, err := r.jobs.Load(ctx, r.id)
+	now := time.Now()
 	if err == nil {
-		err = r.jobs.Update(ctx, job, func(j *domain.Job) error { return j.Fail(r.attempt, cause, retried, time.Now()) })
+		err = r.jobs.Update(ctx, job, func(j *domain.Job) error { return j.Fail(r.attempt, cause, retried, now) })
+	}
+	if err == nil {
+		r.Metrics.jobFinished(job, now)
 	}
 	if err != nil && !errors.Is(err, domain.ErrJobFinished) && domain.ErrorCode(err) != domain.ENOTFOUND {
 		r.log.Error("cannot record job failure", "job", r.id, "err", err)

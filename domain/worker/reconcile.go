@@ -68,6 +68,8 @@ type Reconciler struct {
 	Grace time.Duration
 	// PageSize is how many job ids one read of UnfinishedJobs asks for.
 	PageSize int
+	// Metrics, when set, counts the jobs it fails.
+	Metrics *Metrics
 }
 
 // NewReconciler returns a reconciler of the jobs listed by jobs, whose
@@ -295,12 +297,14 @@ const maxFailTries = 10
 // task. It returns an error wrapping events.ErrConcurrency when the stream
 // moved since job was folded.
 func (r *Reconciler) fail(ctx context.Context, job *domain.Job, info *asynq.TaskInfo) error {
-	if err := job.LoseTask(lossOf(info), archivedAttempt(job, info), time.Now()); err != nil {
+	now := time.Now()
+	if err := job.LoseTask(lossOf(info), archivedAttempt(job, info), now); err != nil {
 		return err
 	}
 	if err := r.jobs.Save(ctx, job); err != nil {
 		return fmt.Errorf("record failure: %w", err)
 	}
+	r.Metrics.jobFinished(job, now)
 	r.log.Warn("job failed: its task was archived before the job finished", "job", job.ID,
 		"task_retried", info.Retried, "task_last_error", info.LastErr)
 	return nil

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -30,6 +31,8 @@ type DB interface {
 // Store is an events.Store on PostgreSQL.
 type Store struct {
 	db DB
+	// Metrics, when set, counts appends and times them.
+	Metrics *Metrics
 }
 
 // New returns a store over db, whose schema the migrations package created.
@@ -39,6 +42,15 @@ var _ events.Store = (*Store)(nil)
 
 // AppendToStream implements events.Store.
 func (s *Store) AppendToStream(ctx context.Context, streamID string, expected int64, evs ...events.Event) (int64, error) {
+	start := time.Now()
+	v, err := s.appendToStream(ctx, streamID, expected, evs)
+	if len(evs) > 0 {
+		s.Metrics.observe(err, time.Since(start))
+	}
+	return v, err
+}
+
+func (s *Store) appendToStream(ctx context.Context, streamID string, expected int64, evs []events.Event) (int64, error) {
 	if len(evs) == 0 {
 		return expected, nil
 	}

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+)
+
+// scrape reads the app's /metrics from its own listener and returns every
+// sample by name and labels, as `name{k="v",...}`.
+func (a *testApp) scrape() map[string]float64 {
+	a.t.Helper()
+	resp, err := http.Get("http://" + a.app.MetricsAddr + "/metrics")
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		a.t.Fatalf("parse /metrics: %v", err)
+	}
+	out := map[string]float64{}
+	for name, f := range families {
+		for _, m := range f.GetMetric() {
+			out[sampleKey(name, m)] = sampleValue(m)
+		}
+	}
+	return out
+}
+
+func sampleKey(name string, m *dto.Metric) string {
+	var labels []string
+	for _, l := range m.GetLabel() {
+		labels = append(labels, l.GetName()+`="`+l.GetValue()+`"`)
+	}
+	sort.Strings(labels)
+	return name + "{" + strings.Join(labels, ",") + "}"
+}
+
+func sampleValue(m *dto.Metric) float64 {
+	switch {
+	case m.Counter != nil:
+		return m.Counter.GetValue()
+	case m.Gauge != nil:
+		return m.Gauge.GetValue()
+	case m.Histogram != nil:
+		return float64(m.Histogram.GetSampleCount())
+	}
+	return 0
+}
+
+// TestMetricsMoveByWhatAnUploadDid scrapes /metrics on its own listener
+// before and after one upload that completes, and checks that each counter
+// moved by exactly what the upload caused.
+func TestMetricsMoveByWhatAnUploadDid(t *testing.T) {
+	a := startTestApp(t, func(c *Config) { c.MetricsAddr = "127.0.0.1:0" })
+	alice := a.token("alice", "")
+	content := fixtureLog()
+	before := a.scrape()
+	id := a.upload(alice, "app.log", content)
+	js := a.waitFinished(id, alice)
+	if js.Status != "completed" {
+		t.Fatalf("job = %+v", js)
+	}
+	after := a.scrape()
+	want := map[string]float64{
+		`logproc_uploads_total{outcome="accepted"}`:                                        1,
+		`logproc_upload_bytes_total{}`:                                                     float64(len(content)),
+		`logproc_http_requests_total{method="POST",route="/api/upload-logs",status="202"}`: 1,
+		`logproc_http_request_duration_seconds{method="POST",route="/api/upload-logs"}`:    1,
+		`logproc_jobs_finished_total{status="completed"}`:                                  1,
+		`logproc_job_duration_seconds{status="completed"}`:                                 1,
+		`logproc_worker_lines_analysed_total{}`:                                            109,
+		`logproc_worker_bytes_analysed_total{}`:                                            float64(len(content)),
+		`logproc_worker_analysis_seconds{}`:                                                1,
+		// JobSubmitted, JobStarted, the one chunk's two events, JobCompleted:
+		// four appends, none refused.
+		`logproc_event_appends_total{outcome="ok"}`: 4,
+		`logproc_event_append_seconds{}`:            4,
+	}
+	for key, delta := range want {
+		if got := after[key] - before[key]; got != delta {
+			t.Errorf("%s moved by %v, want %v", key, got, delta)
+		}
+	}
+	if n := after[`logproc_event_appends_total{outcome="conflict"}`]; n != 0 {
+		t.Errorf("%v conflicting appends, want none", n)
+	}
+	for _, key := range []string{
+		`logproc_projection_lag_events{projection="job_stats",state="live"}`,
+		`logproc_projection_checkpoint{projection="aggregate_stats",state="live"}`,
+		`asynq_queue_size{queue="` + a.app.Config.Queue + `"}`,
+	} {
+		if _, ok := after[key]; !ok {
+			t.Errorf("no %s in /metrics", key)
+		}
+	}
+	if after[`logproc_projection_checkpoint{projection="job_stats",state="live"}`] == 0 {
+		t.Error("job_stats checkpoint is 0 after a job was projected")
+	}
+}
