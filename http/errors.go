@@ -8,9 +8,13 @@ import (
 	"github.com/logproc/logproc/domain"
 )
 
-// errMethodNotAllowed is the code of a request whose method the route does
-// not take; the domain has no use for it.
-const errMethodNotAllowed = "method_not_allowed"
+// Codes of errors only the API produces; the domain has no use for them.
+const (
+	// errMethodNotAllowed: the route does not take the request's method.
+	errMethodNotAllowed = "method_not_allowed"
+	// errTooManyRequests: a rate limit, or the bound on open streams.
+	errTooManyRequests = "too_many_requests"
+)
 
 // statusOf maps error codes to HTTP statuses.
 var statusOf = map[string]int{
@@ -18,6 +22,7 @@ var statusOf = map[string]int{
 	domain.EUNAUTHORIZED: http.StatusUnauthorized,
 	domain.ENOTFOUND:     http.StatusNotFound,
 	errMethodNotAllowed:  http.StatusMethodNotAllowed,
+	errTooManyRequests:   http.StatusTooManyRequests,
 	domain.ECONFLICT:     http.StatusConflict,
 	domain.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	domain.EUNSUPPORTED:  http.StatusUnsupportedMediaType,

@@ -60,6 +60,10 @@ type Server struct {
 	Log            *slog.Logger
 	// Metrics, when set, counts requests and uploads.
 	Metrics *Metrics
+	// Progress, when set, serves live progress streams; Heartbeat is how
+	// often a quiet stream sends a comment (DefaultHeartbeat when 0).
+	Progress  *ProgressHub
+	Heartbeat time.Duration
 }
 
 // Handler returns the API's routes with their middleware.
@@ -78,6 +82,9 @@ func (s *Server) Handler() http.Handler {
 	r.Group(func(r chi.Router) {
 		r.Use(s.Auth.Verify, s.Auth.Require(s))
 		r.Post("/api/upload-logs", s.handleUploadLogs)
+		if s.Progress != nil {
+			r.Get("/api/jobs/{jobId}/progress", s.handleJobProgress)
+		}
 		r.Group(func(r chi.Router) {
 			r.Use(middleware.Timeout(30 * time.Second))
 			r.Get("/api/stats", s.handleStats)

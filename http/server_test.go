@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/logproc/logproc/domain/storage"
 	"github.com/logproc/logproc/domain/worker"
 	"github.com/logproc/logproc/domain/worker/asynqtest"
+	"github.com/logproc/logproc/events"
 	"github.com/logproc/logproc/events/postgres"
 	"github.com/logproc/logproc/events/postgres/pgtest"
 	lphttp "github.com/logproc/logproc/http"
@@ -37,6 +39,8 @@ type env struct {
 	dir   string
 	// server is a copy of the API's settings, for tests that vary them.
 	server lphttp.Server
+	store  *postgres.Store
+	hub    *lphttp.ProgressHub
 }
 
 func newEnv(t *testing.T, audience string) *env {
@@ -60,25 +64,40 @@ func newEnv(t *testing.T, audience string) *env {
 	if err := runner.Setup(context.Background(), ps...); err != nil {
 		t.Fatal(err)
 	}
+	reader := projections.NewReader(pool)
+	hub := lphttp.NewProgressHub(reader, log)
+	listener := postgres.NewListener(pool, projections.ProjectedChannel, log, func(payload string) {
+		_, stream, _ := projections.ParseProjected(payload)
+		if id, ok := events.ParseJobStream(stream); ok {
+			hub.Changed(id)
+		}
+	})
+	listener.OnConnect = hub.ChangedAll
 	ctx, stop := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		runner.Run(ctx, ps...)
-	}()
+	var wg sync.WaitGroup
+	for _, run := range []func(context.Context){
+		func(ctx context.Context) { runner.Run(ctx, ps...) }, listener.Run, hub.Run,
+	} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			run(ctx)
+		}()
+	}
 	t.Cleanup(func() {
 		stop()
-		<-done
+		wg.Wait()
 	})
 	srv := &lphttp.Server{
-		Events: postgres.New(pool), Blobs: blobs, Stats: projections.NewReader(pool),
+		Events: postgres.New(pool), Blobs: blobs, Stats: reader, Progress: hub,
 		Queue: worker.NewInspector(asynq.NewInspectorFromRedisClient(rdb), queue),
 		Auth:  auth, MaxUploadBytes: 64 << 10, Log: log,
 		Ready: map[string]lphttp.Check{"postgres": pool.Ping},
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	return &env{t: t, url: ts.URL, auth: auth, stats: projections.NewReader(pool), blobs: blobs, dir: dir, server: *srv}
+	return &env{t: t, url: ts.URL, auth: auth, stats: reader, blobs: blobs, dir: dir, server: *srv,
+		store: postgres.New(pool), hub: hub}
 }
 
 // projected waits until the read models hold the job at the given version,

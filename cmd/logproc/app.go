@@ -19,6 +19,7 @@ import (
 
 	"github.com/logproc/logproc/domain"
 	"github.com/logproc/logproc/domain/worker"
+	"github.com/logproc/logproc/events"
 	"github.com/logproc/logproc/events/postgres"
 	lphttp "github.com/logproc/logproc/http"
 	"github.com/logproc/logproc/migrations"
@@ -49,6 +50,7 @@ type App struct {
 	// MetricsAddr the metrics listener's, when METRICS_ADDR is set.
 	Addr, MetricsAddr string
 
+	bg            context.Context
 	cancel        context.CancelFunc
 	background    sync.WaitGroup
 	httpServer    *http.Server
@@ -132,8 +134,9 @@ func readModels() []projections.Projector {
 }
 
 func (a *App) serveHTTP(auth *lphttp.Auth) error {
+	reader := projections.NewReader(a.Pool)
 	srv := &lphttp.Server{
-		Events: a.Store, Blobs: a.Blobs, Stats: projections.NewReader(a.Pool),
+		Events: a.Store, Blobs: a.Blobs, Stats: reader, Progress: a.progressHub(reader),
 		Queue: worker.NewInspector(asynq.NewInspectorFromRedisClient(a.Redis), a.Config.Queue),
 		Auth:  auth, MaxUploadBytes: a.Config.MaxUploadBytes, TrustedProxies: a.Config.TrustedProxies,
 		Log: a.Log, Instance: rand.Text(), Metrics: lphttp.NewMetrics(a.Registry),
@@ -185,14 +188,14 @@ func (a *App) StartWork(ctx context.Context) error {
 	return nil
 }
 
+// backgroundContext is the context of the app's background goroutines,
+// cancelled by Close, which then waits for them.
 func (a *App) backgroundContext() context.Context {
-	if a.cancel == nil {
-		var ctx context.Context
-		ctx, a.cancel = context.WithCancel(context.Background())
+	if a.bg == nil {
+		a.bg, a.cancel = context.WithCancel(context.Background())
 		a.closers = append(a.closers, func() error { a.cancel(); a.background.Wait(); return nil })
-		return ctx
 	}
-	panic("logproc: background context made twice")
+	return a.bg
 }
 
 func (a *App) goBackground(fn func()) {
@@ -243,4 +246,23 @@ func (a *App) Close(ctx context.Context) error {
 		errs = append(errs, a.closers[i]())
 	}
 	return errors.Join(errs...)
+}
+
+// progressHub starts the hub of live progress streams, fed by the job_stats
+// read model's notifications.
+func (a *App) progressHub(reader *projections.Reader) *lphttp.ProgressHub {
+	hub := lphttp.NewProgressHub(reader, a.Log)
+	hub.PerUser, hub.Total = a.Config.StreamsPerUser, a.Config.StreamsMax
+	jobStats := projections.JobStats{}.Name()
+	listener := postgres.NewListener(a.Pool, projections.ProjectedChannel, a.Log, func(payload string) {
+		name, stream, _ := projections.ParseProjected(payload)
+		if id, ok := events.ParseJobStream(stream); ok && name == jobStats {
+			hub.Changed(id)
+		}
+	})
+	listener.OnConnect = hub.ChangedAll
+	bg := a.backgroundContext()
+	a.goBackground(func() { listener.Run(bg) })
+	a.goBackground(func() { hub.Run(bg) })
+	return hub
 }

@@ -39,6 +39,8 @@ type Config struct {
 	LogFormat         string
 	ShutdownTimeout   time.Duration
 	TrustedProxies    []string
+	StreamsPerUser    int
+	StreamsMax        int
 }
 
 // minSecretBytes is the shortest JWT_SECRET accepted: HS256 wants a key at
@@ -100,6 +102,16 @@ var settings = []setting{
 	{"TRUSTED_PROXIES", "", "(none)", "CIDRs whose `X-Forwarded-For` is believed for client IPs", func(c *Config, v string) error {
 		c.TrustedProxies = splitList(v)
 		return validCIDRs("TRUSTED_PROXIES", c.TrustedProxies)
+	}},
+	{"PROGRESS_STREAMS_PER_USER", "8", "", "live progress streams one user may hold open at once", func(c *Config, v string) error {
+		n, err := positiveInt("PROGRESS_STREAMS_PER_USER", v)
+		c.StreamsPerUser = int(n)
+		return err
+	}},
+	{"PROGRESS_STREAMS_MAX", "1000", "", "live progress streams one `serve` process holds open at once", func(c *Config, v string) error {
+		n, err := positiveInt("PROGRESS_STREAMS_MAX", v)
+		c.StreamsMax = int(n)
+		return err
 	}},
 	{"HTTP_PORT", "8080", "", "Docker only: the host port the API is published on", nil},
 	{"WORKER_REPLICAS", "1", "", "Docker only: how many worker containers run", nil},

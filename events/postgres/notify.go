@@ -9,12 +9,82 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// Notifier listens on NotifyChannel over a dedicated connection and wakes its
-// subscribers. It reconnects with backoff and wakes everyone after each
-// (re)connect, since notifications sent while it was away are lost.
+// Listener listens on one channel over a dedicated connection and hands each
+// notification's payload to a callback. It reconnects with backoff and calls
+// OnConnect after each (re)connect, since notifications sent while it was
+// away are lost.
+type Listener struct {
+	pool    *pgxpool.Pool
+	channel string
+	log     *slog.Logger
+	// OnNotify receives each payload, in the listener's goroutine: it must
+	// not block for long.
+	OnNotify func(payload string)
+	// OnConnect, when set, is called once listening (again).
+	OnConnect func()
+}
+
+// NewListener returns a listener of channel through a connection of pool.
+func NewListener(pool *pgxpool.Pool, channel string, log *slog.Logger, onNotify func(string)) *Listener {
+	return &Listener{pool: pool, channel: channel, log: log, OnNotify: onNotify}
+}
+
+// Run listens until ctx is done.
+func (l *Listener) Run(ctx context.Context) {
+	backoff := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		err := l.listen(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		l.log.Warn("notifications lost; reconnecting", "channel", l.channel, "err", err, "in", backoff)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 5*time.Second)
+	}
+}
+
+func (l *Listener) listen(ctx context.Context) error {
+	pc, err := l.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	// A LISTENing connection must not go back to the pool.
+	conn := pc.Hijack()
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, "LISTEN "+quoteIdent(l.channel)); err != nil {
+		return err
+	}
+	if l.OnConnect != nil {
+		l.OnConnect()
+	}
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return err
+		}
+		l.OnNotify(n.Payload)
+	}
+}
+
+func quoteIdent(s string) string {
+	out := []byte{'"'}
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' {
+			out = append(out, '"')
+		}
+		out = append(out, s[i])
+	}
+	return string(append(out, '"'))
+}
+
+// Notifier listens on NotifyChannel and wakes its subscribers after each
+// append, and after each (re)connect. Wake-ups coalesce.
 type Notifier struct {
-	pool *pgxpool.Pool
-	log  *slog.Logger
+	*Listener
 
 	mu   sync.Mutex
 	subs map[chan struct{}]struct{}
@@ -22,7 +92,10 @@ type Notifier struct {
 
 // NewNotifier returns a notifier that listens through a connection of pool.
 func NewNotifier(pool *pgxpool.Pool, log *slog.Logger) *Notifier {
-	return &Notifier{pool: pool, log: log, subs: map[chan struct{}]struct{}{}}
+	n := &Notifier{subs: map[chan struct{}]struct{}{}}
+	n.Listener = NewListener(pool, NotifyChannel, log, func(string) { n.Wake() })
+	n.OnConnect = n.Wake
+	return n
 }
 
 // Subscribe returns a channel that receives a value after new events may have
@@ -49,43 +122,5 @@ func (n *Notifier) Wake() {
 		case ch <- struct{}{}:
 		default:
 		}
-	}
-}
-
-// Run listens until ctx is done.
-func (n *Notifier) Run(ctx context.Context) {
-	backoff := 100 * time.Millisecond
-	for ctx.Err() == nil {
-		err := n.listen(ctx)
-		if ctx.Err() != nil {
-			return
-		}
-		n.log.Warn("event notifications lost; reconnecting", "err", err, "in", backoff)
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, 5*time.Second)
-	}
-}
-
-func (n *Notifier) listen(ctx context.Context) error {
-	pc, err := n.pool.Acquire(ctx)
-	if err != nil {
-		return err
-	}
-	// A LISTENing connection must not go back to the pool.
-	conn := pc.Hijack()
-	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN "+NotifyChannel); err != nil {
-		return err
-	}
-	n.Wake()
-	for {
-		if _, err := conn.WaitForNotification(ctx); err != nil {
-			return err
-		}
-		n.Wake()
 	}
 }
