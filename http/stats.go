@@ -46,9 +46,9 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 	if owner == domain.AllOwners {
 		scope = "all"
 	}
-	writeJSON(w, http.StatusOK, aggregateResponse{Scope: scope, Owner: totals.Owner, Jobs: totals.Jobs,
+	writeJSON(w, http.StatusOK, aggregateResponse{Scope: scope, Owner: totals.Owner, Jobs: counts(totals.Jobs),
 		JobsTotal: totals.JobsTotal, Bytes: totals.Bytes, Lines: totals.Lines, Entries: totals.Entries,
-		Levels: totals.Levels, Errors: totals.Errors, ErrorRate: totals.ErrorRate(),
+		Levels: counts(totals.Levels), Errors: totals.Errors, ErrorRate: totals.ErrorRate(),
 		TopErrorGroups: topErrorGroupViews(groups)})
 }
 

@@ -1,6 +1,9 @@
 package http
 
 import (
+	"cmp"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -48,9 +51,9 @@ type JobView struct {
 	MinTime          *time.Time       `json:"min_time,omitempty"`
 	MaxTime          *time.Time       `json:"max_time,omitempty"`
 	TimeAssumption   string           `json:"time_assumption,omitempty"`
-	Keywords         map[string]int64 `json:"keywords,omitempty"`
-	Components       map[string]int64 `json:"components,omitempty"`
-	TopIPs           map[string]int64 `json:"top_ips,omitempty"`
+	Keywords         []nameCount      `json:"keywords"`
+	Components       []nameCount      `json:"components"`
+	TopIPs           []nameCount      `json:"top_ips"`
 	DistinctIPs      int64            `json:"distinct_ips,omitempty"`
 	AnalyzerVersion  string           `json:"analyzer_version,omitempty"`
 	FailureReason    string           `json:"failure_reason,omitempty"`
@@ -61,6 +64,36 @@ type jobOptionsView struct {
 	ChunkLines int `json:"chunk_lines,omitempty"`
 }
 
+// nameCount is one entry of a ranked list: the order is the rank, which a
+// JSON object would lose.
+type nameCount struct {
+	Name  string `json:"name"`
+	Count int64  `json:"count"`
+}
+
+// ranked lists counts, most frequent first, ties by name.
+func ranked(m map[string]int64) []nameCount {
+	out := make([]nameCount, 0, len(m))
+	for name, n := range m {
+		out = append(out, nameCount{Name: name, Count: n})
+	}
+	slices.SortFunc(out, func(a, b nameCount) int {
+		if a.Count != b.Count {
+			return cmp.Compare(b.Count, a.Count)
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	return out
+}
+
+// counts is m, or an empty map for nil, so a client always gets an object.
+func counts[K comparable](m map[K]int64) map[K]int64 {
+	if m == nil {
+		return map[K]int64{}
+	}
+	return m
+}
+
 // NewJobView returns the API's view of a job.
 func NewJobView(j *domain.Job) JobView {
 	return JobView{
@@ -69,9 +102,10 @@ func NewJobView(j *domain.Job) JobView {
 		Attempts: j.Attempts, CorrelationID: j.CorrelationID, SubmittedEventID: j.SubmittedEventID,
 		SubmittedAt: j.SubmittedAt, StartedAt: j.StartedAt, FinishedAt: j.FinishedAt, DurationMS: j.DurationMS,
 		Chunks: j.Chunks, Lines: j.Lines, Entries: j.Entries, Bytes: j.Bytes, BytesRead: j.BytesRead,
-		Levels: j.Levels, Errors: j.Errors, ErrorGroups: j.ErrorGroups, ErrorLike: j.ErrorLike,
+		Levels: counts(j.Levels), Errors: j.Errors, ErrorGroups: j.ErrorGroups, ErrorLike: j.ErrorLike,
 		Truncated: j.Truncated, Format: j.Format, MinTime: j.MinTime, MaxTime: j.MaxTime,
-		TimeAssumption: j.TimeAssumption, Keywords: j.Keywords, Components: j.Components, TopIPs: j.TopIPs,
+		TimeAssumption: j.TimeAssumption, Keywords: ranked(j.Keywords), Components: ranked(j.Components),
+		TopIPs: ranked(j.TopIPs),
 		DistinctIPs: j.DistinctIPs, AnalyzerVersion: j.AnalyzerVersion, FailureReason: j.FailureReason,
 		FailureCode: j.FailureCode,
 	}
