@@ -20,6 +20,7 @@ import (
 const (
 	EINVALID      = "invalid"      // the request is malformed
 	EUNAUTHORIZED = "unauthorized" // no valid credentials
+	EFORBIDDEN    = "forbidden"    // valid credentials without the role the thing needs
 	ENOTFOUND     = "not_found"    // no such thing, or not the caller's
 	ECONFLICT     = "conflict"     // the state changed underneath
 	ETOOLARGE     = "too_large"    // the upload exceeds the size limit

@@ -157,6 +157,9 @@ func (a *Auth) Verify(next http.Handler) http.Handler {
 
 func (a *Auth) verifyRequest(r *http.Request) (jwt.Token, error) {
 	raw := jwtauth.TokenFromHeader(r)
+	if c, err := r.Cookie(SessionCookie); raw == "" && err == nil && r.Context().Value(cookieAllowedKey{}) != nil {
+		raw = c.Value
+	}
 	if raw == "" {
 		return nil, jwtauth.ErrNoTokenFound
 	}
@@ -219,6 +222,36 @@ func (a *Auth) Require(s *Server) func(http.Handler) http.Handler {
 			role, _ := claims["role"].(string)
 			ctx := context.WithValue(r.Context(), claimsKey{}, Claims{Subject: token.Subject(), Role: role})
 			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}
+}
+
+// SessionCookie is the cookie the web pages keep a signed-in user's token
+// in. Besides the Authorization header, only pages a browser opens (the
+// queue UI) read it: the API's own routes take the header alone, so a
+// cookie can never make a cross-site request act as its user there.
+const SessionCookie = "logproc_session"
+
+type cookieAllowedKey struct{}
+
+// allowCookie lets the routes below it take the token from the session
+// cookie too.
+func allowCookie(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), cookieAllowedKey{}, true)))
+	})
+}
+
+// RequireAdmin answers 403 to a caller without the admin role; it runs
+// after Require.
+func RequireAdmin(s *Server) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !callerOf(r).IsAdmin() {
+				s.error(w, r, domain.Errorf(domain.EFORBIDDEN, "this page is for admins (a token with role %q)", RoleAdmin))
+				return
+			}
+			next.ServeHTTP(w, r)
 		})
 	}
 }

@@ -20,6 +20,7 @@ const (
 var statusOf = map[string]int{
 	domain.EINVALID:      http.StatusBadRequest,
 	domain.EUNAUTHORIZED: http.StatusUnauthorized,
+	domain.EFORBIDDEN:    http.StatusForbidden,
 	domain.ENOTFOUND:     http.StatusNotFound,
 	errMethodNotAllowed:  http.StatusMethodNotAllowed,
 	errTooManyRequests:   http.StatusTooManyRequests,

@@ -14,6 +14,7 @@ import (
 
 	"github.com/logproc/logproc/domain"
 	"github.com/logproc/logproc/events"
+	"github.com/logproc/logproc/http/apitest"
 )
 
 // sseEvent is one Server-Sent Event as a client reads it.
@@ -24,10 +25,11 @@ type sseEvent struct {
 
 // stream is an open progress stream.
 type stream struct {
-	t      *testing.T
-	resp   *http.Response
-	events chan sseEvent
-	cancel context.CancelFunc
+	t         *testing.T
+	validator *apitest.Validator
+	resp      *http.Response
+	events    chan sseEvent
+	cancel    context.CancelFunc
 }
 
 // openProgress opens GET /api/jobs/{id}/progress and reads its events in the
@@ -40,12 +42,16 @@ func (e *env) openProgress(id, token, lastEventID string) (*stream, int) {
 	if lastEventID != "" {
 		req.Header.Set("Last-Event-ID", lastEventID)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := e.client.Do(req)
 	if err != nil {
 		cancel()
 		e.t.Fatal(err)
 	}
-	s := &stream{t: e.t, resp: resp, events: make(chan sseEvent, 100), cancel: cancel}
+	validator, err := apitest.New()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	s := &stream{t: e.t, validator: validator, resp: resp, events: make(chan sseEvent, 100), cancel: cancel}
 	e.t.Cleanup(func() {
 		cancel()
 		resp.Body.Close()
@@ -76,7 +82,11 @@ func (s *stream) read() {
 		case strings.HasPrefix(line, "event: "):
 			ev.name = strings.TrimPrefix(line, "event: ")
 		case strings.HasPrefix(line, "data: "):
-			json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &ev.data)
+			data := []byte(strings.TrimPrefix(line, "data: "))
+			if err := s.validator.CheckSchema("Progress", data); err != nil {
+				s.t.Errorf("progress event: %v", err)
+			}
+			json.Unmarshal(data, &ev.data)
 		}
 	}
 }

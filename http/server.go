@@ -10,6 +10,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -60,6 +61,11 @@ type Server struct {
 	Log            *slog.Logger
 	// Metrics, when set, counts requests and uploads.
 	Metrics *Metrics
+	// Limits bound the requests a minute per user and per client IP.
+	Limits RateLimits
+	// QueueUI, when set, is the queue's web UI (asynqmon), served to admins
+	// under /admin/queues, a path it must know as its root.
+	QueueUI http.Handler
 	// Progress, when set, serves live progress streams; Heartbeat is how
 	// often a quiet stream sends a comment (DefaultHeartbeat when 0).
 	Progress  *ProgressHub
@@ -73,15 +79,32 @@ func (s *Server) Handler() http.Handler {
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, domain.Errorf(domain.ENOTFOUND, "no route %s %s", r.Method, r.URL.Path))
 	})
-	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		s.error(w, r, domain.Errorf(errMethodNotAllowed, "%s is not allowed on %s", r.Method, r.URL.Path))
+	r.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) {
+		allowed := allowedMethods(r, req.URL.Path)
+		w.Header().Set("Allow", strings.Join(allowed, ", "))
+		s.error(w, req, domain.Errorf(errMethodNotAllowed, "%s is not allowed on %s; use %s", req.Method,
+			req.URL.Path, strings.Join(allowed, " or ")))
 	})
 	r.Get("/healthz", s.handleHealthz)
+	r.Get("/openapi.yaml", s.handleOpenAPI)
 	r.Get("/readyz", s.handleReadyz)
-	r.Get("/api/queue-status", s.handleQueueStatus)
+	l := s.Limits
+	readsByIP := s.limitByIP(l.ReadsPerIP, "reads") // one count for every read route
+	r.With(readsByIP).Get("/api/queue-status", s.handleQueueStatus)
+	if s.QueueUI != nil {
+		r.Group(func(r chi.Router) {
+			r.Use(allowCookie, s.Auth.Verify, s.Auth.Require(s), RequireAdmin(s))
+			r.Get("/admin/queues", s.QueueUI.ServeHTTP)
+			r.Handle("/admin/queues/*", s.QueueUI)
+		})
+	}
 	r.Group(func(r chi.Router) {
-		r.Use(s.Auth.Verify, s.Auth.Require(s))
+		r.Use(s.limitByIP(l.UploadsPerIP, "uploads"), s.Auth.Verify, s.Auth.Require(s),
+			s.limitByUser(l.UploadsPerUser, "uploads"))
 		r.Post("/api/upload-logs", s.handleUploadLogs)
+	})
+	r.Group(func(r chi.Router) {
+		r.Use(readsByIP, s.Auth.Verify, s.Auth.Require(s), s.limitByUser(l.ReadsPerUser, "reads"))
 		if s.Progress != nil {
 			r.Get("/api/jobs/{jobId}/progress", s.handleJobProgress)
 		}
@@ -94,6 +117,19 @@ func (s *Server) Handler() http.Handler {
 		})
 	})
 	return r
+}
+
+// allowedMethods lists the methods the router takes on path, for the Allow
+// header of a 405.
+func allowedMethods(mux *chi.Mux, path string) []string {
+	var allowed []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
+		http.MethodPatch, http.MethodDelete, http.MethodOptions} {
+		if mux.Match(chi.NewRouteContext(), m, path) {
+			allowed = append(allowed, m)
+		}
+	}
+	return allowed
 }
 
 func (s *Server) clientIP() func(http.Handler) http.Handler {

@@ -24,6 +24,7 @@ import (
 	"github.com/logproc/logproc/events/postgres"
 	"github.com/logproc/logproc/events/postgres/pgtest"
 	lphttp "github.com/logproc/logproc/http"
+	"github.com/logproc/logproc/http/apitest"
 	"github.com/logproc/logproc/projections"
 )
 
@@ -41,6 +42,8 @@ type env struct {
 	server lphttp.Server
 	store  *postgres.Store
 	hub    *lphttp.ProgressHub
+	// client checks every response against the API's OpenAPI document.
+	client *http.Client
 }
 
 func newEnv(t *testing.T, audience string) *env {
@@ -96,8 +99,12 @@ func newEnv(t *testing.T, audience string) *env {
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
+	client, err := apitest.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
 	return &env{t: t, url: ts.URL, auth: auth, stats: reader, blobs: blobs, dir: dir, server: *srv,
-		store: postgres.New(pool), hub: hub}
+		store: postgres.New(pool), hub: hub, client: client}
 }
 
 // projected waits until the read models hold the job at the given version,
@@ -143,8 +150,32 @@ func (e *env) token(sub, role string) string {
 	return tok
 }
 
+// restart serves the API again with settings changed by edit, on a new
+// address that the env's requests go to from then on.
+func (e *env) restart(edit func(*lphttp.Server)) {
+	e.t.Helper()
+	srv := e.server
+	edit(&srv)
+	ts := httptest.NewServer(srv.Handler())
+	e.t.Cleanup(ts.Close)
+	e.url, e.server = ts.URL, srv
+}
+
 // do sends a request and returns the status and the decoded JSON body.
 func (e *env) do(method, path, token string, body io.Reader, contentType string) (int, map[string]any) {
+	e.t.Helper()
+	status, out, _ := e.request(method, path, token, body, contentType)
+	return status, out
+}
+
+// doWithHeader sends a GET and returns the status, the decoded body and the
+// response's headers.
+func (e *env) doWithHeader(method, path, token string) (int, map[string]any, http.Header) {
+	e.t.Helper()
+	return e.request(method, path, token, nil, "")
+}
+
+func (e *env) request(method, path, token string, body io.Reader, contentType string) (int, map[string]any, http.Header) {
 	e.t.Helper()
 	req, err := http.NewRequest(method, e.url+path, body)
 	if err != nil {
@@ -156,7 +187,7 @@ func (e *env) do(method, path, token string, body io.Reader, contentType string)
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := e.client.Do(req)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -166,7 +197,7 @@ func (e *env) do(method, path, token string, body io.Reader, contentType string)
 	if err := json.Unmarshal(raw, &out); err != nil {
 		e.t.Fatalf("%s %s: body is not JSON: %q", method, path, raw)
 	}
-	return resp.StatusCode, out
+	return resp.StatusCode, out, resp.Header
 }
 
 // upload posts content as the multipart part "file".

@@ -49,7 +49,7 @@ func TestUploadToAFailingStore(t *testing.T) {
 		req, _ := http.NewRequest("POST", ts.URL+"/api/upload-logs", &buf)
 		req.Header.Set("Authorization", "Bearer "+e.token("alice", ""))
 		req.Header.Set("Content-Type", mw.FormDataContentType())
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := e.client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -105,7 +105,7 @@ func NewJobView(j *domain.Job) JobView {
 		Levels: counts(j.Levels), Errors: j.Errors, ErrorGroups: j.ErrorGroups, ErrorLike: j.ErrorLike,
 		Truncated: j.Truncated, Format: j.Format, MinTime: j.MinTime, MaxTime: j.MaxTime,
 		TimeAssumption: j.TimeAssumption, Keywords: ranked(j.Keywords), Components: ranked(j.Components),
-		TopIPs: ranked(j.TopIPs),
+		TopIPs:      ranked(j.TopIPs),
 		DistinctIPs: j.DistinctIPs, AnalyzerVersion: j.AnalyzerVersion, FailureReason: j.FailureReason,
 		FailureCode: j.FailureCode,
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/hibiken/asynqmon"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
@@ -136,10 +137,10 @@ func readModels() []projections.Projector {
 func (a *App) serveHTTP(auth *lphttp.Auth) error {
 	reader := projections.NewReader(a.Pool)
 	srv := &lphttp.Server{
-		Events: a.Store, Blobs: a.Blobs, Stats: reader, Progress: a.progressHub(reader),
+		Events: a.Store, Blobs: a.Blobs, Stats: reader, Progress: a.progressHub(reader), QueueUI: a.queueUI(),
 		Queue: worker.NewInspector(asynq.NewInspectorFromRedisClient(a.Redis), a.Config.Queue),
 		Auth:  auth, MaxUploadBytes: a.Config.MaxUploadBytes, TrustedProxies: a.Config.TrustedProxies,
-		Log: a.Log, Instance: rand.Text(), Metrics: lphttp.NewMetrics(a.Registry),
+		Log: a.Log, Instance: rand.Text(), Metrics: lphttp.NewMetrics(a.Registry), Limits: a.Config.RateLimits,
 		Ready: map[string]lphttp.Check{
 			"postgres": a.Pool.Ping,
 			"redis":    func(ctx context.Context) error { return a.Redis.Ping(ctx).Err() },
@@ -266,3 +267,19 @@ func (a *App) progressHub(reader *projections.Reader) *lphttp.ProgressHub {
 	a.goBackground(func() { hub.Run(bg) })
 	return hub
 }
+
+// queueUI returns asynq's web UI for the app's Redis, rooted at
+// /admin/queues; closing the app closes its connections.
+func (a *App) queueUI() http.Handler {
+	opt, err := asynq.ParseRedisURI(a.Config.RedisURL)
+	if err != nil { // LoadConfig checked REDIS_URL; go-redis and asynq agree on redis:// URLs
+		a.Log.Warn("the queue UI is off: asynq cannot read REDIS_URL", "err", err)
+		return nil
+	}
+	ui := asynqmon.New(asynqmon.Options{RootPath: QueueUIPath, RedisConnOpt: opt})
+	a.closers = append(a.closers, ui.Close)
+	return ui
+}
+
+// QueueUIPath is where the queue UI is served, to admins only.
+const QueueUIPath = "/admin/queues"

@@ -17,6 +17,7 @@ import (
 	"github.com/logproc/logproc/domain/worker/asynqtest"
 	"github.com/logproc/logproc/events/postgres/pgtest"
 	lphttp "github.com/logproc/logproc/http"
+	"github.com/logproc/logproc/http/apitest"
 )
 
 const testSecret = "end-to-end-test-secret-of-32-bytes-or-more"
@@ -26,11 +27,19 @@ type testApp struct {
 	t   *testing.T
 	app *App
 	url string
+	// client checks every response against the API's OpenAPI document.
+	client *http.Client
 }
 
 // startTestApp starts `logproc all` in-process. Settings may be changed by
 // edit, and the app by tune, before it starts.
 func startTestApp(t *testing.T, edit func(*Config), tune ...func(*App)) *testApp {
+	t.Helper()
+	return startTestAppParts(t, true, true, edit, tune...)
+}
+
+// startTestAppParts starts the parts of the app that serve and work say.
+func startTestAppParts(t *testing.T, serve, work bool, edit func(*Config), tune ...func(*App)) *testApp {
 	t.Helper()
 	_, queue := asynqtest.NewQueue(t)
 	cfg, err := ConfigFrom(func(string) string { return "" })
@@ -53,7 +62,7 @@ func startTestApp(t *testing.T, edit func(*Config), tune ...func(*App)) *testApp
 		f(app)
 	}
 	ctx := context.Background()
-	if err := startApp(ctx, app, true, true); err != nil {
+	if err := startApp(ctx, app, serve, work); err != nil {
 		app.Close(ctx)
 		t.Fatal(err)
 	}
@@ -62,7 +71,11 @@ func startTestApp(t *testing.T, edit func(*Config), tune ...func(*App)) *testApp
 			t.Errorf("close app: %v", err)
 		}
 	})
-	return &testApp{t: t, app: app, url: "http://" + app.Addr}
+	client, err := apitest.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &testApp{t: t, app: app, url: "http://" + app.Addr, client: client}
 }
 
 // testWriter sends the app's logs to the test log.
@@ -93,7 +106,7 @@ func (a *testApp) getJSON(path, token string, v any) int {
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := a.client.Do(req)
 	if err != nil {
 		a.t.Fatal(err)
 	}
@@ -115,7 +128,7 @@ func (a *testApp) upload(token, name string, content []byte) string {
 	req, _ := http.NewRequest("POST", a.url+"/api/upload-logs", &buf)
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := a.client.Do(req)
 	if err != nil {
 		a.t.Fatal(err)
 	}

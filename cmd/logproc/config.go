@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/joho/godotenv"
+
+	lphttp "github.com/logproc/logproc/http"
 )
 
 // Config is every setting of Log Processor, read from the environment (and a
@@ -41,6 +43,7 @@ type Config struct {
 	TrustedProxies    []string
 	StreamsPerUser    int
 	StreamsMax        int
+	RateLimits        lphttp.RateLimits
 }
 
 // minSecretBytes is the shortest JWT_SECRET accepted: HS256 wants a key at
@@ -113,6 +116,10 @@ var settings = []setting{
 		c.StreamsMax = int(n)
 		return err
 	}},
+	{"RATE_LIMIT_UPLOADS", "30", "", "uploads a minute one user may make (0: no limit)", rateSetting("RATE_LIMIT_UPLOADS", func(l *lphttp.RateLimits) *int { return &l.UploadsPerUser })},
+	{"RATE_LIMIT_UPLOADS_PER_IP", "120", "", "uploads a minute from one client IP (0: no limit)", rateSetting("RATE_LIMIT_UPLOADS_PER_IP", func(l *lphttp.RateLimits) *int { return &l.UploadsPerIP })},
+	{"RATE_LIMIT_READS", "600", "", "reads a minute one user may make (0: no limit)", rateSetting("RATE_LIMIT_READS", func(l *lphttp.RateLimits) *int { return &l.ReadsPerUser })},
+	{"RATE_LIMIT_READS_PER_IP", "1200", "", "reads a minute from one client IP, the token-free queue status included (0: no limit)", rateSetting("RATE_LIMIT_READS_PER_IP", func(l *lphttp.RateLimits) *int { return &l.ReadsPerIP })},
 	{"HTTP_PORT", "8080", "", "Docker only: the host port the API is published on", nil},
 	{"WORKER_REPLICAS", "1", "", "Docker only: how many worker containers run", nil},
 }
@@ -226,6 +233,18 @@ func oneOf(name, v string, allowed ...string) error {
 		}
 	}
 	return fmt.Errorf("%s must be one of %s, got %q", name, strings.Join(allowed, ", "), v)
+}
+
+// rateSetting reads a rate limit: requests a minute, 0 for none.
+func rateSetting(name string, field func(*lphttp.RateLimits) *int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return fmt.Errorf("%s must be a whole number of requests a minute, 0 for no limit, got %q", name, v)
+		}
+		*field(&c.RateLimits) = n
+		return nil
+	}
 }
 
 func positiveInt(name, v string) (int64, error) {

@@ -118,7 +118,7 @@ func (a *testApp) rawStats(id, token string) string {
 	a.t.Helper()
 	req, _ := http.NewRequest("GET", a.url+"/api/stats/"+id, nil)
 	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := a.client.Do(req)
 	if err != nil {
 		a.t.Fatal(err)
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/logproc/logproc/http/apitest"
+
 	"github.com/logproc/logproc/domain"
 	"github.com/logproc/logproc/domain/worker"
 )
@@ -51,9 +53,13 @@ func TestEndToEndProgressStreamFollowsARealJob(t *testing.T) {
 		fmt.Fprintf(&b, "2026-11-27 10:%02d:%02d INFO worker-%d processed item %d\n", i/60%60, i%60, i%4, i)
 	}
 	id := a.upload(alice, "big.log", []byte(b.String()))
+	validator, err := apitest.New()
+	if err != nil {
+		t.Fatal(err)
+	}
 	req, _ := http.NewRequest("GET", a.url+"/api/jobs/"+id+"/progress", nil)
 	req.Header.Set("Authorization", "Bearer "+alice)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := a.client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,6 +81,9 @@ func TestEndToEndProgressStreamFollowsARealJob(t *testing.T) {
 			names = append(names, name)
 		}
 		if data, ok := strings.CutPrefix(line, "data: "); ok {
+			if err := validator.CheckSchema("Progress", []byte(data)); err != nil {
+				t.Error(err)
+			}
 			var p progress
 			if err := json.Unmarshal([]byte(data), &p); err != nil {
 				t.Fatalf("event data %q: %v", data, err)

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/logproc/logproc/domain/worker"
+	lphttp "github.com/logproc/logproc/http"
+	"github.com/logproc/logproc/projections"
+)
+
+// get sends a GET with a bearer token or a session cookie.
+func (a *testApp) get(path, token string, cookie bool) *http.Response {
+	a.t.Helper()
+	req, _ := http.NewRequest("GET", a.url+path, nil)
+	switch {
+	case cookie:
+		req.AddCookie(&http.Cookie{Name: lphttp.SessionCookie, Value: token})
+	case token != "":
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := a.client.Do(req)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp
+}
+
+func TestQueueUIIsForAdminsOnly(t *testing.T) {
+	a := startTestApp(t, nil)
+	cases := []struct {
+		name   string
+		token  string
+		cookie bool
+		status int
+	}{
+		{"no token", "", false, http.StatusUnauthorized},
+		{"a user", a.token("alice", ""), false, http.StatusForbidden},
+		{"an admin", a.token("root", "admin"), false, http.StatusOK},
+		{"an admin signed in with the session cookie", a.token("root", "admin"), true, http.StatusOK},
+	}
+	for _, c := range cases {
+		resp := a.get(QueueUIPath, c.token, c.cookie)
+		if resp.StatusCode != c.status {
+			t.Errorf("%s: GET %s = %d, want %d", c.name, QueueUIPath, resp.StatusCode, c.status)
+		}
+		if c.status == http.StatusOK && !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+			t.Errorf("%s: the queue UI answered %s", c.name, resp.Header.Get("Content-Type"))
+		}
+	}
+	if resp := a.get(QueueUIPath+"/api/queues", a.token("alice", ""), false); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a user on the queue UI's API = %d, want 403", resp.StatusCode)
+	}
+	if resp := a.get("/api/stats", a.token("root", "admin"), true); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("the API with only the session cookie = %d, want 401: the API takes the header alone", resp.StatusCode)
+	}
+}
+
+// TestTaskDeletedInTheQueueUIIsSettledByTheReconciler deletes a job's task
+// through the queue UI's own API, as an operator would, and checks that the
+// reconciler puts the job back in the queue and that it then completes:
+// nothing the UI does can lose a job.
+func TestTaskDeletedInTheQueueUIIsSettledByTheReconciler(t *testing.T) {
+	a := startTestAppParts(t, true, false, nil)
+	alice, admin := a.token("alice", ""), a.token("root", "admin")
+	id := a.upload(alice, "app.log", fixtureLog())
+	inspector := asynq.NewInspectorFromRedisClient(a.app.Redis)
+	queue := a.app.Config.Queue
+	waitTask := func(want asynq.TaskState) {
+		t.Helper()
+		deadline := time.Now().Add(time.Minute) // a failure guard, not a timing
+		for {
+			info, err := inspector.GetTaskInfo(queue, id)
+			if err == nil && info.State == want {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("task of job %s never %s: %+v %v", id, want, info, err)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	waitTask(asynq.TaskStatePending)
+	req, _ := http.NewRequest("DELETE", a.url+QueueUIPath+"/api/queues/"+queue+"/pending_tasks/"+id, nil)
+	req.Header.Set("Authorization", "Bearer "+admin)
+	resp, err := a.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent && resp.StatusCode != http.StatusOK {
+		t.Fatalf("delete through the queue UI = %d", resp.StatusCode)
+	}
+	if _, err := inspector.GetTaskInfo(queue, id); err == nil {
+		t.Fatal("the task is still there after the delete")
+	}
+	var js jobStats
+	deadline := time.Now().Add(time.Minute) // the reconciler lists jobs from the read model
+	for a.getJSON("/api/stats/"+id, alice, &js) != http.StatusOK && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	reconciler := worker.NewReconciler(projections.NewReader(a.app.Pool), a.app.Store,
+		worker.NewQueue(asynq.NewClientFromRedisClient(a.app.Redis), queue), inspector, slog.New(slog.DiscardHandler))
+	reconciler.Grace = 0
+	rep, err := reconciler.ReconcileOnce(context.Background())
+	if err != nil || rep.Requeued != 1 {
+		t.Fatalf("reconcile = %+v, %v; want the job enqueued again", rep, err)
+	}
+	waitTask(asynq.TaskStatePending)
+	if err := a.app.StartWork(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if js := a.waitFinished(id, alice); js.Status != "completed" || js.Lines != 109 {
+		t.Errorf("job after its task was deleted and settled = %+v, want completed with 109 lines", js)
+	}
+}
