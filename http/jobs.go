@@ -26,8 +26,9 @@ func (s *Server) handleListJobs(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, newJobPageView(page))
 }
 
-// eventView is a stored event as auditors read it: exactly as recorded.
-type eventView struct {
+// EventView is a stored event as auditors read it: exactly as recorded.
+// The command line prints the same shape.
+type EventView struct {
 	ID            uuid.UUID       `json:"id"`
 	Version       int64           `json:"version"`
 	Type          string          `json:"type"`
@@ -38,10 +39,16 @@ type eventView struct {
 	Position      events.Position `json:"position"`
 }
 
+// NewEventView returns the API's view of a stored event.
+func NewEventView(rec events.Record) EventView {
+	return EventView{ID: rec.ID, Version: rec.Version, Type: rec.Type, SchemaVersion: rec.SchemaVersion,
+		Data: rec.Data, Metadata: rec.Metadata, RecordedAt: rec.RecordedAt, Position: rec.Position}
+}
+
 // historyResponse is the body of GET /api/jobs/{jobId}/events.
 type historyResponse struct {
 	JobID     uuid.UUID   `json:"job_id"`
-	Events    []eventView `json:"events"`
+	Events    []EventView `json:"events"`
 	NextAfter int64       `json:"next_after,omitempty"`
 	// State is the job folded from events 1..until, when ?until is given.
 	State *JobView `json:"state,omitempty"`
@@ -92,14 +99,12 @@ func (s *Server) jobHistory(r *http.Request, id uuid.UUID, q historyQuery) (*his
 	if err != nil {
 		return nil, err
 	}
-	resp := &historyResponse{JobID: id, Events: []eventView{}}
+	resp := &historyResponse{JobID: id, Events: []EventView{}}
 	for _, rec := range recs {
 		if q.until > 0 && rec.Version > q.until {
 			break
 		}
-		resp.Events = append(resp.Events, eventView{ID: rec.ID, Version: rec.Version, Type: rec.Type,
-			SchemaVersion: rec.SchemaVersion, Data: rec.Data, Metadata: rec.Metadata,
-			RecordedAt: rec.RecordedAt, Position: rec.Position})
+		resp.Events = append(resp.Events, NewEventView(rec))
 	}
 	if n := len(resp.Events); n == int(q.limit) {
 		resp.NextAfter = resp.Events[n-1].Version

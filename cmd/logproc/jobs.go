@@ -35,11 +35,11 @@ func runJobs(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return verifyJobs(ctx, pool, args[1:], stdout)
 }
 
-// historyOutput is `jobs history --json`: the events as stored, and the
-// state in the API's shape.
+// historyOutput is `jobs history --json`: the events and the state in the
+// API's shapes (as GET /api/jobs/{id}/events?until= answers).
 type historyOutput struct {
-	Events []events.Record `json:"events"`
-	State  *lphttp.JobView `json:"state"`
+	Events []lphttp.EventView `json:"events"`
+	State  *lphttp.JobView    `json:"state"`
 }
 
 func jobHistory(ctx context.Context, store events.Store, args []string, stdout, stderr io.Writer) error {
@@ -67,10 +67,13 @@ func jobHistory(ctx context.Context, store events.Store, args []string, stdout, 
 		return fmt.Errorf("job %s has no events", id)
 	}
 	if *asJSON {
-		view := lphttp.NewJobView(state)
+		out := historyOutput{State: new(lphttp.NewJobView(state))}
+		for _, rec := range recs {
+			out.Events = append(out.Events, lphttp.NewEventView(rec))
+		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(historyOutput{Events: recs, State: &view})
+		return enc.Encode(out)
 	}
 	return printHistory(stdout, recs, state)
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/logproc/logproc/http/apitest"
 )
 
 // runCLI runs a subcommand against the test app's database and returns its
@@ -76,16 +78,32 @@ func TestOperatorsAndAuditors(t *testing.T) {
 		t.Errorf("history types = %v, want %v\n%s", types, want, history)
 	}
 	var folded struct {
-		State struct {
+		Events   []json.RawMessage `json:"events"`
+		RawState json.RawMessage   `json:"state"`
+		State    struct {
 			Status string `json:"status"`
 			Lines  int64  `json:"lines"`
-		} `json:"state"`
+		}
 	}
 	if err := json.Unmarshal([]byte(a.runCLI("jobs", "history", id, "--until", "3", "--json")), &folded); err != nil {
 		t.Fatal(err)
 	}
-	if folded.State.Status != "processing" || folded.State.Lines != 109 {
-		t.Errorf("state at version 3 = %+v, want processing with 109 lines", folded.State)
+	json.Unmarshal(folded.RawState, &folded.State)
+	if folded.State.Status != "processing" || folded.State.Lines != 109 || len(folded.Events) != 3 {
+		t.Errorf("state at version 3 = %+v after %d events, want processing with 109 lines after 3", folded.State, len(folded.Events))
+	}
+	// The command line prints the API's shapes.
+	validator, err := apitest.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range folded.Events {
+		if err := validator.CheckSchema("Event", e); err != nil {
+			t.Errorf("jobs history --json: %v", err)
+		}
+	}
+	if err := validator.CheckSchema("Job", folded.RawState); err != nil {
+		t.Errorf("jobs history --json: %v", err)
 	}
 	if out := a.runCLI("jobs", "verify"); !strings.Contains(out, "verified 1 jobs: 1 match") {
 		t.Errorf("verify: %s", out)
