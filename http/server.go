@@ -70,12 +70,16 @@ type Server struct {
 	// often a quiet stream sends a comment (DefaultHeartbeat when 0).
 	Progress  *ProgressHub
 	Heartbeat time.Duration
+
+	// UI is the web interface served beside the API; nil serves the API
+	// alone.
+	UI UI
 }
 
 // Handler returns the API's routes with their middleware.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(requestID, s.clientIP(), s.logRequests, recoverer(s.Log))
+	r.Use(requestID, s.clientIP(), s.logRequests, recoverer(s.Log), s.uiSession)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, domain.Errorf(domain.ENOTFOUND, "no route %s %s", r.Method, r.URL.Path))
 	})
@@ -116,6 +120,9 @@ func (s *Server) Handler() http.Handler {
 			r.Get("/api/jobs/{jobId}/events", s.handleJobEvents)
 		})
 	})
+	if s.UI != nil {
+		s.UI.Routes(r)
+	}
 	return r
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/logproc/logproc/events"
 	"github.com/logproc/logproc/events/postgres"
 	lphttp "github.com/logproc/logproc/http"
+	"github.com/logproc/logproc/http/web"
 	"github.com/logproc/logproc/migrations"
 	"github.com/logproc/logproc/projections"
 )
@@ -147,6 +148,13 @@ func (a *App) serveHTTP(auth *lphttp.Auth) error {
 			"blobs":    blobReadiness(a.Blobs),
 		},
 	}
+	ui, err := web.New(web.Config{Auth: srv, Stats: srv.Stats, Events: a.Store, Blobs: a.Blobs, Log: a.Log,
+		QueueUI: QueueUIPath})
+	if err != nil {
+		return err
+	}
+	srv.UI = ui
+	a.closers = append(a.closers, ui.Close)
 	ln, err := net.Listen("tcp", a.Config.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", a.Config.HTTPAddr, err)
