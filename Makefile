@@ -8,7 +8,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 export TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 export TEST_REDIS_URL    ?= redis://127.0.0.1:6379/0
 
-.PHONY: help run test build lint services env bench clean check-go check-shellcheck
+.PHONY: help run test build lint services env bench clean check-go check-shellcheck chromium
 
 ## help: list the targets
 help:
@@ -34,8 +34,15 @@ run: check-go services env build
 	@exec $(BIN) all
 
 ## test: start the services if needed, then every test with the race detector
-test: check-go services
+test: check-go services chromium
 	$(GO) test -race -count=1 -timeout 30m ./...
+
+# The web pages' browser tests drive Debian's Chromium ($(CHROMIUM)) and
+# skip without it; say so up front.
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
+chromium:
+	@[ -x "$(CHROMIUM)" ] || echo "test: no Chromium at $(CHROMIUM): the browser tests of the web pages will skip. Install it with: apt-get install -y chromium"
 
 ## build: compile bin/logproc
 build: check-go

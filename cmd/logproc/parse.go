@@ -3,15 +3,13 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/csv"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 
 	"github.com/logproc/logproc/domain/analysis"
+	"github.com/logproc/logproc/http/web"
 )
 
 // runParse writes one row per log entry, in the columns of the Loghub
@@ -91,48 +89,12 @@ func writeRows(out string, stdout io.Writer, write func(io.Writer) error) error 
 	return err
 }
 
-// parseInto runs the parser and writes its rows in the chosen format.
+// parseInto runs the parser and writes its rows in the chosen format, as
+// the web pages' download does.
 func parseInto(ctx context.Context, open func() (io.ReadCloser, error), format string, w io.Writer) error {
-	emit, flush := jsonlRows(w)
-	if format == "csv" {
-		emit, flush = csvRows(w)
-	}
-	if err := analysis.Parse(ctx, open, analysis.DefaultOptions(), emit); err != nil {
+	rows := web.NewRowWriter(format, w)
+	if err := analysis.Parse(ctx, open, analysis.DefaultOptions(), rows.Write); err != nil {
 		return fmt.Errorf("parse: %w", err)
 	}
-	return flush()
-}
-
-// csvHeader names the columns as the Loghub structured CSV does.
-var csvHeader = []string{"LineId", "Timestamp", "Level", "Component", "Content", "EventId", "EventTemplate"}
-
-func csvRows(w io.Writer) (func(analysis.Row) error, func() error) {
-	cw := csv.NewWriter(w)
-	header := false
-	emit := func(r analysis.Row) error {
-		if !header {
-			header = true
-			if err := cw.Write(csvHeader); err != nil {
-				return err
-			}
-		}
-		return cw.Write([]string{strconv.FormatInt(r.LineID, 10), r.Timestamp, string(r.Level), r.Component,
-			r.Content, r.EventID, r.EventTemplate})
-	}
-	flush := func() error {
-		if !header {
-			if err := cw.Write(csvHeader); err != nil {
-				return err
-			}
-		}
-		cw.Flush()
-		return cw.Error()
-	}
-	return emit, flush
-}
-
-func jsonlRows(w io.Writer) (func(analysis.Row) error, func() error) {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	return func(r analysis.Row) error { return enc.Encode(r) }, func() error { return nil }
+	return rows.Flush()
 }

@@ -281,14 +281,15 @@ func maxOf(xs []int64) int64 {
 	return m
 }
 
-// niceCeil rounds n up to 1, 2 or 5 times a power of ten, and is at least 2
-// so that the middle tick is a whole number.
+// niceCeil rounds n up to a round number for the top of the y axis (10,
+// 15, 20, 25, 30, 40, 50, 60 or 80 times a power of ten), or to an even
+// number up to 10, so that the middle tick is a whole number too.
 func niceCeil(n int64) int64 {
 	if n <= 10 {
 		return max(2, n+n%2)
 	}
-	for p := int64(10); ; p *= 10 {
-		for _, f := range []int64{1, 2, 5} {
+	for p := int64(1); ; p *= 10 {
+		for _, f := range []int64{10, 15, 20, 25, 30, 40, 50, 60, 80} {
 			if f*p >= n {
 				return f * p
 			}

@@ -141,7 +141,7 @@ func TestLongLogsGetWiderColumns(t *testing.T) {
 }
 
 func TestNiceCeil(t *testing.T) {
-	for n, want := range map[int64]int64{0: 2, 1: 2, 3: 4, 7: 8, 10: 10, 11: 20, 21: 50, 51: 100, 999: 1000, 1001: 2000} {
+	for n, want := range map[int64]int64{0: 2, 1: 2, 3: 4, 7: 8, 10: 10, 11: 15, 21: 25, 51: 60, 720: 800, 999: 1000, 1001: 1500} {
 		if got := niceCeil(n); got != want {
 			t.Errorf("niceCeil(%d) = %d, want %d", n, got, want)
 		}
