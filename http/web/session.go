@@ -92,7 +92,7 @@ func readsSession(path string) bool {
 }
 
 func safeMethod(m string) bool {
-	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+	return m == http.MethodGet || m == http.MethodHead
 }
 
 // requireSignIn lets a request through with its caller, or sends the
