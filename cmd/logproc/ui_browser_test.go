@@ -182,14 +182,28 @@ func TestBrowserUploadWatchAndReplay(t *testing.T) {
 	if before == "completed" || before == "failed" {
 		t.Fatalf("job finished before the analysis was let through: %q", before)
 	}
+	// The list, in a second tab, must follow the job too.
+	list, closeList := chromedp.NewContext(ctx)
+	defer closeList()
+	if err := chromedp.Do(list); err != nil { // opens the tab for list's lifetime
+		t.Fatal(err)
+	}
+	browse(t, list, "the list with the job waiting",
+		chromedp.Navigate(a.url+"/jobs"),
+		chromedp.WaitVisible(chromedp.CSS(`table.jobs a[href="/jobs/`+id+`"]`)),
+	)
+	read(t, list, "mark the list", chromedp.Evaluate[bool](`window.__sameDocument = true`))
 	close(gate)
 	opened = true
 	browse(t, ctx, "watch the job complete",
 		chromedp.WaitVisible(chromedp.CSS(`[data-field=status] .st-completed`)),
 		chromedp.WaitVisible(chromedp.CSS(`td[data-level=ERROR]`)),
 	)
-	if !read(t, ctx, "same document", chromedp.Evaluate[bool](`window.__sameDocument === true`)) {
-		t.Fatal("the job page reloaded to show the job complete")
+	browse(t, list, "watch the list", chromedp.WaitVisible(chromedp.CSS(`table.jobs .st-completed`)))
+	for _, tab := range []context.Context{ctx, list} {
+		if !read(t, tab, "same document", chromedp.Evaluate[bool](`window.__sameDocument === true`)) {
+			t.Fatal("a page reloaded to show the job complete")
+		}
 	}
 	api := a.waitFinished(id, alice)
 	checkShownCounts(t, ctx, api)

@@ -141,11 +141,16 @@
       xhr.open('POST', '/upload');
       xhr.setRequestHeader('X-CSRF-Token', form.dataset.csrf);
       xhr.setRequestHeader('Accept', 'application/json');
+      var said = -1;
       xhr.upload.addEventListener('progress', function (e) {
         if (!e.lengthComputable) { return; }
         var pct = Math.round(e.loaded * 100 / e.total);
         bar.value = pct; bar.textContent = pct + '%';
-        say('Uploading ' + file.name + ': ' + pct + '% (' + bytes(e.loaded) + ' of ' + bytes(e.total) + ')');
+        // The status is read out: say it every tenth, not every event.
+        if (Math.floor(pct / 10) !== said) {
+          said = Math.floor(pct / 10);
+          say('Uploading ' + file.name + ': ' + pct + '% (' + bytes(e.loaded) + ' of ' + bytes(e.total) + ')');
+        }
       });
       xhr.addEventListener('load', function () {
         var body = {};
