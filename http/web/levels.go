@@ -127,22 +127,26 @@ func (f *fileWork) splitFor(ctx context.Context, job *domain.Job) (*splitEntry, 
 		f.order = f.order[1:]
 	}
 	f.bg.Add(1)
-	go func() {
-		defer f.bg.Done()
-		defer close(e.done)
-		e.minutes, e.err = f.countSplit(job, key)
-		if e.err != nil {
-			// Say it to the pages waiting now, and try again on a later
-			// load: the store may have been down.
-			f.log.Warn("count levels per minute", "job_id", job.ID, "err", e.err)
-			f.mu.Lock()
-			if f.splits[job.ID] == e {
-				delete(f.splits, job.ID)
-			}
-			f.mu.Unlock()
-		}
-	}()
+	go f.count(e, job, key)
 	return e, nil
+}
+
+// count fills a job's entry in the background. A failure is said to the
+// pages waiting now, and the entry is dropped so that a later load tries
+// again: the store may have been down.
+func (f *fileWork) count(e *splitEntry, job *domain.Job, key string) {
+	defer f.bg.Done()
+	defer close(e.done)
+	e.minutes, e.err = f.countSplit(job, key)
+	if e.err == nil {
+		return
+	}
+	f.log.Warn("count levels per minute", "job_id", job.ID, "err", e.err)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.splits[job.ID] == e {
+		delete(f.splits, job.ID)
+	}
 }
 
 var errTooManyMinutes = errors.New("the log spans too many minutes")

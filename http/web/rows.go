@@ -35,11 +35,7 @@ func (u *UI) handleRows(w http.ResponseWriter, r *http.Request) {
 		u.failErr(w, r, err)
 		return
 	}
-	format := r.URL.Query().Get("format")
-	limit, err := intQuery(r, "limit", defaultRows, 1, maxRows)
-	if err == nil && format != "csv" && format != "jsonl" {
-		err = domain.Errorf(domain.EINVALID, "format must be csv or jsonl")
-	}
+	format, limit, err := rowsQuery(r)
 	if err != nil {
 		u.failErr(w, r, err)
 		return
@@ -65,6 +61,16 @@ func (u *UI) handleRows(w http.ResponseWriter, r *http.Request) {
 	}
 	defer u.files.release()
 	u.streamRows(w, r, job, key, format, limit)
+}
+
+// rowsQuery reads a download's format and row limit.
+func rowsQuery(r *http.Request) (string, int64, error) {
+	format := r.URL.Query().Get("format")
+	limit, err := intQuery(r, "limit", defaultRows, 1, maxRows)
+	if err == nil && format != "csv" && format != "jsonl" {
+		err = domain.Errorf(domain.EINVALID, "format must be csv or jsonl")
+	}
+	return format, limit, err
 }
 
 // streamRows writes the rows. Headers go out with the first row, so a

@@ -65,7 +65,6 @@ func (c *chart) ViewBox() string { return "0 0 1000 240" }
 func (c *chart) PlotLeft() int   { return plotLeft }
 func (c *chart) PlotRight() int  { return plotRight }
 func (c *chart) PlotBottom() int { return plotBottom }
-func (c *chart) PlotTop() int    { return plotTop }
 
 // Span says the chart's time range in words.
 func (c *chart) Span() string {
@@ -190,31 +189,38 @@ func (c *chart) draw(names []string, cols [][]int64) {
 	scale := float64(plotBottom-plotTop) / float64(top)
 	base := make([]int64, ncols)
 	for si, s := range cols {
-		var b []byte
-		var total int64
-		for i, v := range s {
-			if v == 0 {
-				continue
-			}
-			x := float64(plotLeft) + (float64(i)+0.5)*colW
-			y0 := float64(plotBottom) - float64(base[i])*scale
-			base[i] += v
-			total += v
-			y1 := float64(plotBottom) - float64(base[i])*scale
-			b = append(b, 'M')
-			b = strconv.AppendFloat(b, x, 'f', 1, 64)
-			b = append(b, ' ')
-			b = strconv.AppendFloat(b, y0, 'f', 1, 64)
-			b = append(b, 'V')
-			b = strconv.AppendFloat(b, y1, 'f', 1, 64)
-		}
-		if total > 0 {
-			c.Series = append(c.Series, series{Name: names[si], Class: seriesClass(names[si]), Path: string(b), Total: total})
+		if path, total := stackPath(s, base, colW, scale); total > 0 {
+			c.Series = append(c.Series, series{Name: names[si], Class: seriesClass(names[si]), Path: path, Total: total})
 		}
 	}
 	c.YTicks = []tick{{pos(plotBottom), "0"}, {pos(float64(plotBottom+plotTop) / 2), formatInt(top / 2)}, {pos(plotTop), formatInt(top)}}
 	c.XTicks = c.timeTicks(ncols, colW)
 	c.Rows = c.tableRows(names, cols, totals)
+}
+
+// stackPath draws one series' columns on top of base, the height each
+// column has reached, which it raises: one "M x y0 V y1" stroke per
+// non-empty column.
+func stackPath(s, base []int64, colW, scale float64) (string, int64) {
+	var b []byte
+	var total int64
+	for i, v := range s {
+		if v == 0 {
+			continue
+		}
+		x := float64(plotLeft) + (float64(i)+0.5)*colW
+		y0 := float64(plotBottom) - float64(base[i])*scale
+		base[i] += v
+		total += v
+		y1 := float64(plotBottom) - float64(base[i])*scale
+		b = append(b, 'M')
+		b = strconv.AppendFloat(b, x, 'f', 1, 64)
+		b = append(b, ' ')
+		b = strconv.AppendFloat(b, y0, 'f', 1, 64)
+		b = append(b, 'V')
+		b = strconv.AppendFloat(b, y1, 'f', 1, 64)
+	}
+	return string(b), total
 }
 
 func (c *chart) tableRows(names []string, cols [][]int64, totals []int64) []chartRow {
