@@ -41,11 +41,13 @@ const (
 	splitCacheJobs = 16
 	// waitForSplitBytes is the file size up to which a page waits for the
 	// split instead of showing it on a later load: a few milliseconds of
-	// parsing.
+	// parsing. splitWait bounds that wait, for when downloads hold both
+	// parsing slots.
 	waitForSplitBytes = 4 << 20
-	// maxSplitMinutes bounds a split; a longer log's chart shows all
-	// levels together.
-	maxSplitMinutes = 2 * timelineMinutes
+	splitWait         = 2 * time.Second
+	// maxSplitMinutes bounds a split (about 2 MB); a longer log's chart
+	// shows all levels together.
+	maxSplitMinutes = timelineMinutes
 )
 
 // fileWork runs the parsing of stored files: level splits in the
@@ -86,9 +88,12 @@ func (f *fileWork) levelsPerMinute(ctx context.Context, job *domain.Job) levelSp
 		return levelSplit{Err: err.Error()}
 	}
 	if job.Size <= waitForSplitBytes {
+		wait := time.NewTimer(splitWait)
+		defer wait.Stop()
 		select {
 		case <-e.done:
 		case <-ctx.Done():
+		case <-wait.C:
 		}
 	}
 	select {
