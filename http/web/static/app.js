@@ -68,12 +68,13 @@
       var wait = 2000 - (Date.now() - last);
       if (wait > 0 && !terminal(statusOf())) { busy = true; setTimeout(function () { busy = false; refresh(); }, wait); return; }
       busy = true; last = Date.now();
+      var failed = false;
       getHTML('/jobs/' + id + '?part=live&groups=' + root.dataset.groups).then(function (html) {
         swap(box, html);
-      }).finally(function () {
+      }, function () { failed = true; }).finally(function () {
         busy = false;
         var s = shown();
-        if (Number(s.dataset.version) < target) { refresh(); } else if (s.dataset.pending) { later(refresh, 3000); }
+        if (failed) { later(refresh, 3000); } else if (Number(s.dataset.version) < target) { refresh(); } else if (s.dataset.pending) { later(refresh, 3000); }
       });
     }
     function statusOf() { var s = $('[data-field=status] .status', box); return s ? s.textContent : ''; }
