@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -250,9 +251,14 @@ func (r *foldReader) ListJobs(ctx context.Context, owner, cursor string, limit i
 	if err != nil {
 		return nil, err
 	}
+	// The cursor is the offset of the page: enough to test paging.
+	from, _ := strconv.Atoi(cursor)
 	page := &domain.JobPage{}
-	for _, j := range js[:min(limit, len(js))] {
+	for _, j := range js[min(from, len(js)):min(from+limit, len(js))] {
 		page.Jobs = append(page.Jobs, *j)
+	}
+	if from+limit < len(js) {
+		page.Next = strconv.Itoa(from + limit)
 	}
 	return page, nil
 }

@@ -206,3 +206,25 @@ func TestOverviewAndListShowTheCallersJobs(t *testing.T) {
 		t.Error("the admin's list does not show everyone's jobs with their owners")
 	}
 }
+
+func TestListPagesByTheAPIsCursor(t *testing.T) {
+	f := newFixture(t)
+	tok := f.token("alice", "", time.Hour)
+	for i := range jobsPerPage + 1 {
+		if resp, body := f.upload(tok, fmt.Sprintf("f%02d.log", i), hostileLog(), nil); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("upload %d = %d %s", i, resp.StatusCode, body)
+		}
+	}
+	_, first := f.get("/jobs", tok)
+	if n := strings.Count(first, `<td><a href="/jobs/`); n != jobsPerPage || !strings.Contains(first, `<a href="/jobs?cursor=20" rel="next">Older jobs</a>`) {
+		t.Errorf("first page: %d jobs, link to the next: %v", n, strings.Contains(first, "Older jobs"))
+	}
+	_, second := f.get("/jobs?cursor=20&part=table", tok)
+	if n := strings.Count(second, `<td><a href="/jobs/`); n != 1 || strings.Contains(second, "Older jobs") ||
+		!strings.Contains(second, `<a href="/jobs">Newest jobs</a>`) || strings.Contains(second, "<html") {
+		t.Errorf("second page's table: %d jobs\n%s", n, second)
+	}
+	if !strings.Contains(first, `data-live="1"`) {
+		t.Error("a list of queued jobs is not marked live for the script")
+	}
+}
