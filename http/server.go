@@ -79,7 +79,7 @@ type Server struct {
 // Handler returns the API's routes with their middleware.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(requestID, s.clientIP(), s.logRequests, recoverer(s.Log), s.uiSession)
+	r.Use(requestID, s.clientIP(), s.logRequests, recoverer(s.Log))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, domain.Errorf(domain.ENOTFOUND, "no route %s %s", r.Method, r.URL.Path))
 	})

@@ -17,17 +17,6 @@ import (
 type UI interface {
 	// Routes adds the interface's pages to r.
 	Routes(r chi.Router)
-	// Session lets a signed-in browser call the API: it turns the browser's
-	// session cookie into the bearer token the API's routes read. It runs
-	// before routing, on every request.
-	Session(next http.Handler) http.Handler
-}
-
-func (s *Server) uiSession(next http.Handler) http.Handler {
-	if s.UI == nil {
-		return next
-	}
-	return s.UI.Session(next)
 }
 
 // Authenticate checks a bearer token with the very middleware that guards

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -204,6 +205,11 @@ func TestBrowserUploadWatchAndReplay(t *testing.T) {
 		if !read(t, tab, "same document", chromedp.Evaluate[bool](`window.__sameDocument === true`)) {
 			t.Fatal("a page reloaded to show the job complete")
 		}
+	}
+	streamed := read(t, ctx, "requests of the page", chromedp.Evaluate[[]string](`performance.getEntriesByType('resource')
+		.map(e => new URL(e.name).pathname).filter(p => p.startsWith('/ui/api/'))`))
+	if !slices.Contains(streamed, "/ui/api/jobs/"+id+"/progress") {
+		t.Errorf("the job page did not follow the progress stream; it asked %v", streamed)
 	}
 	api := a.waitFinished(id, alice)
 	checkShownCounts(t, ctx, api)

@@ -85,7 +85,6 @@ func TestAdminsGetTheQueueUILinkWhenItIsServed(t *testing.T) {
 	}
 	// A router that serves a queue UI, as the lead's mount will.
 	r := chi.NewRouter()
-	r.Use(f.ui.Session)
 	r.Get("/admin/queues/*", func(w http.ResponseWriter, r *http.Request) {})
 	f.ui.cfg.QueueUI = "/admin/queues/"
 	f.ui.Routes(r)

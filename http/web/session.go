@@ -19,7 +19,8 @@ import (
 // keeps no session state, every request verifies the token as the API does,
 // and the cookie expires with the token.
 const (
-	sessionCookie = "logproc_session"
+	// sessionCookie is the API's name for it: the queue UI reads it too.
+	sessionCookie = lphttp.SessionCookie
 	// signinCookie holds a random value that the sign-in form echoes, so
 	// that another site cannot sign a browser in with its own token.
 	signinCookie = "logproc_signin"
@@ -67,30 +68,6 @@ func validCSRF(session, got string) bool {
 	return session != "" && got != "" && hmac.Equal([]byte(csrfToken(session)), []byte(got))
 }
 
-// Session implements lphttp.UI: a read of the API from a signed-in browser
-// (GET or HEAD, no Authorization header, a session cookie) gets the
-// cookie's token as its bearer token, so the pages' scripts and the
-// browser can read the API as the user. Requests that change something are
-// not given the cookie's token: the pages post to their own routes, which
-// check a CSRF token first.
-func (u *UI) Session(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Authorization") == "" && safeMethod(r.Method) && readsSession(r.URL.Path) {
-			if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
-				r = r.Clone(r.Context())
-				r.Header.Set("Authorization", "Bearer "+c.Value)
-			}
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// readsSession reports whether a path belongs to the API or the admin UIs,
-// where the cookie stands in for a bearer token.
-func readsSession(path string) bool {
-	return strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/admin/")
-}
-
 func safeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead
 }
@@ -135,6 +112,11 @@ func csrfOf(r *http.Request) string {
 }
 
 func (u *UI) toSignIn(w http.ResponseWriter, r *http.Request, reason string) {
+	if strings.HasPrefix(r.URL.Path, apiReads) {
+		writeJSON(w, http.StatusUnauthorized, map[string]map[string]string{
+			"error": {"code": domain.EUNAUTHORIZED, "message": "sign in again: the session has ended"}})
+		return
+	}
 	q := url.Values{}
 	if r.Method == http.MethodGet && r.URL.Path != "/" {
 		q.Set("next", r.URL.RequestURI())

@@ -139,19 +139,31 @@ func TestSignOutNeedsTheFormsToken(t *testing.T) {
 	}
 }
 
-func TestTheCookieReadsTheAPIButWritesNothing(t *testing.T) {
+func TestPagesReadTheAPIThroughTheirOwnWindow(t *testing.T) {
 	f := newFixture(t)
-	tok := f.token("alice", "", time.Hour)
-	if resp, body := f.get("/api/jobs", tok); resp.StatusCode != http.StatusOK {
-		t.Errorf("GET /api/jobs with the cookie = %d %s", resp.StatusCode, body)
+	alice := f.token("alice", "", time.Hour)
+	id := f.uploadAndRun(alice, "app.log", hostileLog())
+	if resp, _ := f.get("/api/jobs", alice); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("GET /api/jobs with the cookie alone = %d, want 401: the API takes the header alone", resp.StatusCode)
 	}
-	resp, _ := f.do("POST", "/api/upload-logs?filename=a.log", tok, strings.NewReader("x\n"),
-		map[string]string{CSRFHeader: csrfToken(tok)})
-	if resp.StatusCode != http.StatusUnauthorized {
-		t.Errorf("POST /api/upload-logs with the cookie = %d, want 401", resp.StatusCode)
+	resp, body := f.get("/ui/api/stats/"+id.String(), alice)
+	_, direct := f.do("GET", "/api/stats/"+id.String(), "", nil, map[string]string{"Authorization": "Bearer " + alice})
+	if resp.StatusCode != http.StatusOK || body != direct || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		t.Errorf("GET /ui/api/stats/{id} = %d %s\nwant the API's\n%s", resp.StatusCode, body, direct)
 	}
-	if resp, _ := f.get("/api/jobs", f.token("alice", "", -time.Hour)); resp.StatusCode != http.StatusUnauthorized {
-		t.Errorf("GET /api/jobs with an expired cookie = %d", resp.StatusCode)
+	for _, c := range []struct {
+		method, path, token string
+		status              int
+	}{
+		{"GET", "/ui/api/stats/" + id.String(), f.token("bob", "", time.Hour), http.StatusNotFound},
+		{"GET", "/ui/api/jobs", f.token("alice", "", -time.Hour), http.StatusUnauthorized},
+		{"GET", "/ui/api/jobs", "", http.StatusUnauthorized},
+		{"POST", "/ui/api/upload-logs?filename=a.log", alice, http.StatusMethodNotAllowed},
+	} {
+		resp, body := f.do(c.method, c.path, c.token, strings.NewReader("x\n"), map[string]string{CSRFHeader: csrfToken(c.token)})
+		if resp.StatusCode != c.status || !strings.Contains(body, `"error"`) {
+			t.Errorf("%s %s = %d %s, want %d with a JSON error", c.method, c.path, resp.StatusCode, body, c.status)
+		}
 	}
 }
 

@@ -8,7 +8,8 @@
 //
 // Pages are rendered by Go with html/template and work with JavaScript off;
 // a small script (static/app.js) adds the upload with progress and the live
-// updates, which read the API's JSON with the session cookie.
+// updates, which follow the API's progress stream and read its JSON through
+// the pages' read-only window on it (/ui/api/).
 package web
 
 import (
@@ -114,6 +115,7 @@ func (u *UI) Routes(r chi.Router) {
 			r.Get("/jobs/{jobId}/history", u.handleHistory)
 			r.Get("/jobs/{jobId}/rows", u.handleRows)
 			r.Get("/overview", u.handleOverview)
+			r.Get(apiReads+"*", u.handleAPIRead)
 			r.Post("/signout", u.handleSignOut)
 		})
 	})

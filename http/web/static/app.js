@@ -41,12 +41,25 @@
 
   // jobProgress calls onUpdate with a job's progress (status, bytes_read,
   // progress_percent, lines, levels, version) until it completes or fails.
-  // It polls GET /api/stats/{id}. Following the progress stream instead is
-  // a change to this function alone: an EventSource on
-  // /api/jobs/{id}/progress calling onUpdate with each event's data.
+  // It follows the API's progress stream; where the stream is refused (too
+  // many open, or not served), it polls the job's stats instead.
   function jobProgress(id, onUpdate) {
+    if (!window.EventSource) { pollProgress(id, onUpdate); return; }
+    var es = new EventSource('/ui/api/jobs/' + id + '/progress');
+    function on(e) {
+      var j = JSON.parse(e.data);
+      onUpdate(j);
+      if (terminal(j.status)) { es.close(); }
+    }
+    es.addEventListener('progress', on);
+    es.addEventListener('done', on);
+    es.addEventListener('error', function () {
+      if (es.readyState === EventSource.CLOSED) { pollProgress(id, onUpdate); }
+    });
+  }
+  function pollProgress(id, onUpdate) {
     function tick() {
-      getJSON('/api/stats/' + id + '?groups=0&minutes=0').then(function (j) {
+      getJSON('/ui/api/stats/' + id + '?groups=0&minutes=0').then(function (j) {
         onUpdate(j);
         if (!terminal(j.status)) { later(tick, 1000); }
       }, function () { later(tick, 3000); });
@@ -103,7 +116,7 @@
       return list.jobs.map(function (j) { return j.job_id + ':' + j.status + ':' + j.version; }).join(',');
     }
     function tick() {
-      getJSON('/api/jobs?limit=20' + cursor).then(function (list) {
+      getJSON('/ui/api/jobs?limit=20' + cursor).then(function (list) {
         if (signature(list) !== $('.jobs-table', box).dataset.sig) {
           return getHTML('/jobs?part=table' + cursor).then(function (html) { swap(box, html); });
         }
