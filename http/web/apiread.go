@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"path"
 	"strings"
 )
 
@@ -14,8 +15,13 @@ import (
 const apiReads = "/ui/api/"
 
 func (u *UI) handleAPIRead(w http.ResponseWriter, r *http.Request) {
+	target := path.Clean("/api/" + strings.TrimPrefix(r.URL.Path, apiReads))
+	if !strings.HasPrefix(target, "/api/") {
+		u.fail(w, r, http.StatusNotFound, "There is no such page.")
+		return
+	}
 	api := r.Clone(r.Context())
-	api.URL.Path = "/api/" + strings.TrimPrefix(r.URL.Path, apiReads)
+	api.URL.Path = target
 	api.URL.RawPath, api.RequestURI = "", ""
 	api.Header.Del("Cookie")
 	api.Header.Set("Authorization", "Bearer "+callerFrom(r.Context()).Token)

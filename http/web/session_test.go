@@ -167,6 +167,14 @@ func TestPagesReadTheAPIThroughTheirOwnWindow(t *testing.T) {
 	}
 }
 
+func TestPagesWindowStaysOnTheAPI(t *testing.T) {
+	f := newFixture(t)
+	resp, _ := f.get("/ui/api/%2e%2e/overview", f.token("alice", "", time.Hour))
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET /ui/api/../overview = %d, want 404", resp.StatusCode)
+	}
+}
+
 func TestLocalPathKeepsOnlyThisSite(t *testing.T) {
 	for in, want := range map[string]string{"/jobs/1": "/jobs/1", "//evil.example/": "", "https://evil.example": "",
 		`/\evil.example`: "", "jobs": ""} {
