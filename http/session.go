@@ -23,7 +23,8 @@ type UI interface {
 // the API's routes and returns the caller it names and when it expires. The
 // web interface signs browsers in with it, so it accepts exactly the tokens
 // the API accepts, whichever way the API verifies them. A refused token is
-// EUNAUTHORIZED with the API's message.
+// EUNAUTHORIZED with the API's message, or EUNAVAILABLE when the token
+// cannot be checked now (the key set cannot be fetched).
 func (s *Server) Authenticate(ctx context.Context, token string) (Claims, time.Time, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "/signin", nil)
 	if err != nil {
@@ -37,11 +38,7 @@ func (s *Server) Authenticate(ctx context.Context, token string) (Claims, time.T
 		caller, passed = callerOf(r), true
 	}))).ServeHTTP(rec, req)
 	if !passed {
-		var body errorBody
-		if json.Unmarshal(rec.body.Bytes(), &body) != nil || body.Error.Message == "" {
-			body.Error.Message = "invalid token"
-		}
-		return Claims{}, time.Time{}, domain.Errorf(domain.EUNAUTHORIZED, "%s", body.Error.Message)
+		return Claims{}, time.Time{}, rec.refusal()
 	}
 	// The token passed verification above; it is parsed again only to read
 	// its expiry, which Claims does not carry.
@@ -55,9 +52,24 @@ func (s *Server) Authenticate(ctx context.Context, token string) (Claims, time.T
 // capturedResponse keeps what a handler wrote.
 type capturedResponse struct {
 	header http.Header
+	status int
 	body   bytes.Buffer
 }
 
 func (c *capturedResponse) Header() http.Header         { return c.header }
 func (c *capturedResponse) Write(p []byte) (int, error) { return c.body.Write(p) }
-func (c *capturedResponse) WriteHeader(int)             {}
+func (c *capturedResponse) WriteHeader(status int)      { c.status = status }
+
+// refusal turns the middleware's error response into an error with its code
+// and message.
+func (c *capturedResponse) refusal() error {
+	var body errorBody
+	if json.Unmarshal(c.body.Bytes(), &body) != nil || body.Error.Message == "" {
+		body.Error.Message = "invalid token"
+	}
+	code := domain.EUNAUTHORIZED
+	if c.status == http.StatusServiceUnavailable {
+		code = domain.EUNAVAILABLE
+	}
+	return domain.Errorf(code, "%s", body.Error.Message)
+}

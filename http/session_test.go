@@ -45,3 +45,15 @@ func TestAuthenticateAcceptsWhatTheAPIAccepts(t *testing.T) {
 		t.Errorf("token of an unknown key: %v", err)
 	}
 }
+
+func TestAuthenticateSaysWhenTokensCannotBeChecked(t *testing.T) {
+	ec := ecKey(t, "ec-1", true)
+	jwks := newJWKSServer(t, ec)
+	jwks.set(true)
+	ta := newTestAuth(t, jwks, nil, "")
+	ta.srv.Auth = ta.auth
+	_, _, err := ta.srv.Authenticate(context.Background(), mint(t, ec, good()))
+	if domain.ErrorCode(err) != domain.EUNAVAILABLE {
+		t.Errorf("with the key set down: %v (%s), want unavailable", err, domain.ErrorCode(err))
+	}
+}

@@ -82,6 +82,10 @@ func (u *UI) requireSignIn(next http.Handler) http.Handler {
 			return
 		}
 		claims, exp, err := u.cfg.Auth.Authenticate(r.Context(), ck.Value)
+		if domain.ErrorCode(err) == domain.EUNAVAILABLE { // the token may well be good: keep it
+			u.failErr(w, r, err)
+			return
+		}
 		if err != nil {
 			clearCookie(w, r, sessionCookie)
 			u.toSignIn(w, r, "expired")
@@ -173,6 +177,11 @@ func (u *UI) handleSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, exp, err := u.cfg.Auth.Authenticate(r.Context(), token)
+	if domain.ErrorCode(err) == domain.EUNAVAILABLE {
+		u.renderSignIn(w, r, http.StatusServiceUnavailable, next, "Tokens cannot be checked right now ("+
+			domain.ErrorMessage(err)+"). Try again in a minute.")
+		return
+	}
 	if err != nil {
 		u.renderSignIn(w, r, http.StatusUnauthorized, next, "That token was refused: "+domain.ErrorMessage(err)+".")
 		return

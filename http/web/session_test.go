@@ -1,12 +1,16 @@
 package web
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/logproc/logproc/domain"
+	lphttp "github.com/logproc/logproc/http"
 )
 
 // signInForm opens the sign-in page and returns its nonce cookie.
@@ -181,5 +185,21 @@ func TestLocalPathKeepsOnlyThisSite(t *testing.T) {
 		if got := localPath(in); got != want {
 			t.Errorf("localPath(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// downAuth cannot check any token, as when the key set cannot be fetched.
+type downAuth struct{}
+
+func (downAuth) Authenticate(context.Context, string) (lphttp.Claims, time.Time, error) {
+	return lphttp.Claims{}, time.Time{}, domain.Errorf(domain.EUNAVAILABLE, "the JWKS cannot be fetched")
+}
+
+func TestASessionOutlivesAnUncheckableMoment(t *testing.T) {
+	f := newFixture(t)
+	f.ui.cfg.Auth = downAuth{}
+	resp, body := f.get("/jobs", f.token("alice", "", time.Hour))
+	if resp.StatusCode != http.StatusServiceUnavailable || sessionCookieOf(resp) != nil || !strings.Contains(body, "not answering") {
+		t.Errorf("with tokens uncheckable: %d, cookie %v", resp.StatusCode, sessionCookieOf(resp))
 	}
 }
