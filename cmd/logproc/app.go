@@ -40,7 +40,7 @@ type App struct {
 	Tune func(*projections.Runner)
 
 	Pool   *pgxpool.Pool
-	Redis  *redis.Client
+	Redis  redis.UniversalClient
 	Blobs  domain.BlobStore
 	Store  *postgres.Store
 	Runner *projections.Runner
@@ -144,7 +144,7 @@ func (a *App) serveHTTP(auth *lphttp.Auth) error {
 		Log: a.Log, Instance: rand.Text(), Metrics: lphttp.NewMetrics(a.Registry), Limits: a.Config.RateLimits,
 		Ready: map[string]lphttp.Check{
 			"postgres": a.Pool.Ping,
-			"redis":    func(ctx context.Context) error { return a.Redis.Ping(ctx).Err() },
+			"redis":    func(ctx context.Context) error { return pingRedis(ctx, a.Redis) },
 			"blobs":    blobReadiness(a.Blobs),
 		},
 	}
@@ -279,12 +279,12 @@ func (a *App) progressHub(reader *projections.Reader) *lphttp.ProgressHub {
 // queueUI returns asynq's web UI for the app's Redis, rooted at
 // /admin/queues; closing the app closes its connections.
 func (a *App) queueUI() http.Handler {
-	opt, err := asynq.ParseRedisURI(a.Config.RedisURL)
-	if err != nil { // LoadConfig checked REDIS_URL; go-redis and asynq agree on redis:// URLs
-		a.Log.Warn("the queue UI is off: asynq cannot read REDIS_URL", "err", err)
+	target, err := parseRedisURL(a.Config.RedisURL)
+	if err != nil { // Open connected with the same URL; this cannot happen
+		a.Log.Error("the queue UI is off", "err", err)
 		return nil
 	}
-	ui := asynqmon.New(asynqmon.Options{RootPath: QueueUIPath, RedisConnOpt: opt})
+	ui := asynqmon.New(asynqmon.Options{RootPath: QueueUIPath, RedisConnOpt: target})
 	a.closers = append(a.closers, ui.Close)
 	return ui
 }

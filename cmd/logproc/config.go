@@ -68,7 +68,11 @@ type setting struct {
 
 var settings = []setting{
 	{"DATABASE_URL", "postgres://postgres@localhost:5432/logproc?sslmode=disable", "", "PostgreSQL connection URL", func(c *Config, v string) error { c.DatabaseURL = v; return nil }},
-	{"REDIS_URL", "redis://localhost:6379/0", "", "Redis for the asynq queue", func(c *Config, v string) error { c.RedisURL = v; return nil }},
+	{"REDIS_URL", "redis://localhost:6379/0", "", "Redis for the asynq queue: one server, or `redis-sentinel://host:port,...?master=NAME`, or `redis-cluster://host:port,...` (see Redis beyond one node)", func(c *Config, v string) error {
+		c.RedisURL = v
+		_, err := parseRedisURL(v)
+		return err
+	}},
 	{"HTTP_ADDR", ":8080", "", "address the API listens on", func(c *Config, v string) error { c.HTTPAddr = v; return nil }},
 	{"METRICS_ADDR", "", "(off)", "address of a listener of its own serving Prometheus metrics at `/metrics` (see Metrics)", func(c *Config, v string) error { c.MetricsAddr = v; return nil }},
 	{"JWT_SECRET", "", "(none)", "HS256 secret, 32 bytes or more (a Supabase project's legacy JWT secret works)", func(c *Config, v string) error { c.JWTSecret = v; return nil }},

@@ -56,12 +56,13 @@ func TestConfigFromListsEveryMalformedSetting(t *testing.T) {
 	env := map[string]string{
 		"STORAGE": "s3", "MAX_UPLOAD_BYTES": "-1", "LOG_LEVEL": "loud",
 		"SHUTDOWN_TIMEOUT": "soon", "TRUSTED_PROXIES": "10.0.0.0/8, proxy.local",
+		"REDIS_URL": "redis-sentinel://10.0.0.1:26379",
 	}
 	_, err := ConfigFrom(func(k string) string { return env[k] })
 	if err == nil {
 		t.Fatal("ConfigFrom accepted malformed settings")
 	}
-	for _, name := range []string{"STORAGE", "MAX_UPLOAD_BYTES", "LOG_LEVEL", "SHUTDOWN_TIMEOUT", `"proxy.local"`} {
+	for _, name := range []string{"STORAGE", "MAX_UPLOAD_BYTES", "LOG_LEVEL", "SHUTDOWN_TIMEOUT", `"proxy.local"`, "REDIS_URL"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error does not name %s:\n%v", name, err)
 		}

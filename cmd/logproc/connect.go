@@ -112,14 +112,27 @@ func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
 	l.log.DebugContext(ctx, fmt.Sprintf(format, v...), "component", "go-redis")
 }
 
-// connectRedis returns a client for REDIS_URL. It does not connect: asynq and
+// connectRedis returns a client for REDIS_URL: one server, a master found
+// through Redis Sentinel, or a Redis Cluster. It does not connect: asynq and
 // the readiness check see whether Redis answers.
-func connectRedis(rawURL string) (*redis.Client, error) {
-	opts, err := redis.ParseURL(rawURL)
+func connectRedis(rawURL string) (redis.UniversalClient, error) {
+	target, err := parseRedisURL(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("REDIS_URL: %w", err)
+		return nil, err
 	}
-	return redis.NewClient(opts), nil
+	return target.client(), nil
+}
+
+// pingRedis checks that Redis takes commands. A Cluster answers only when
+// every master does: asynq's keys of one queue live on one node, but its
+// lists of queues and servers live on others.
+func pingRedis(ctx context.Context, rdb redis.UniversalClient) error {
+	if c, ok := rdb.(*redis.ClusterClient); ok {
+		return c.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error {
+			return node.Ping(ctx).Err()
+		})
+	}
+	return rdb.Ping(ctx).Err()
 }
 
 // openBlobStore opens the store STORAGE names. A Supabase store stages

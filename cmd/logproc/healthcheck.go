@@ -107,7 +107,7 @@ func checkWorker(ctx context.Context) error {
 		return err
 	}
 	defer rdb.Close()
-	if err := rdb.Ping(ctx).Err(); err != nil {
+	if err := pingRedis(ctx, rdb); err != nil {
 		return fmt.Errorf("redis at %s: %w", redactURL(cfg.RedisURL), err)
 	}
 	servers, err := asynq.NewInspectorFromRedisClient(rdb).Servers()

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// redisURLForms is what REDIS_URL may be, as error messages show it.
+const redisURLForms = "redis://[user:password@]host:port[/db], rediss:// (TLS), unix:///path.sock, " +
+	"redis-sentinel://[user:password@]host:port[,host:port...][/db]?master=NAME, or " +
+	"redis-cluster://[user:password@]host:port[,host:port...]"
+
+// redisTarget is the Redis REDIS_URL names: one server, a master watched by
+// Redis Sentinel, or a Redis Cluster. Exactly one of its fields is set. It
+// is also an asynq.RedisConnOpt, so the components that make their own
+// clients (the queue UI) reach the same Redis as the app.
+type redisTarget struct {
+	single   *redis.Options
+	failover *redis.FailoverOptions
+	cluster  *redis.ClusterOptions
+}
+
+// parseRedisURL reads REDIS_URL. The Sentinel form is the one asynq's
+// ParseRedisURI reads, plus a database number; both multi-address forms
+// take go-redis's URL options (dial_timeout=, pool_size=, ...) as query
+// parameters.
+func parseRedisURL(raw string) (redisTarget, error) {
+	u, err := url.Parse(raw)
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) { // its message quotes the URL, password and all
+		err = urlErr.Err
+	}
+	if err != nil {
+		return redisTarget{}, redisURLError(raw, err)
+	}
+	var t redisTarget
+	switch u.Scheme {
+	case "redis", "rediss", "unix":
+		t.single, err = redis.ParseURL(raw)
+	case "redis-sentinel":
+		t.failover, err = parseSentinelURL(u)
+	case "redis-cluster":
+		t.cluster, err = parseClusterURL(u)
+	default:
+		err = fmt.Errorf("unknown scheme %q", u.Scheme)
+	}
+	if err != nil {
+		return redisTarget{}, redisURLError(raw, err)
+	}
+	return t, nil
+}
+
+func redisURLError(raw string, err error) error {
+	return fmt.Errorf("REDIS_URL %s: %w; expected %s", redactURL(raw), err, redisURLForms)
+}
+
+// parseSentinelURL reads redis-sentinel://. The user and password
+// authenticate to the sentinels and, unless the password= option gives the
+// servers' own, to the master and replicas too: one password for all is the
+// usual setup.
+func parseSentinelURL(u *url.URL) (*redis.FailoverOptions, error) {
+	q := u.Query()
+	master := q.Get("master")
+	if master == "" {
+		return nil, errors.New("a Sentinel URL needs ?master=NAME, the name the sentinels monitor")
+	}
+	q.Del("master")
+	q.Set("master_name", master)
+	goRedisURL, err := multiAddressURL(u, q)
+	if err != nil {
+		return nil, err
+	}
+	o, err := redis.ParseFailoverURL(goRedisURL)
+	if err != nil {
+		return nil, err
+	}
+	if o.Password == "" {
+		o.Username, o.Password = o.SentinelUsername, o.SentinelPassword
+	}
+	return o, nil
+}
+
+// parseClusterURL reads redis-cluster://. Any of the addresses is enough for
+// the client to find every node; more of them let it start while some are
+// down.
+func parseClusterURL(u *url.URL) (*redis.ClusterOptions, error) {
+	if p := strings.Trim(u.Path, "/"); p != "" && p != "0" {
+		return nil, fmt.Errorf("a Redis Cluster has only database 0, got /%s", p)
+	}
+	u.Path = ""
+	goRedisURL, err := multiAddressURL(u, u.Query())
+	if err != nil {
+		return nil, err
+	}
+	return redis.ParseClusterURL(goRedisURL)
+}
+
+// multiAddressURL rewrites a URL whose host is a comma-separated list of
+// addresses into go-redis's form for Sentinel and Cluster: the first
+// address as the host, the others as addr= options.
+func multiAddressURL(u *url.URL, q url.Values) (string, error) {
+	addrs := strings.Split(u.Host, ",")
+	for _, a := range addrs {
+		if host, port, err := net.SplitHostPort(a); err != nil || host == "" || port == "" {
+			return "", fmt.Errorf("address %q is not host:port", a)
+		}
+	}
+	for _, a := range addrs[1:] {
+		q.Add("addr", a)
+	}
+	out := url.URL{Scheme: "redis", User: u.User, Host: addrs[0], Path: u.Path, RawQuery: q.Encode()}
+	return out.String(), nil
+}
+
+// MakeRedisClient implements asynq.RedisConnOpt: each call returns a new
+// client of its own.
+func (t redisTarget) MakeRedisClient() any {
+	return t.client()
+}
+
+// client returns a new client of the target. Each gets a copy of the
+// options, which go-redis fills in with defaults as it starts.
+func (t redisTarget) client() redis.UniversalClient {
+	switch {
+	case t.failover != nil:
+		o := *t.failover
+		return redis.NewFailoverClient(&o)
+	case t.cluster != nil:
+		o := *t.cluster
+		return redis.NewClusterClient(&o)
+	default:
+		o := *t.single
+		return redis.NewClient(&o)
+	}
+}
