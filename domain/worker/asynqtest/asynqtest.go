@@ -3,6 +3,11 @@
 // each other's keys.
 //
 // It connects to TEST_REDIS_URL, by default redis://127.0.0.1:6379/0.
+//
+// Tests of Redis beyond one node start their own: StartSentinel (a master,
+// a replica and three sentinels) and StartCluster (a Redis Cluster), from
+// the redis-server binary, on free ports, killed when the test ends. They
+// skip, saying what to install, when redis-server is missing.
 package asynqtest
 
 import (

@@ -1,0 +1,145 @@
+package asynqtest
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// SentinelMaster is the name the sentinels of StartSentinel monitor.
+const SentinelMaster = "logproc-test"
+
+// Sentinel is a master, one replica and three sentinels (quorum two), all
+// processes of the test's own.
+type Sentinel struct {
+	Master, Replica *Server
+	Sentinels       []*Server
+}
+
+// sentinelFailoverTimeout bounds one failover attempt (promotion and
+// reconfiguration); the sentinels wait twice as long before trying again.
+const sentinelFailoverTimeout = 5000
+
+// StartSentinel starts the topology and returns once the sentinels know the
+// master, the replica and each other, so a failover can happen. The
+// sentinels consider the master down only after downAfter without an answer:
+// a test that wants to act while the master is dead and no failover has
+// begun starts with a long one and lowers it with SetDownAfter.
+func StartSentinel(t testing.TB, downAfter time.Duration) *Sentinel {
+	t.Helper()
+	// Redis waits five seconds by default before a full sync, for more
+	// replicas to share it; there is one.
+	s := &Sentinel{Master: startServer(t, "master", "", false, "--save", "", "--appendonly", "no",
+		"--repl-diskless-sync-delay", "0")}
+	host, port, _ := net.SplitHostPort(s.Master.Addr)
+	s.Replica = startServer(t, "replica", "", false, "--save", "", "--appendonly", "no", "--replicaof", host, port)
+	// A sentinel learns of replicas from the master's INFO, read at once and
+	// then every ten seconds: start them once the master lists its replica.
+	s.waitReplicaSynced(t)
+	conf := fmt.Sprintf("sentinel monitor %s %s %s 2\n", SentinelMaster, host, port) +
+		fmt.Sprintf("sentinel down-after-milliseconds %s %d\n", SentinelMaster, downAfter.Milliseconds()) +
+		fmt.Sprintf("sentinel failover-timeout %s %d\n", SentinelMaster, sentinelFailoverTimeout)
+	for i := range 3 {
+		s.Sentinels = append(s.Sentinels, startServer(t, fmt.Sprintf("sentinel%d", i+1), conf, false, "--sentinel"))
+	}
+	s.waitReady(t)
+	return s
+}
+
+// Stop kills every process of the topology now, rather than when the test
+// ends.
+func (s *Sentinel) Stop() {
+	for _, p := range append([]*Server{s.Master, s.Replica}, s.Sentinels...) {
+		p.Kill()
+	}
+}
+
+// URL is the REDIS_URL of the topology: every sentinel, database db.
+func (s *Sentinel) URL(db int) string {
+	addrs := make([]string, len(s.Sentinels))
+	for i, sn := range s.Sentinels {
+		addrs[i] = sn.Addr
+	}
+	return fmt.Sprintf("redis-sentinel://%s/%d?master=%s", strings.Join(addrs, ","), db, SentinelMaster)
+}
+
+func (s *Sentinel) waitReplicaSynced(t testing.TB) {
+	t.Helper()
+	replica := s.Replica.Client(t)
+	s.wait(t, "the replica to sync with the master", func(ctx context.Context) bool {
+		info, err := replica.Info(ctx, "replication").Result()
+		return err == nil && infoField(info, "master_link_status") == "up"
+	})
+}
+
+// waitReady waits until every sentinel sees the replica and the two other
+// sentinels: before that, a dead master would stay dead.
+func (s *Sentinel) waitReady(t testing.TB) {
+	t.Helper()
+	for _, sn := range s.Sentinels {
+		c := sentinelClient(t, sn)
+		s.wait(t, "sentinel "+sn.Addr+" to know the replica and the other sentinels", func(ctx context.Context) bool {
+			replicas, err1 := c.Replicas(ctx, SentinelMaster).Result()
+			sentinels, err2 := c.Sentinels(ctx, SentinelMaster).Result()
+			return err1 == nil && err2 == nil && len(replicas) == 1 && len(sentinels) == 2
+		})
+	}
+}
+
+// SetDownAfter changes, on every sentinel, how long the master may be silent
+// before it is considered down. Lowered below the time a dead master has
+// already been silent, it starts the failover at once.
+func (s *Sentinel) SetDownAfter(t testing.TB, d time.Duration) {
+	t.Helper()
+	for _, sn := range s.Sentinels {
+		err := sentinelClient(t, sn).Set(context.Background(), SentinelMaster, "down-after-milliseconds",
+			fmt.Sprint(d.Milliseconds())).Err()
+		if err != nil {
+			t.Fatalf("asynqtest: SENTINEL SET on %s: %v", sn.Addr, err)
+		}
+	}
+}
+
+// WaitMaster waits until every sentinel names addr as the master.
+func (s *Sentinel) WaitMaster(t testing.TB, addr string) {
+	t.Helper()
+	for _, sn := range s.Sentinels {
+		c := sentinelClient(t, sn)
+		s.wait(t, "sentinel "+sn.Addr+" to name "+addr+" the master", func(ctx context.Context) bool {
+			got, err := c.GetMasterAddrByName(ctx, SentinelMaster).Result()
+			return err == nil && len(got) == 2 && net.JoinHostPort(got[0], got[1]) == addr
+		})
+	}
+}
+
+// failoverGuard bounds the waits of a topology: a failure guard against a
+// hang, not a statement about speed.
+const failoverGuard = time.Minute
+
+func (s *Sentinel) wait(t testing.TB, what string, cond func(context.Context) bool) {
+	t.Helper()
+	deadline := time.Now().Add(failoverGuard)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		ok := cond(ctx)
+		cancel()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("asynqtest: waited %s for %s", failoverGuard, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func sentinelClient(t testing.TB, sn *Server) *redis.SentinelClient {
+	c := redis.NewSentinelClient(&redis.Options{Addr: sn.Addr})
+	t.Cleanup(func() { c.Close() })
+	return c
+}

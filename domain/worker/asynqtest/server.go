@@ -1,0 +1,195 @@
+package asynqtest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Server is a redis-server process a test started on a free port of
+// 127.0.0.1, in a directory of its own, killed when the test ends, failed or
+// not. It is never the shared Redis other tests use.
+type Server struct {
+	// Addr is host:port.
+	Addr string
+	// Dir holds its configuration, data and log.
+	Dir  string
+	cmd  *exec.Cmd
+	done chan struct{}
+}
+
+// redisServerBinary returns the path of redis-server, or skips the test
+// with what to install.
+func redisServerBinary(t testing.TB) string {
+	t.Helper()
+	path, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Skip("redis-server is not installed, so this test cannot start Redis processes of its own: " +
+			"apt-get install redis-server (Debian/Ubuntu; it runs sentinels too), brew install redis (macOS)")
+	}
+	return path
+}
+
+// startAttempts is how many free ports a start tries: another process may
+// take a port between the moment it is found free and the moment
+// redis-server binds it.
+const startAttempts = 5
+
+// startServer starts redis-server with args after its port options, first
+// writing conf (if any) to a file given as its configuration file, which
+// sentinels need and rewrite. busPort also reserves port+10000, the cluster
+// bus.
+func startServer(t testing.TB, name, conf string, busPort bool, args ...string) *Server {
+	t.Helper()
+	bin := redisServerBinary(t)
+	var errs []error
+	for range startAttempts {
+		port, err := freePort(busPort)
+		if err != nil {
+			t.Fatalf("asynqtest: find a free port: %v", err)
+		}
+		s, err := launch(t, bin, name, port, conf, args)
+		if err == nil {
+			return s
+		}
+		errs = append(errs, err)
+	}
+	t.Fatalf("asynqtest: start %s: %v", name, errors.Join(errs...))
+	return nil
+}
+
+// launch starts one process on port and waits until it answers as itself.
+func launch(t testing.TB, bin, name string, port int, conf string, args []string) (*Server, error) {
+	dir := t.TempDir()
+	var argv []string
+	if conf != "" {
+		path := filepath.Join(dir, name+".conf")
+		if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
+			return nil, err
+		}
+		argv = append(argv, path)
+	}
+	argv = append(argv, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir,
+		"--logfile", filepath.Join(dir, name+".log"), "--daemonize", "no", "--protected-mode", "no")
+	argv = append(argv, args...)
+	cmd := exec.Command(bin, argv...)
+	cmd.SysProcAttr = killWithParent()
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	s := &Server{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), Dir: dir, cmd: cmd, done: make(chan struct{})}
+	go func() { cmd.Wait(); close(s.done) }()
+	t.Cleanup(func() { s.cleanup(t, name) })
+	if err := s.waitOwn(); err != nil {
+		s.Kill()
+		return nil, fmt.Errorf("%s on port %d: %w", name, port, err)
+	}
+	return s, nil
+}
+
+// readyTimeout bounds a start; it only guards against a hang.
+const readyTimeout = 10 * time.Second
+
+// waitOwn waits until the port answers PING and its process id is the one
+// started, so a test never talks to another process that took the port.
+func (s *Server) waitOwn() error {
+	c := redis.NewClient(&redis.Options{Addr: s.Addr, MaxRetries: -1, DialTimeout: time.Second})
+	defer c.Close()
+	deadline := time.Now().Add(readyTimeout)
+	for {
+		select {
+		case <-s.done:
+			return fmt.Errorf("exited at start: %s", s.logTail())
+		default:
+		}
+		info, err := c.Info(context.Background(), "server").Result()
+		if err == nil {
+			if pid := infoField(info, "process_id"); pid != strconv.Itoa(s.cmd.Process.Pid) {
+				return fmt.Errorf("another process (pid %s) answers on the port", pid)
+			}
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("no answer within %s: %v", readyTimeout, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Client returns a client of this one process, closed when the test ends.
+func (s *Server) Client(t testing.TB) *redis.Client {
+	c := redis.NewClient(&redis.Options{Addr: s.Addr})
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// Kill stops the process with SIGKILL, as a crash would, and waits for it.
+func (s *Server) Kill() {
+	s.cmd.Process.Kill()
+	<-s.done
+}
+
+// cleanup kills the process and, when the test failed, logs the end of the
+// process's log.
+func (s *Server) cleanup(t testing.TB, name string) {
+	s.Kill()
+	if t.Failed() {
+		t.Logf("asynqtest: last lines of %s's log (%s):\n%s", name, s.Addr, s.logTail())
+	}
+}
+
+// logTail returns the last lines of the process's log.
+func (s *Server) logTail() string {
+	matches, _ := filepath.Glob(filepath.Join(s.Dir, "*.log"))
+	if len(matches) == 0 {
+		return "(no log)"
+	}
+	b, _ := os.ReadFile(matches[0])
+	lines := bytes.Split(bytes.TrimSpace(b), []byte("\n"))
+	return string(bytes.Join(lines[max(0, len(lines)-30):], []byte("\n")))
+}
+
+// freePort returns a port of 127.0.0.1 nobody listens on now; with bus,
+// one whose cluster bus port (port+10000) is free too.
+func freePort(bus bool) (int, error) {
+	for range 20 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return 0, err
+		}
+		port := ln.Addr().(*net.TCPAddr).Port
+		ln.Close()
+		if !bus {
+			return port, nil
+		}
+		if port+10000 > 65535 {
+			continue
+		}
+		if busLn, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port+10000))); err == nil {
+			busLn.Close()
+			return port, nil
+		}
+	}
+	return 0, errors.New("no port with a free cluster bus port")
+}
+
+// infoField returns one field of an INFO answer.
+func infoField(info, name string) string {
+	for _, line := range strings.Split(info, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), name+":"); ok {
+			return v
+		}
+	}
+	return ""
+}
