@@ -237,25 +237,8 @@ func TestEndToEndUploadAnalyseAndQuery(t *testing.T) {
 	a := startTestApp(t, nil)
 	alice := a.token("alice", "")
 	id := a.upload(alice, "app.log", fixtureLog())
-	js := a.waitFinished(id, alice)
-	if js.Status != "completed" || js.ProgressPercent != 100 {
-		t.Fatalf("job = %+v", js)
-	}
-	wantLevels := map[string]int64{"INFO": 80, "WARN": 10, "ERROR": 10}
-	if fmt.Sprint(js.Levels) != fmt.Sprint(wantLevels) || js.Entries != 100 || js.Lines != 109 {
-		t.Errorf("job levels %v, entries %d, lines %d; want %v, 100, 109", js.Levels, js.Entries, js.Lines, wantLevels)
-	}
-	if js.Errors != 10 || js.ErrorGroups != 2 || len(js.TopErrorGroups) != 2 ||
-		js.TopErrorGroups[0].Count != 7 || js.TopErrorGroups[1].Count != 3 ||
-		js.TopErrorGroups[1].Exception != "java.lang.IllegalStateException" {
-		t.Errorf("job errors %d in %d groups, want 10 in 2 (7 refused, 3 IllegalStateException): %+v",
-			js.Errors, js.ErrorGroups, js.TopErrorGroups)
-	}
-	agg := a.waitAggregate(alice, func(g aggregate) bool { return g.Jobs["completed"] == 1 })
-	if agg.JobsTotal != 1 || agg.Lines != 109 || fmt.Sprint(agg.Levels) != fmt.Sprint(wantLevels) || agg.Errors != 10 ||
-		agg.ErrorRate != 0.1 || len(agg.Top) != 2 || agg.Top[0].Count != 7 || agg.Top[0].Jobs != 1 {
-		t.Errorf("aggregate = %+v", agg)
-	}
+	checkFixtureJob(t, "job", a.waitFinished(id, alice), 1)
+	checkFixtureAggregate(t, a.waitAggregate(alice, func(g aggregate) bool { return g.Jobs["completed"] == 1 }), 1, 1)
 	var other map[string]any
 	if status := a.getJSON("/api/stats/"+id, a.token("bob", ""), &other); status != http.StatusNotFound {
 		t.Errorf("bob reading alice's job: %d %v", status, other)

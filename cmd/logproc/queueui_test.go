@@ -71,53 +71,68 @@ func TestTaskDeletedInTheQueueUIIsSettledByTheReconciler(t *testing.T) {
 	a := startTestAppParts(t, true, false, nil)
 	alice, admin := a.token("alice", ""), a.token("root", "admin")
 	id := a.upload(alice, "app.log", fixtureLog())
-	inspector := asynq.NewInspectorFromRedisClient(a.app.Redis)
-	queue := a.app.Config.Queue
-	waitTask := func(want asynq.TaskState) {
-		t.Helper()
-		deadline := time.Now().Add(time.Minute) // a failure guard, not a timing
-		for {
-			info, err := inspector.GetTaskInfo(queue, id)
-			if err == nil && info.State == want {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("task of job %s never %s: %+v %v", id, want, info, err)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
-	waitTask(asynq.TaskStatePending)
-	req, _ := http.NewRequest("DELETE", a.url+QueueUIPath+"/api/queues/"+queue+"/pending_tasks/"+id, nil)
-	req.Header.Set("Authorization", "Bearer "+admin)
-	resp, err := a.client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusNoContent && resp.StatusCode != http.StatusOK {
-		t.Fatalf("delete through the queue UI = %d", resp.StatusCode)
-	}
-	if _, err := inspector.GetTaskInfo(queue, id); err == nil {
-		t.Fatal("the task is still there after the delete")
-	}
-	var js jobStats
-	deadline := time.Now().Add(time.Minute) // the reconciler lists jobs from the read model
-	for a.getJSON("/api/stats/"+id, alice, &js) != http.StatusOK && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	reconciler := worker.NewReconciler(projections.NewReader(a.app.Pool), a.app.Store,
-		worker.NewQueue(asynq.NewClientFromRedisClient(a.app.Redis), queue), inspector, slog.New(slog.DiscardHandler))
-	reconciler.Grace = 0
-	rep, err := reconciler.ReconcileOnce(context.Background())
-	if err != nil || rep.Requeued != 1 {
-		t.Fatalf("reconcile = %+v, %v; want the job enqueued again", rep, err)
-	}
-	waitTask(asynq.TaskStatePending)
+	a.deleteTaskAndReconcile(id, admin)
 	if err := a.app.StartWork(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if js := a.waitFinished(id, alice); js.Status != "completed" || js.Lines != 109 {
 		t.Errorf("job after its task was deleted and settled = %+v, want completed with 109 lines", js)
+	}
+}
+
+// deleteTaskAndReconcile deletes a job's pending task through the queue
+// UI's API, as an operator would, and checks that one reconciler pass
+// enqueues the job again.
+func (a *testApp) deleteTaskAndReconcile(id, admin string) {
+	a.t.Helper()
+	inspector := asynq.NewInspectorFromRedisClient(a.app.Redis)
+	queue := a.app.Config.Queue
+	a.waitTaskState(inspector, id, asynq.TaskStatePending)
+	req, _ := http.NewRequest("DELETE", a.url+QueueUIPath+"/api/queues/"+queue+"/pending_tasks/"+id, nil)
+	req.Header.Set("Authorization", "Bearer "+admin)
+	resp, err := a.client.Do(req)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent && resp.StatusCode != http.StatusOK {
+		a.t.Fatalf("delete through the queue UI = %d", resp.StatusCode)
+	}
+	if _, err := inspector.GetTaskInfo(queue, id); err == nil {
+		a.t.Fatal("the task is still there after the delete")
+	}
+	reconciler := worker.NewReconciler(projections.NewReader(a.app.Pool), a.app.Store,
+		worker.NewQueue(asynq.NewClientFromRedisClient(a.app.Redis), queue), inspector, slog.New(slog.DiscardHandler))
+	reconciler.Grace = 0
+	deadline := time.Now().Add(time.Minute) // the reconciler lists jobs from the read model, which may lag
+	for {
+		rep, err := reconciler.ReconcileOnce(context.Background())
+		if err != nil {
+			a.t.Fatalf("reconcile: %v", err)
+		}
+		if rep.Requeued == 1 {
+			break
+		}
+		if rep.Checked != 0 || time.Now().After(deadline) {
+			a.t.Fatalf("reconcile = %+v; want the job enqueued again", rep)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	a.waitTaskState(inspector, id, asynq.TaskStatePending)
+}
+
+// waitTaskState waits until the job's task is in the state want.
+func (a *testApp) waitTaskState(inspector *asynq.Inspector, id string, want asynq.TaskState) {
+	a.t.Helper()
+	deadline := time.Now().Add(time.Minute) // a failure guard, not a timing
+	for {
+		info, err := inspector.GetTaskInfo(a.app.Config.Queue, id)
+		if err == nil && info.State == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			a.t.Fatalf("task of job %s never %s: %+v %v", id, want, info, err)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/redis/go-redis/v9"
@@ -129,9 +130,11 @@ func (t redisTarget) client() redis.UniversalClient {
 	switch {
 	case t.failover != nil:
 		o := *t.failover
+		o.SentinelAddrs = slices.Clone(o.SentinelAddrs)
 		return redis.NewFailoverClient(&o)
 	case t.cluster != nil:
 		o := *t.cluster
+		o.Addrs = slices.Clone(o.Addrs)
 		return redis.NewClusterClient(&o)
 	default:
 		o := *t.single

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/logproc/logproc/domain/worker/asynqtest"
+)
+
+// heldJobRepeats makes the held job three chunks long: 130,800 lines.
+const heldJobRepeats = 1200
+
+// TestJobSurvivesSentinelFailover runs the app on a master, a replica and
+// three sentinels of its own, kills the master with SIGKILL while a job is
+// held part-way through its analysis, and checks that after the failover
+// every job, the held one and those uploaded while Redis had no master,
+// completes with exactly the numbers of a clean run.
+//
+// The sentinels start with an hour's down-after-milliseconds, so that after
+// the kill the test acts on a Redis with no master and no failover begun;
+// lowering it to one second starts the failover when the test says so.
+func TestJobSurvivesSentinelFailover(t *testing.T) {
+	topo := asynqtest.StartSentinel(t, time.Hour)
+	gate := &gated{proceed: make(chan struct{})}
+	a := startTestApp(t, onRedis(topo.URL(0)), quickRetries, func(app *App) {
+		gate.Analyzer = app.Analyzer
+		app.Analyzer = gate
+	})
+	alice, admin := a.token("alice", ""), a.token("root", "admin")
+	held := a.upload(alice, "held.log", repeatedFixture(heldJobRepeats))
+	a.waitFirstChunk(held, alice, 109*heldJobRepeats)
+
+	topo.Master.Kill()
+	if status, retry := a.statusAndRetryAfter("/readyz"); status != http.StatusServiceUnavailable || retry == "" {
+		t.Errorf("readyz with the master dead = %d, Retry-After %q; want 503 with Retry-After", status, retry)
+	}
+	if status, retry := a.statusAndRetryAfter("/api/queue-status"); status != http.StatusServiceUnavailable || retry == "" {
+		t.Errorf("queue-status with the master dead = %d, Retry-After %q; want 503 with Retry-After", status, retry)
+	}
+	accepted := []string{a.uploadDuringOutage(alice, "no-master.log")}
+
+	began := time.Now()
+	uploads := a.uploadWhile(alice, func() {
+		topo.SetDownAfter(t, time.Second)
+		topo.WaitMaster(t, topo.Replica.Addr)
+		promoted := time.Since(began)
+		a.waitReady()
+		t.Logf("failover: the sentinels named the replica master %s after they were let act, "+
+			"and /readyz answered 200 %s after (on top of down-after-milliseconds, 1 s)", promoted, time.Since(began))
+	})
+	accepted = append(accepted, uploads...)
+	close(gate.proceed)
+
+	checkFixtureJob(t, "held job", a.waitFinished(held, alice), heldJobRepeats)
+	for _, id := range accepted {
+		checkFixtureJob(t, "job uploaded during the failover", a.waitFinished(id, alice), 1)
+	}
+	after := a.upload(alice, "after.log", fixtureLog())
+	checkFixtureJob(t, "job uploaded after the failover", a.waitFinished(after, alice), 1)
+	jobs := int64(len(accepted) + 2)
+	agg := a.waitAggregate(alice, func(g aggregate) bool { return g.Jobs["completed"] == jobs })
+	checkFixtureAggregate(t, agg, jobs, heldJobRepeats+jobs-1)
+
+	if status, _ := a.statusAndRetryAfter("/api/queue-status"); status != http.StatusOK {
+		t.Errorf("queue-status after the failover = %d, want 200", status)
+	}
+	a.checkQueueUI(admin)
+	a.waitWorkerHealthy()
+}
+
+// waitFirstChunk waits until the job's first chunk is in its stats. The
+// gated analyzer holds the job right after that chunk, so it is then
+// processing and part-way: fewer lines than the file's.
+func (a *testApp) waitFirstChunk(id, token string, fileLines int64) {
+	a.t.Helper()
+	deadline := time.Now().Add(time.Minute) // a failure guard, not a timing
+	for {
+		var js jobStats
+		if a.getJSON("/api/stats/"+id, token, &js) == http.StatusOK && js.Lines > 0 {
+			if js.Status != "processing" || js.Lines >= fileLines {
+				a.t.Fatalf("held job = %s with %d of %d lines, want processing part-way", js.Status, js.Lines, fileLines)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			a.t.Fatalf("the job's first chunk never showed: %+v", js)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// uploadDuringOutage uploads the fixture until it is accepted. While Redis
+// cannot be reached, an upload may only be accepted (the upload handler
+// never talks to Redis) or refused with 503 and Retry-After.
+func (a *testApp) uploadDuringOutage(token, name string) string {
+	a.t.Helper()
+	deadline := time.Now().Add(time.Minute) // a failure guard, not a timing
+	for {
+		status, retry, id := a.tryUpload(token, name, fixtureLog())
+		switch {
+		case status == http.StatusAccepted && id != "":
+			return id
+		case status != http.StatusServiceUnavailable || retry == "":
+			a.t.Fatalf("upload while Redis had no master = %d, Retry-After %q (%s); want 202, or 503 with Retry-After", status, retry, id)
+		case time.Now().After(deadline):
+			a.t.Fatal("uploads were refused for a minute")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// uploadWhile uploads the fixture again and again while during runs, and
+// returns the ids of the accepted uploads. Each must be accepted, or refused
+// with 503 and Retry-After.
+func (a *testApp) uploadWhile(token string, during func()) []string {
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var ids, wrong []string
+	wg.Go(func() {
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(200 * time.Millisecond): // pacing, within the per-user upload limit
+			}
+			status, retry, id := a.tryUpload(token, "failover.log", fixtureLog())
+			switch {
+			case status == http.StatusAccepted && id != "":
+				ids = append(ids, id)
+			case status != http.StatusServiceUnavailable || retry == "":
+				wrong = append(wrong, fmt.Sprintf("%d (Retry-After %q) %s", status, retry, id))
+			}
+		}
+	})
+	during()
+	close(stop)
+	wg.Wait()
+	if len(wrong) > 0 {
+		a.t.Errorf("uploads during the failover answered %v, want 202, or 503 with Retry-After", wrong)
+	}
+	return ids
+}
