@@ -52,6 +52,9 @@ type App struct {
 	// MetricsAddr the metrics listener's, when METRICS_ADDR is set.
 	Addr, MetricsAddr string
 
+	// redisTarget is the Redis REDIS_URL names, for the parts that make
+	// clients of their own.
+	redisTarget   redisTarget
 	bg            context.Context
 	cancel        context.CancelFunc
 	background    sync.WaitGroup
@@ -83,9 +86,10 @@ func (a *App) Open(ctx context.Context) error {
 	} else if n > 0 {
 		a.Log.Info("applied migrations", "count", n)
 	}
-	if a.Redis, err = connectRedis(a.Config.RedisURL); err != nil {
+	if a.redisTarget, err = parseRedisURL(a.Config.RedisURL); err != nil {
 		return err
 	}
+	a.Redis = a.redisTarget.client()
 	a.closers = append(a.closers, a.Redis.Close)
 	if a.Blobs, err = openBlobStore(a.Config, a.Log); err != nil {
 		return err
@@ -279,12 +283,7 @@ func (a *App) progressHub(reader *projections.Reader) *lphttp.ProgressHub {
 // queueUI returns asynq's web UI for the app's Redis, rooted at
 // /admin/queues; closing the app closes its connections.
 func (a *App) queueUI() http.Handler {
-	target, err := parseRedisURL(a.Config.RedisURL)
-	if err != nil { // Open connected with the same URL; this cannot happen
-		a.Log.Error("the queue UI is off", "err", err)
-		return nil
-	}
-	ui := asynqmon.New(asynqmon.Options{RootPath: QueueUIPath, RedisConnOpt: target})
+	ui := asynqmon.New(asynqmon.Options{RootPath: QueueUIPath, RedisConnOpt: a.redisTarget})
 	a.closers = append(a.closers, ui.Close)
 	return ui
 }
