@@ -14,7 +14,7 @@ import (
 	"github.com/logproc/logproc/projections"
 )
 
-// Helpers of the tests of Redis beyond one node (Sentinel and Cluster).
+// What the tests of Redis beyond one node (Sentinel and Cluster) share.
 
 // onRedis points the app at redisURL, with no rate limits: these tests poll
 // and upload more than a client would, and limits are tested elsewhere.
