@@ -109,6 +109,18 @@ const (
 	MaxJobKeywords   = 50
 )
 
+// ProgressPercent is how far into its stored file the job has read: 100
+// once it is completed.
+func (j *Job) ProgressPercent() float64 {
+	switch {
+	case j.Status == StatusCompleted:
+		return 100
+	case j.Size <= 0:
+		return 0
+	}
+	return min(100, float64(j.BytesRead)*100/float64(j.Size))
+}
+
 // NewJob returns an empty job, ready to apply its first event.
 func NewJob(id uuid.UUID) *Job {
 	return &Job{ID: id, Groups: map[string]*events.ErrorGroup{}, Timeline: map[int64]int64{}}

@@ -34,7 +34,7 @@ type progressView struct {
 
 func newProgressView(j *domain.Job, groups []events.ErrorGroup) *progressView {
 	return &progressView{JobID: j.ID, Status: j.Status, Version: j.Version, BytesRead: j.BytesRead, Size: j.Size,
-		ProgressPercent: progressPercent(j), Lines: j.Lines, Entries: j.Entries, Levels: counts(j.Levels),
+		ProgressPercent: j.ProgressPercent(), Lines: j.Lines, Entries: j.Entries, Levels: counts(j.Levels),
 		Errors: j.Errors, ErrorGroups: j.ErrorGroups, TopErrorGroups: errorGroupViews(groups),
 		FailureReason: j.FailureReason, FailureCode: j.FailureCode}
 }

@@ -105,18 +105,7 @@ func (s *Server) jobStats(r *http.Request, id uuid.UUID, groups, minutes int) (*
 	if err != nil {
 		return nil, err
 	}
-	return &jobResponse{JobView: NewJobView(job), ProgressPercent: progressPercent(job),
+	return &jobResponse{JobView: NewJobView(job), ProgressPercent: job.ProgressPercent(),
 		TopErrorGroups: errorGroupViews(topGroups), Timeline: minuteViews(timeline),
 		EventsURL: "/api/jobs/" + job.ID.String() + "/events"}, nil
-}
-
-// progressPercent is how far into its file a job has read.
-func progressPercent(j *domain.Job) float64 {
-	switch {
-	case j.Status == domain.StatusCompleted:
-		return 100
-	case j.Size <= 0:
-		return 0
-	}
-	return min(100, float64(j.BytesRead)*100/float64(j.Size))
 }

@@ -28,23 +28,6 @@ import (
 // PostgreSQL event store: writers racing on many streams, and transactions
 // held open while later ones commit.
 
-// newPoolOf returns a pool of up to maxConns connections on a fresh migrated
-// database, so that concurrent writers really run concurrently.
-func newPoolOf(t testing.TB, maxConns int32) *pgxpool.Pool {
-	t.Helper()
-	cfg, err := pgxpool.ParseConfig(pgtest.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.MaxConns = maxConns
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	return pool
-}
-
 // orderProjector records every event it is given, with the order it applied
 // them in, and refuses an event that does not follow its stream's previous
 // one: a skipped, repeated or reordered event fails the batch.
@@ -220,7 +203,7 @@ func runInBackground(r *projections.Runner, p projections.Projector) (stop func(
 // version order, in the log's order.
 func TestConcurrentWritersProjectEveryEventOnceInStreamOrder(t *testing.T) {
 	const writers, perWriter, streams = 8, 1250, 40
-	pool := newPoolOf(t, writers+4)
+	pool := pgtest.NewPoolOf(t, writers+4)
 	store, ctx := postgres.New(pool), context.Background()
 	p := &orderProjector{}
 	runner := quietRunner(pool)
@@ -371,7 +354,7 @@ func (w stepWaker) waitIdle(t *testing.T) {
 // apply the later events, whose positions are past the held one's, until it
 // commits; then it must apply the held event too, before them.
 func TestProjectorWaitsForHeldTransaction(t *testing.T) {
-	pool := newPoolOf(t, 6)
+	pool := pgtest.NewPoolOf(t, 6)
 	store, ctx := postgres.New(pool), context.Background()
 	p := &orderProjector{}
 	wake := make(stepWaker)

@@ -17,23 +17,6 @@ import (
 	"github.com/logproc/logproc/events/postgres/pgtest"
 )
 
-// newPoolOf returns a pool of up to maxConns connections on a fresh migrated
-// database, so that concurrent writers really run concurrently.
-func newPoolOf(t testing.TB, maxConns int32) *pgxpool.Pool {
-	t.Helper()
-	cfg, err := pgxpool.ParseConfig(pgtest.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.MaxConns = maxConns
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	return pool
-}
-
 // chunkEvents are a worker's events for one chunk, with the deterministic ids
 // a repeated task delivery reproduces.
 func chunkEvents(t *testing.T, stream string, chunk int) []events.Event {
@@ -71,7 +54,7 @@ func countEvents(t *testing.T, pool *pgxpool.Pool) (stored, versions int64) {
 // both appends succeed and one copy is stored.
 func TestConcurrentAppendsOfTheSameEvents(t *testing.T) {
 	const jobs, racers = 20, 3
-	pool := newPoolOf(t, racers+2)
+	pool := pgtest.NewPoolOf(t, racers+2)
 	store, ctx := postgres.New(pool), context.Background()
 	for j := range jobs {
 		stream := fmt.Sprintf("job-%d", j)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/logproc/logproc/events"
 	"github.com/logproc/logproc/events/postgres"
+	"github.com/logproc/logproc/events/postgres/pgtest"
 )
 
 // benchEvent is a LinesParsed event of a realistic size (about 700 bytes of
@@ -43,7 +44,7 @@ func benchEvent(tb testing.TB, chunk int) events.Event {
 // concurrent writers, each to its own streams, in batches of 1 and 100
 // events. One op is one AppendToStream call; events/s counts events.
 func BenchmarkAppend(b *testing.B) {
-	pool := newPoolOf(b, 10)
+	pool := pgtest.NewPoolOf(b, 10)
 	store := postgres.New(pool)
 	for _, writers := range []int{1, 8} {
 		for _, batch := range []int{1, 100} {

@@ -100,7 +100,7 @@ func (u *UI) jobPageOf(r *http.Request, id uuid.UUID, groups int) (*jobPage, err
 // newJobPage assembles the page from what was read. It does no I/O, so
 // the render benchmark measures it with the templates.
 func newJobPage(base page, job *domain.Job, gs []events.ErrorGroup, groups int, c *chart) *jobPage {
-	p := &jobPage{page: base, Job: job, Percent: progressPercent(job), Levels: levelCounts(job),
+	p := &jobPage{page: base, Job: job, Percent: job.ProgressPercent(), Levels: levelCounts(job),
 		Chart: c, GroupsLimit: groups, Keywords: topCounts(job.Keywords, topNames),
 		Components: topCounts(job.Components, topNames), IPs: topCounts(job.TopIPs, topNames),
 		RowsDefault: defaultRows, RowsMax: maxRows}
@@ -128,18 +128,6 @@ func (u *UI) loadJob(ctx context.Context, id uuid.UUID) (*domain.Job, error) {
 		return nil, err
 	}
 	return job, nil
-}
-
-// progressPercent is how far into its file a job has read, as the API
-// reports it.
-func progressPercent(j *domain.Job) float64 {
-	switch {
-	case j.Status == domain.StatusCompleted:
-		return 100
-	case j.Size <= 0:
-		return 0
-	}
-	return min(100, float64(j.BytesRead)*100/float64(j.Size))
 }
 
 // levelOrder is the order levels are listed and stacked in, most severe

@@ -87,6 +87,23 @@ func NewPool(t testing.TB) *pgxpool.Pool {
 	return pool
 }
 
+// NewPoolOf is NewPool with up to maxConns connections, so that concurrent
+// writers in a test really run concurrently.
+func NewPoolOf(t testing.TB, maxConns int32) *pgxpool.Pool {
+	t.Helper()
+	cfg, err := pgxpool.ParseConfig(NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.MaxConns = maxConns
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("pgtest: pool: %v", err)
+	}
+	t.Cleanup(pool.Close)
+	return pool
+}
+
 func connectAdmin(ctx context.Context, t testing.TB) *pgx.Conn {
 	t.Helper()
 	conn, err := pgx.Connect(ctx, AdminURL())
