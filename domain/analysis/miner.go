@@ -17,7 +17,7 @@ import (
 // vs "16.0 KB"), and a token holding a variable against a token that is
 // only one ("<*>," vs "x~<*>,"). Drain's usual threshold of 0.5 would merge
 // events that differ in one constant word ("VM Paused", "VM Resumed"); words
-// that truly vary are found by their number instead (siblings.go).
+// that truly vary are found by their number instead (miner_siblings.go).
 
 // tmplTok is one position of a template.
 type tmplTok struct {
