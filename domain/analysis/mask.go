@@ -12,12 +12,14 @@ import "unicode/utf8"
 type tokFlag uint8
 
 const (
-	tfWild   tokFlag = 1 << iota // exactly "<*>"
-	tfPure                       // a variable inside punctuation only: "<*>", "(<*>)", "<*>,"
-	tfHasVar                     // contains a variable
-	tfUnit                       // a unit word: "KB", "ms"
-	tfEntity                     // names the token after it: "user", "host"
-	tfDate                       // a month or weekday name masked as part of a date
+	tfWild     tokFlag = 1 << iota // exactly "<*>"
+	tfPure                         // a variable inside punctuation only: "<*>", "(<*>)", "<*>,"
+	tfHasVar                       // contains a variable
+	tfUnit                         // a unit word: "KB", "ms"
+	tfEntity                       // names the token after it: "user", "host"
+	tfDate                         // a month or weekday name masked as part of a date
+	tfTrack                        // a variable that may be a constant: a word value or a short name with a digit
+	tfOneValue                     // a run of variables that is one value (a date and a time): never expanded
 )
 
 // token is one masked token of a message.
@@ -26,6 +28,7 @@ type token struct {
 	raw      span  // the token in the message
 	hash     uint64
 	flags    tokFlag
+	exp      span // in masker.exps: the token with one "<*>" per value of a run it stands for; empty if none
 }
 
 // span is a region of the message being masked.
@@ -46,6 +49,12 @@ type masker struct {
 	anyDay  bool   // some word may be a month or weekday name
 	scratch []byte
 
+	msg      []byte // the message being masked
+	exps     []byte // expansions of the tokens that stand for runs of values
+	pending  []expPatch
+	anyExp   bool // some token has an expansion
+	anyTrack bool // some token is flagged tfTrack
+
 	// kw, when set, is searched in the tokens that hold variables; the
 	// miner finds it in constant tokens once per distinct message.
 	kw    *keywordSet
@@ -57,8 +66,12 @@ type masker struct {
 func (m *masker) mask(msg []byte) {
 	m.out, m.toks, m.ips = m.out[:0], m.toks[:0], m.ips[:0]
 	m.anyVar, m.anyDay, m.varKW = false, false, 0
+	m.msg, m.exps, m.anyExp, m.anyTrack = msg, m.exps[:0], false, false
 	for pos := skipBlanks(msg, 0); pos < len(msg); pos = skipBlanks(msg, pos) {
 		end, cls := tokenEnd(msg, pos)
+		if cls&clsEq != 0 && cls&clsOther != 0 {
+			end = quotedValueEnd(msg, pos, end)
+		}
 		rest := len(m.toks) == maxTokens-1
 		if rest {
 			end = len(msg)
@@ -69,6 +82,32 @@ func (m *masker) mask(msg []byte) {
 	if m.anyVar && m.anyDay {
 		m.maskDates(msg)
 	}
+}
+
+// maxQuoted bounds the quoted value, blanks included, that one token may
+// hold.
+const maxQuoted = 256
+
+// quotedValueEnd extends the token msg[pos:end] when it opens a quoted
+// value after '=' that a blank interrupts (tag="Some Lock Name"): the token
+// then runs to the closing quote and the punctuation glued to it.
+func quotedValueEnd(msg []byte, pos, end int) int {
+	i := indexByte(msg[pos:end], '=')
+	if i < 0 || pos+i+1 >= end {
+		return end
+	}
+	q := pos + i + 1
+	quote := msg[q]
+	if quote != '"' && quote != '\'' || indexByte(msg[q+1:end], quote) >= 0 {
+		return end
+	}
+	limit := min(len(msg), q+maxQuoted)
+	j := indexByte(msg[end:limit], quote)
+	if j < 0 {
+		return end
+	}
+	e, _ := tokenEnd(msg, end+j+1)
+	return e
 }
 
 // varKeywords searches a token that holds a variable.
@@ -115,11 +154,15 @@ func (m *masker) addToken(msg []byte, s, e int, cls byteClassSet, rest bool) {
 		m.anyVar = true
 		m.varKeywords(msg[s:e])
 	}
-	if n := len(m.toks); flags&tfWild != 0 && n > 0 && m.toks[n-1].flags&tfWild != 0 {
-		m.out = m.out[:mark]
+	t := token{off: int32(off), end: int32(len(m.out)), raw: span{int32(s), int32(e)}, flags: flags}
+	if len(m.pending) > 0 {
+		m.applyPatches(&t)
+	}
+	if n := len(m.toks); n > 0 && m.joinsPrevious(&m.toks[n-1], &t) {
 		return
 	}
-	m.toks = append(m.toks, token{off: int32(off), end: int32(len(m.out)), raw: span{int32(s), int32(e)}, flags: flags})
+	m.anyTrack = m.anyTrack || flags&tfTrack != 0
+	m.toks = append(m.toks, t)
 }
 
 // maskWord masks one blank-free token t found at offset base.
@@ -200,6 +243,8 @@ func (m *masker) maskCore(core []byte, off int) tokFlag {
 		return tfHasVar
 	case cls&clsDigit == 0:
 		return m.maskNoDigits(core, off, cls)
+	case isPath(core, cls) && m.maskPathLine(core):
+		return tfPure | tfHasVar
 	case isHexGroups(core), m.isIP(core, off, cls), isPath(core, cls), cls&clsDot != 0 && isHostPort(core):
 		return m.wild()
 	case cls&clsEq != 0:
@@ -207,7 +252,27 @@ func (m *masker) maskCore(core []byte, off int) tokFlag {
 			return f
 		}
 	}
-	return m.maskParts(core)
+	f := m.maskParts(core)
+	if f&tfPure != 0 && isShortName(core) {
+		f |= tfTrack
+	}
+	return f
+}
+
+// maskPathLine masks a path with a line number, "/etc/x.conf:12", as two
+// values: "<*>:<*>".
+func (m *masker) maskPathLine(core []byte) bool {
+	i := lastIndexByte(core, ':')
+	if i <= 0 || i == len(core)-1 || !isAllDigits(core[i+1:]) {
+		return false
+	}
+	path := core[:i]
+	cls := classOf(path)
+	if cls&clsLetter == 0 || cls&clsColon != 0 || !isPath(path, cls) {
+		return false // an address with a port, or a URL
+	}
+	m.out = append(m.out, wildcard+":"+wildcard...)
+	return true
 }
 
 // maskInnerPath masks a path that opens after a call or assignment, as in
@@ -237,7 +302,7 @@ func (m *masker) keepWord(core []byte) tokFlag {
 		m.out = append(m.out, core...)
 		return 0
 	}
-	m.anyDay = m.anyDay || monthWords.mayHave(core) || weekdayWords.mayHave(core)
+	m.anyDay = m.anyDay || monthWords.mayHave(core) || weekdayWords.mayHave(core) || zoneWords.mayHave(core)
 	switch wordKinds.kind(core) {
 	case kindValue:
 		return m.wild()
@@ -263,6 +328,11 @@ func (m *masker) maskNoDigits(core []byte, off int, cls byteClassSet) tokFlag {
 			return f
 		}
 	}
+	if cls&clsColon != 0 {
+		if f, ok := m.maskColonPair(core); ok {
+			return f
+		}
+	}
 	return m.keepWord(core)
 }
 
@@ -279,4 +349,16 @@ func (m *masker) hashTokens() {
 
 // sequenceHash identifies the masked message: its text determines its
 // tokens, which never hold a blank.
-func (m *masker) sequenceHash() uint64 { return tokenHash(m.out) }
+// Expansions count too: messages whose runs differ in length are placed
+// apart, so that their templates learn it.
+func (m *masker) sequenceHash() uint64 {
+	h := tokenHash(m.out)
+	if m.anyExp {
+		for i := range m.toks {
+			if t := &m.toks[i]; t.exp.end > t.exp.start && t.flags&tfOneValue == 0 {
+				h = mix64(h ^ tokenHash(m.exps[t.exp.start:t.exp.end]) + uint64(i))
+			}
+		}
+	}
+	return h
+}

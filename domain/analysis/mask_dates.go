@@ -10,13 +10,32 @@ func (m *masker) maskDates(msg []byte) {
 		}
 	}
 	for i := range m.toks {
-		if m.isWordBesideVar(msg, i, weekdayWords, false) {
+		if m.isWordBesideVar(msg, i, weekdayWords, false) || m.isZoneAfterVar(msg, i) {
 			m.toks[i].flags, changed = tfWild|tfPure|tfHasVar|tfDate, true
 		}
 	}
 	if changed {
 		m.rebuild(msg)
 	}
+}
+
+// isZoneAfterVar says whether token i is a time zone in capitals ("UTC",
+// "PDT") after a variable: the end of a date.
+func (m *masker) isZoneAfterVar(msg []byte, i int) bool {
+	t := m.toks[i]
+	if i == 0 || t.flags&tfHasVar != 0 || !m.startsWithVar(i-1, false) {
+		return false
+	}
+	raw := msg[t.raw.start:t.raw.end]
+	for len(raw) > 0 && isClosePunct(raw[len(raw)-1]) {
+		raw = raw[:len(raw)-1]
+	}
+	for _, c := range raw {
+		if c < 'A' || c > 'Z' {
+			return false
+		}
+	}
+	return zoneWords.has(raw)
 }
 
 // isWordBesideVar says whether token i is a word of the list followed by a
@@ -60,6 +79,9 @@ func (m *masker) rebuild(msg []byte) {
 			m.varKeywords(msg[t.raw.start:t.raw.end])
 		}
 		if n := len(m.toks); t.flags&tfWild != 0 && n > 0 && m.toks[n-1].flags&tfWild != 0 {
+			prev := &m.toks[n-1]
+			prev.flags |= tfOneValue // a date, whole
+			prev.exp, prev.raw.end = span{}, t.raw.end
 			continue
 		}
 		if len(m.out) > 0 {

@@ -6,7 +6,7 @@ package analysis
 func (m *masker) maskParts(core []byte) tokFlag {
 	start := len(m.out)
 	varEnd := -1 // end of the last variable written, while only delimiters follow it
-	any := false
+	any, collapsed := false, false
 	for i := 0; i < len(core); {
 		if isPartDelim(core[i]) {
 			m.out = append(m.out, core[i])
@@ -28,11 +28,15 @@ func (m *masker) maskParts(core []byte) tokFlag {
 			varEnd = -1
 		case varEnd >= 0:
 			m.out = m.out[:varEnd]
+			collapsed = true
 		default:
 			m.out = append(m.out, wildcard...)
 			varEnd, any = len(m.out), true
 		}
 		i = j
+	}
+	if collapsed {
+		m.noteInnerList(core, start)
 	}
 	return partFlags(string(m.out[start:]) == wildcard, any)
 }
@@ -66,7 +70,7 @@ func partFlags(pure, any bool) tokFlag {
 
 func isPartDelim(c byte) bool {
 	switch c {
-	case '.', ':', '@', '/', ',', '(', ')', '[', ']', '{', '}', '=', '~', ';', '<', '>', '"', '\'', '|', '#':
+	case '.', ':', '@', '/', ',', '(', ')', '[', ']', '{', '}', '=', '~', ';', '<', '>', '"', '\'', '|', '#', '%':
 		return true
 	}
 	return false

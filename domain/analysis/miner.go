@@ -24,6 +24,7 @@ type tmplTok struct {
 	hash  uint64
 	flags tokFlag
 	text  string
+	shown shownText // what the template shows at this position, if not text
 }
 
 // cluster is one mined template.
@@ -32,6 +33,9 @@ type cluster struct {
 	toks  []tmplTok
 	count int64
 	text  string // rendered template, "" until asked for
+	// watched says some position compares what its messages hold: their
+	// values or their expansions.
+	watched bool
 }
 
 // leafKey names a leaf of the tree: token count and first token.
@@ -86,12 +90,12 @@ func newMiner(maxTemplates int) *miner {
 func (m *miner) add(mk *masker) placed {
 	h := mk.sequenceHash()
 	if p, ok := m.seen[h]; ok {
-		m.clusters[p.cluster].count++
+		m.clusters[p.cluster].observe(mk)
 		return p
 	}
 	mk.hashTokens()
 	p := placed{cluster: m.place(mk), keywords: m.constKeywords(mk)}
-	m.clusters[p.cluster].count++
+	m.clusters[p.cluster].observe(mk)
 	if len(m.seen) >= maxSeen {
 		clear(m.seen)
 	}
@@ -190,6 +194,8 @@ func newCluster(mk *masker) *cluster {
 			text = text[:maxTokenText]
 		}
 		c.toks[i] = tmplTok{hash: t.hash, flags: t.flags, text: strings.ToValidUTF8(string(text), "\uFFFD")}
+		c.toks[i].shown.start(mk, &t)
+		c.watched = c.watched || c.toks[i].shown.tracking || c.toks[i].shown.exp != ""
 	}
 	return c
 }
@@ -241,7 +247,7 @@ func softMismatch(prev, ct tmplTok, t token) bool {
 func (c *cluster) generalize(toks []token, out []byte) {
 	for i, t := range toks {
 		if c.toks[i].hash != t.hash && c.toks[i].flags&tfWild == 0 {
-			c.toks[i] = wildWithPunct(c.toks[i].text, string(out[t.off:t.end]))
+			c.toks[i] = wildWithPunct(c.toks[i], string(out[t.off:t.end]))
 			c.text = ""
 		}
 	}
@@ -251,15 +257,17 @@ func (c *cluster) generalize(toks []token, out []byte) {
 func (c *cluster) generalizeTmpl(toks []tmplTok) {
 	for i, t := range toks {
 		if c.toks[i].hash != t.hash && c.toks[i].flags&tfWild == 0 {
-			c.toks[i] = wildWithPunct(c.toks[i].text, t.text)
+			c.toks[i] = wildWithPunct(c.toks[i], t.text)
 			c.text = ""
 		}
 	}
 }
 
-// wildWithPunct returns a variable with the punctuation a and b share
-// around their words.
-func wildWithPunct(a, b string) tmplTok {
+// wildWithPunct returns a variable with the punctuation template token ct
+// and text b share around their words. A unit stays flagged: the template
+// shows it as part of the number before it.
+func wildWithPunct(ct tmplTok, b string) tmplTok {
+	a := ct.text
 	pre, suf := 0, 0
 	for pre < len(a) && pre < len(b) && a[pre] == b[pre] && isOpenPunct(a[pre]) && a[pre] != '<' {
 		pre++
@@ -268,16 +276,17 @@ func wildWithPunct(a, b string) tmplTok {
 		isClosePunct(a[len(a)-1-suf]) && a[len(a)-1-suf] != '>' {
 		suf++
 	}
+	flags := wildTok.flags | ct.flags&tfUnit
 	if pre == 0 && suf == 0 {
-		return wildTok
+		return tmplTok{hash: wildTok.hash, flags: flags, text: wildcard, shown: shownText{mixed: true}}
 	}
-	return tmplTok{hash: wildTok.hash, flags: wildTok.flags, text: a[:pre] + wildcard + a[len(a)-suf:]}
+	return tmplTok{hash: wildTok.hash, flags: flags, text: a[:pre] + wildcard + a[len(a)-suf:], shown: shownText{mixed: true}}
 }
 
 // template renders the template with "<*>" for variables.
 func (c *cluster) template() string {
 	if c.text == "" && len(c.toks) > 0 {
-		c.text = renderTokens(c.toks)
+		c.text = c.render()
 	}
 	return c.text
 }

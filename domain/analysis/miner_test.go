@@ -23,7 +23,8 @@ func TestMinerGroups(t *testing.T) {
 	}{
 		{"numbers", []string{"took 12 ms", "took 7 ms"}, true, "took <*> ms"},
 		{"entity noun", []string{"session closed for user cyrus", "session closed for user news"}, true, "session closed for user <*>"},
-		{"units after numbers", []string{"size 16.0 B, free 2 KB", "size 3.1 KB, free 2 KB"}, true, "size <*> <*>, free <*> KB"},
+		{"sizes with units", []string{"size 16.0 B, free 2 KB", "size 3.1 KB, free 2 KB"}, true, "size <*>, free <*>"},
+		{"time units that vary", []string{"took 16 ms, then 2 s", "took 3 s, then 2 s"}, true, "took <*>, then <*> s"},
 		{"variable against partial variable", []string{"package: KB2928120~31bf, state", "package: Hyper-V~31bf, state"}, true, "package: <*>, state"},
 		{"one word differs", []string{"[instance: 1f2] VM Paused (Lifecycle Event)", "[instance: 3a4] VM Resumed (Lifecycle Event)"}, false, ""},
 		{"different lengths", []string{"Block stored as bytes", "Block stored as bytes in memory"}, false, ""},

@@ -1,0 +1,107 @@
+package analysis
+
+import "strings"
+
+// What a template shows. Grouping compares masked tokens; the text shown
+// for a template is decided from what its messages held:
+//
+//   - a run of values the masker collapsed into one variable shows one
+//     "<*>" per value when every message had the same number of values
+//     ("REPORT : <*> <*> <*> <*>"), else one "<*>";
+//   - a variable that may be a constant (the word value of a key=value or
+//     key:value pair, a short name with a digit such as "eth0") shows the
+//     value when every one of at least minConstantEvidence messages had the
+//     same one ("application_name=psql", "IPv4");
+//   - a unit that varied ("5.2 KB", "16 B") is part of the number before it:
+//     "size <*>, free <*>", not "size <*> <*>".
+
+// minConstantEvidence is how many messages must agree on a value before a
+// template shows it as a constant.
+const minConstantEvidence = 3
+
+// shownText is what one position of a template learned of its messages.
+type shownText struct {
+	exp      string // the expansion of a run of values; "" when none
+	raw      string // the value of a tracked variable in the first message
+	mixed    bool   // messages differed in their expansion here
+	tracking bool   // raw is being compared
+	rawMixed bool   // messages differed in their value here
+}
+
+// start records what the first message of a template held at token t.
+func (s *shownText) start(mk *masker, t *token) {
+	if t.exp.end > t.exp.start && t.flags&tfOneValue == 0 {
+		s.exp = string(mk.exps[t.exp.start:t.exp.end])
+	}
+	if t.flags&tfTrack != 0 {
+		s.tracking, s.raw = true, string(mk.msg[t.raw.start:t.raw.end])
+	}
+}
+
+// observe counts a message placed in the template and compares what it
+// holds with what the template has seen.
+func (c *cluster) observe(mk *masker) {
+	c.count++
+	if c.count == minConstantEvidence {
+		c.text = ""
+	}
+	if !mk.anyExp && !mk.anyTrack && !c.watched {
+		return
+	}
+	if len(mk.toks) != len(c.toks) { // placed in a shorter, merged template
+		for i := range c.toks {
+			c.toks[i].shown.mixed, c.toks[i].shown.rawMixed = true, true
+		}
+		c.text = ""
+		return
+	}
+	for i := range mk.toks {
+		if c.toks[i].shown.differs(mk, &mk.toks[i]) {
+			c.text = ""
+		}
+	}
+}
+
+// differs compares the message's token t with what the position has seen
+// and reports whether that changed what the template shows.
+func (s *shownText) differs(mk *masker, t *token) bool {
+	changed := false
+	if !s.mixed {
+		var exp []byte
+		if t.exp.end > t.exp.start && t.flags&tfOneValue == 0 {
+			exp = mk.exps[t.exp.start:t.exp.end]
+		}
+		if string(exp) != s.exp {
+			s.mixed, changed = true, true
+		}
+	}
+	if s.tracking && !s.rawMixed && (t.flags&tfTrack == 0 || string(mk.msg[t.raw.start:t.raw.end]) != s.raw) {
+		s.rawMixed, changed = true, true
+	}
+	return changed
+}
+
+// render writes the template as it shows.
+func (c *cluster) render() string {
+	var b strings.Builder
+	for i := range c.toks {
+		t := &c.toks[i]
+		text := t.text
+		switch {
+		case t.shown.tracking && !t.shown.rawMixed && c.count >= minConstantEvidence:
+			text = strings.ToValidUTF8(t.shown.raw, "\uFFFD")
+		case t.shown.exp != "" && !t.shown.mixed:
+			text = t.shown.exp
+		}
+		if i > 0 && t.flags&(tfUnit|tfHasVar) == tfUnit|tfHasVar && strings.HasPrefix(text, wildcard) &&
+			strings.HasSuffix(b.String(), wildcard) {
+			b.WriteString(text[len(wildcard):]) // "5.2 KB" is one value
+			continue
+		}
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(text)
+	}
+	return b.String()
+}
