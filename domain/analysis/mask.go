@@ -177,7 +177,14 @@ func (m *masker) maskWord(t []byte, base int) tokFlag {
 	if ps > 0 {
 		m.out = append(m.out, t[:ps]...)
 	}
-	flags := m.maskCore(t[ps:pe], base+ps)
+	var flags tokFlag
+	if q := quotedWordStart(t, ps, pe); q >= 0 {
+		// "terminated", 'guest', u'alice': a value, shown when constant
+		m.out = append(m.out, t[ps:q]...)
+		flags = m.wild() | tfTrack
+	} else {
+		flags = m.maskCore(t[ps:pe], base+ps)
+	}
 	if pe < len(t) {
 		m.out = append(m.out, t[pe:]...)
 	}
@@ -213,6 +220,28 @@ func punctBounds(t []byte) (int, int) {
 		e--
 	}
 	return s, e
+}
+
+// quotedWordStart returns where a plain word between quotes of one kind
+// starts in t, whose core is t[ps:pe]: the core itself, or the core after a
+// short prefix and the opening quote (u'alice'); -1 when t holds none.
+func quotedWordStart(t []byte, ps, pe int) int {
+	if pe >= len(t) || pe <= ps || t[pe] != '"' && t[pe] != '\'' {
+		return -1
+	}
+	q := t[pe]
+	if ps > 0 && t[ps-1] == q && isPlainValue(t[ps:pe]) {
+		return ps
+	}
+	for i := ps; i < pe && i < ps+3; i++ {
+		if t[i] == q {
+			if i > ps && isPlainValue(t[i+1:pe]) && isPlainValue(t[ps:i]) {
+				return i + 1
+			}
+			break
+		}
+	}
+	return -1
 }
 
 func isOpenPunct(c byte) bool {

@@ -31,6 +31,8 @@ func TestTemplateShown(t *testing.T) {
 		{"key=value too rare to call constant", []string{"authorized: user=a application_name=psql", "authorized: user=b application_name=psql"}, "authorized: user=<*> application_name=<*>"},
 		{"key=value that varies", []string{"authorized: app=psql", "authorized: app=pgbench", "authorized: app=psql"}, "authorized: app=<*>"},
 		{"quoted value", []string{`authenticated: identity="app" method=md5`, `authenticated: identity="app" method=md5`, `authenticated: identity="app" method=md5`}, `authenticated: identity="app" method=md5`},
+		{"quoted word", []string{`Trapped "terminated" signal`, `Trapped "hangup" signal`}, `Trapped "<*>" signal`},
+		{"quoted word after a prefix", []string{"connected as a1 (p2, u'alice').", "connected as a2 (p2, u'alice').", "connected as a3 (p2, u'alice')."}, "connected as <*> (p2, u'alice')."},
 		{"quoted value with blanks", []string{`acquire lock=1, tag="Some Lock", uid=1`, `acquire lock=2, tag="Another Lock Name", uid=2`}, `acquire lock=<*>, tag="<*>", uid=<*>`},
 		{"key:value word", []string{"fetch cached:false id=1", "fetch cached:true id=2"}, "fetch cached:<*> id=<*>"},
 		{"name with a digit, constant", []string{"link eth0 up after 5 ms", "link eth0 up after 7 ms", "link eth0 up after 9 ms"}, "link eth0 up after <*> ms"},
