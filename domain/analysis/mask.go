@@ -79,6 +79,9 @@ func (m *masker) mask(msg []byte) {
 		m.addToken(msg, pos, end, cls, rest)
 		pos = end
 	}
+	if n := len(m.toks); n > 0 && msg[m.toks[n-1].raw.end-1] == ')' {
+		m.maskClosingGroup(msg)
+	}
 	if m.anyVar && m.anyDay {
 		m.maskDates(msg)
 	}
@@ -108,6 +111,40 @@ func quotedValueEnd(msg []byte, pos, end int) int {
 	}
 	e, _ := tokenEnd(msg, end+j+1)
 	return e
+}
+
+// maskClosingGroup makes the parenthesised words that end a message one
+// value: "(KILLED)", "(This connection closed normally without
+// authentication)". A reason or a state in parentheses varies in length
+// and wording; a group with digits or '=' holds fields and is masked as
+// usual. The value shows as a constant when it never varies.
+func (m *masker) maskClosingGroup(msg []byte) {
+	last := len(m.toks) - 1
+	end := int(m.toks[last].raw.end)
+	k := last
+	for ; k >= 0; k-- {
+		raw := msg[m.toks[k].raw.start:m.toks[k].raw.end]
+		if k < last && indexByte(raw, ')') >= 0 {
+			return
+		}
+		if raw[0] == '(' {
+			break
+		}
+	}
+	if k < 0 || k > 0 && m.toks[k-1].flags&tfWild != 0 {
+		return
+	}
+	start := int(m.toks[k].raw.start)
+	inner := msg[start+1 : end-1]
+	if len(inner) == 0 || countByte(inner, '(')+countByte(inner, ')') > 0 || classOf(inner)&(clsDigit|clsEq) != 0 {
+		return
+	}
+	t := &m.toks[k]
+	m.out = append(m.out[:t.off], "("+wildcard+")"...)
+	t.end, t.raw.end = int32(len(m.out)), int32(end)
+	t.flags, t.exp = tfPure|tfHasVar|tfTrack, span{}
+	m.toks = m.toks[:k+1]
+	m.anyVar, m.anyTrack = true, true
 }
 
 // varKeywords searches a token that holds a variable.

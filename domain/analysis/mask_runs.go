@@ -235,5 +235,5 @@ func isShortName(b []byte) bool {
 			return false
 		}
 	}
-	return digits > 0 && digits <= 2
+	return digits > 0 && (digits <= 2 || digits == 3 && len(b) >= 5)
 }

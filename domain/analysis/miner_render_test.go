@@ -37,6 +37,10 @@ func TestTemplateShown(t *testing.T) {
 		{"key:value word", []string{"fetch cached:false id=1", "fetch cached:true id=2"}, "fetch cached:<*> id=<*>"},
 		{"name with a digit, constant", []string{"link eth0 up after 5 ms", "link eth0 up after 7 ms", "link eth0 up after 9 ms"}, "link eth0 up after <*> ms"},
 		{"name with a digit that varies", []string{"link eth0 up after 5 ms", "link br1 up after 7 ms", "link eth0 up after 9 ms"}, "link <*> up after <*> ms"},
+		{"reason in closing parentheses", []string{"Aborted connection 8 to db: 'x' (This connection closed normally without authentication)", "Aborted connection 9 to db: 'x' (KILLED)"}, "Aborted connection <*> to db: '<*>' (<*>)"},
+		{"closing parentheses that never vary", []string{"Access denied for 'a' (using password: YES)", "Access denied for 'b' (using password: YES)", "Access denied for 'c' (using password: YES)"}, "Access denied for '<*>' (using password: YES)"},
+		{"closing parentheses with fields", []string{"stored (size 5.2 KB, free 5.2 MB)", "stored (size 16 B, free 1.1 GB)"}, "stored (size <*>, free <*>)"},
+		{"name with three digits, constant", []string{"InnoDB: Using AVX512 instructions", "InnoDB: Using AVX512 instructions", "InnoDB: Using AVX512 instructions"}, "InnoDB: Using AVX512 instructions"},
 		{"host name stays a variable", []string{"view: name=cp-1.example.com ram=1", "view: name=cp-1.example.com ram=2", "view: name=cp-1.example.com ram=3"}, "view: name=<*> ram=<*>"},
 	}
 	for _, tt := range tests {
