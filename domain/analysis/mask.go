@@ -79,7 +79,7 @@ func (m *masker) mask(msg []byte) {
 		m.addToken(msg, pos, end, cls, rest)
 		pos = end
 	}
-	if n := len(m.toks); n > 0 && msg[m.toks[n-1].raw.end-1] == ')' {
+	if n := len(m.toks); n > 0 && (msg[m.toks[n-1].raw.end-1] == ')' || msg[m.toks[n-1].raw.end-1] == ']') {
 		m.maskClosingGroup(msg)
 	}
 	if m.anyVar && m.anyDay {
@@ -113,34 +113,39 @@ func quotedValueEnd(msg []byte, pos, end int) int {
 	return e
 }
 
-// maskClosingGroup makes the parenthesised words that end a message one
-// value: "(KILLED)", "(This connection closed normally without
-// authentication)". A reason or a state in parentheses varies in length
+// maskClosingGroup makes the words in parentheses or brackets that end a
+// message one value: "(KILLED)", "(This connection closed normally without
+// authentication)", "[-ERR Authorization Violation]". A reason or a state in parentheses varies in length
 // and wording; a group with digits or '=' holds fields and is masked as
 // usual. The value shows as a constant when it never varies.
 func (m *masker) maskClosingGroup(msg []byte) {
 	last := len(m.toks) - 1
 	end := int(m.toks[last].raw.end)
+	closing := msg[end-1]
+	opening := byte('(')
+	if closing == ']' {
+		opening = '['
+	}
 	k := last
 	for ; k >= 0; k-- {
 		raw := msg[m.toks[k].raw.start:m.toks[k].raw.end]
-		if k < last && indexByte(raw, ')') >= 0 {
+		if k < last && indexByte(raw, closing) >= 0 {
 			return
 		}
-		if raw[0] == '(' {
+		if raw[0] == opening {
 			break
 		}
 	}
-	if k < 0 || k > 0 && m.toks[k-1].flags&tfWild != 0 {
-		return
+	if k < 0 || k > 0 && m.toks[k-1].flags&tfWild != 0 || opening == '[' && k == last {
+		return // one word in brackets is a tag or a command: "[PONG]"
 	}
 	start := int(m.toks[k].raw.start)
 	inner := msg[start+1 : end-1]
-	if len(inner) == 0 || countByte(inner, '(')+countByte(inner, ')') > 0 || classOf(inner)&(clsDigit|clsEq) != 0 {
+	if len(inner) == 0 || countByte(inner, opening)+countByte(inner, closing) > 0 || classOf(inner)&(clsDigit|clsEq) != 0 {
 		return
 	}
 	t := &m.toks[k]
-	m.out = append(m.out[:t.off], "("+wildcard+")"...)
+	m.out = append(append(append(m.out[:t.off], opening), wildcard...), closing)
 	t.end, t.raw.end = int32(len(m.out)), int32(end)
 	t.flags, t.exp = tfPure|tfHasVar|tfTrack, span{}
 	m.toks = m.toks[:k+1]
@@ -211,6 +216,9 @@ func (m *masker) maskWord(t []byte, base int) tokFlag {
 		return tfPure | tfHasVar
 	}
 	ps, pe := punctBounds(t)
+	if isAngleValue(t, ps, pe) {
+		return m.wild() // "<none>": the brackets belong to the value
+	}
 	if ps > 0 {
 		m.out = append(m.out, t[:ps]...)
 	}
@@ -257,6 +265,13 @@ func punctBounds(t []byte) (int, int) {
 		e--
 	}
 	return s, e
+}
+
+// isAngleValue matches a literal value in angle brackets: "<none>",
+// "<unknown>", "<null>". A placeholder that stands where a value goes is
+// that value, brackets and all.
+func isAngleValue(t []byte, ps, pe int) bool {
+	return ps == 1 && pe == len(t)-1 && t[0] == '<' && t[pe] == '>' && wordKinds.kind(t[ps:pe]) == kindValue
 }
 
 // quotedWordStart returns where a plain word between quotes of one kind
@@ -311,7 +326,7 @@ func (m *masker) maskCore(core []byte, off int) tokFlag {
 		return m.maskNoDigits(core, off, cls)
 	case isPath(core, cls) && m.maskPathLine(core):
 		return tfPure | tfHasVar
-	case isHexGroups(core), m.isIP(core, off, cls), isPath(core, cls), cls&clsDot != 0 && isHostPort(core):
+	case isHexGroups(core), m.isIP(core, off, cls), isPath(core, cls), cls&clsDot != 0 && isHostPort(core), isVersion(core, cls):
 		return m.wild()
 	case cls&clsEq != 0:
 		if f, ok := m.maskKV(core, off); ok {
@@ -323,6 +338,27 @@ func (m *masker) maskCore(core []byte, off int) tokFlag {
 		f |= tfTrack
 	}
 	return f
+}
+
+// isVersion recognises a version: a number with dots that goes on with
+// letters or "~+-" ("2.36-9+deb12u10", "1:19.1.7-3~deb12u1",
+// "1.13.4~dfsg+~1.11.4-3"). It is one value, however many parts it has.
+func isVersion(core []byte, cls byteClassSet) bool {
+	if !isDigit(core[0]) || cls&clsDot == 0 || cls&(clsSlash|clsEq|clsBackslash) != 0 {
+		return false
+	}
+	dot, tail := false, false
+	for _, c := range core {
+		switch {
+		case c == '.':
+			dot = true
+		case c == ':' && dot:
+			return false // "10.0.0.1:50010:Got": an address, then a word
+		case isLetter(c) || c == '~' || c == '+':
+			tail = true
+		}
+	}
+	return tail
 }
 
 // maskPathLine masks a path with a line number, "/etc/x.conf:12", as two

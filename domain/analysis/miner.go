@@ -121,9 +121,9 @@ func (m *miner) constKeywords(mk *masker) uint64 {
 func (m *miner) place(mk *masker) int32 {
 	key := leafKey{n: int32(len(mk.toks))}
 	if len(mk.toks) > 0 {
-		key.first = mk.toks[0].hash
+		key.first = headKey(mk.out[mk.toks[0].off:mk.toks[0].end])
 	}
-	if best := m.bestInLeaf(m.leaves[key], mk.toks); best >= 0 {
+	if best := m.bestInLeaf(m.leaves[key], mk.toks, mk.out); best >= 0 {
 		m.clusters[best].generalize(mk.toks, mk.out)
 		m.observeValues(mk, best)
 		return best
@@ -149,13 +149,13 @@ const maxLeafScan = 512
 
 // bestInLeaf returns the template of the leaf that toks fits with the most
 // equal tokens, or -1.
-func (m *miner) bestInLeaf(leaf []int32, toks []token) int32 {
+func (m *miner) bestInLeaf(leaf []int32, toks []token, out []byte) int32 {
 	if len(leaf) <= maxLeafScan {
-		best, _ := m.bestOf(leaf, toks)
+		best, _ := m.bestOf(leaf, toks, out)
 		return best
 	}
-	old, oldExact := m.bestOf(leaf[:maxLeafScan/2], toks)
-	recent, recentExact := m.bestOf(leaf[len(leaf)-maxLeafScan/2:], toks)
+	old, oldExact := m.bestOf(leaf[:maxLeafScan/2], toks, out)
+	recent, recentExact := m.bestOf(leaf[len(leaf)-maxLeafScan/2:], toks, out)
 	if recentExact > oldExact {
 		return recent
 	}
@@ -164,10 +164,10 @@ func (m *miner) bestInLeaf(leaf []int32, toks []token) int32 {
 
 // bestOf returns the template of leaf that toks fits with the most equal
 // tokens, and their number; -1 when toks fits none.
-func (m *miner) bestOf(leaf []int32, toks []token) (int32, int) {
+func (m *miner) bestOf(leaf []int32, toks []token, out []byte) (int32, int) {
 	best, bestExact := int32(-1), -1
 	for _, ci := range leaf {
-		if exact, ok := m.clusters[ci].match(toks); ok && exact > bestExact {
+		if exact, ok := m.clusters[ci].match(toks, out); ok && exact > bestExact {
 			best, bestExact = ci, exact
 		}
 	}
@@ -210,9 +210,9 @@ func formatID(prefix byte, h uint64) string {
 	return fmt.Sprintf("%c%012x", prefix, h>>16)
 }
 
-// match reports whether toks fits the template and how many tokens are
-// equal.
-func (c *cluster) match(toks []token) (int, bool) {
+// match reports whether toks, masked into out, fits the template and how
+// many tokens are equal. out may be nil: shapes are then not compared.
+func (c *cluster) match(toks []token, out []byte) (int, bool) {
 	exact := 0
 	for i, t := range toks {
 		ct := c.toks[i]
@@ -221,6 +221,8 @@ func (c *cluster) match(toks []token) (int, bool) {
 			exact++
 		case ct.flags&tfWild != 0:
 		case i > 0 && softMismatch(c.toks[i-1], ct, t):
+		case out != nil && sameShape(ct, t, out):
+		case i == 0 && out != nil && sameHead(ct.text, out[t.off:t.end]):
 		default:
 			return exact, false
 		}
@@ -242,15 +244,146 @@ func softMismatch(prev, ct tmplTok, t token) bool {
 	return false
 }
 
+// sameShape says whether the template token ct holds a variable glued to
+// a name by the same punctuation as the message token t, the names
+// differing: "libc-bin:<*>" and "cowsay:<*>", "worker[<*>]:" and
+// "reaper[<*>]:"; where ct shows a variable, t may hold a name
+// ("<*>:<*>" and "krb5-locales:all"). A name in such a slot varies as the value beside it does.
+// A run of punctuation ("dcbf.........0") makes a label, not such a slot.
+func sameShape(ct tmplTok, t token, out []byte) bool {
+	if ct.flags&tfHasVar == 0 || (ct.flags|t.flags)&tfPure != 0 {
+		return false
+	}
+	_, ok := shapeMerge(ct.text, out[t.off:t.end], false)
+	return ok
+}
+
+// shapeMerge walks a template token a and a message token b together:
+// variables meet variables (or, in a, names), names meet names, and other
+// bytes must be equal. When build is set it returns a with the names that
+// differ turned into variables.
+func shapeMerge(a string, b []byte, build bool) (string, bool) {
+	var sb strings.Builder
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case strings.HasPrefix(a[i:], wildcard):
+			if j = valueEnd(a, i+len(wildcard), b, j); j < 0 {
+				return "", false
+			}
+			i += len(wildcard)
+			if build {
+				sb.WriteString(wildcard)
+			}
+		case hasPrefix(b[j:], wildcard):
+			return "", false
+		case isNameByte(a[i]) && isNameByte(b[j]):
+			ie, je := nameEndString(a, i), nameEnd(b, j)
+			same := a[i:ie] == string(b[j:je])
+			if !same && (ie < len(a) && a[ie] == '=' || je < len(b) && b[je] == '=') {
+				return "", false // a key names its field: "uid=<*>", "gid=<*>"
+			}
+			if build && same {
+				sb.WriteString(a[i:ie])
+			} else if build {
+				sb.WriteString(wildcard)
+			}
+			i, j = ie, je
+		case a[i] == b[j] && !(a[i] == '.' && i+1 < len(a) && a[i+1] == '.'):
+			if build {
+				sb.WriteByte(a[i])
+			}
+			i, j = i+1, j+1
+		default:
+			return "", false
+		}
+	}
+	if i != len(a) || j != len(b) {
+		return "", false
+	}
+	return sb.String(), true
+}
+
+// headKey names the leaf of a message by its first token, a trailing
+// colon left out: "retrying:" and "retrying" begin the same event.
+func headKey(text []byte) uint64 {
+	if n := len(text); n > 1 && text[n-1] == ':' {
+		text = text[:n-1]
+	}
+	return tokenHash(text)
+}
+
+// sameHead says whether two first tokens differ only by a trailing colon.
+func sameHead(a string, b []byte) bool {
+	a, bs := strings.TrimSuffix(a, ":"), b
+	if n := len(bs); n > 0 && bs[n-1] == ':' {
+		bs = bs[:n-1]
+	}
+	return a == string(bs)
+}
+
+// valueEnd returns where the value that a variable of the template stands
+// for ends in b from j: at the byte that follows the variable in the
+// template (a[next]), or at the end; -1 when it would be empty.
+func valueEnd(a string, next int, b []byte, j int) int {
+	if hasPrefix(b[j:], wildcard) {
+		return j + len(wildcard)
+	}
+	if next == len(a) {
+		return len(b)
+	}
+	for e := j + 1; e < len(b); e++ {
+		if b[e] == a[next] {
+			return e
+		}
+	}
+	return -1
+}
+
+// nameEndString is nameEnd for a template's text; a[i] is a name byte.
+func nameEndString(a string, i int) int {
+	for i < len(a) && isNameByte(a[i]) && !strings.HasPrefix(a[i:], wildcard) {
+		i++
+	}
+	return i
+}
+
+// nameEnd returns where the run of name bytes at b[j:] ends, stopping at a
+// variable; -1 when there is none.
+func nameEnd(b []byte, j int) int {
+	e := j
+	for e < len(b) && isNameByte(b[e]) && !hasPrefix(b[e:], wildcard) {
+		e++
+	}
+	if e == j {
+		return -1
+	}
+	return e
+}
+
+func isNameByte(c byte) bool { return isLetter(c) || isDigit(c) || c == '_' || c == '-' }
+
 // generalize turns the positions where toks differs into variables,
 // keeping punctuation both sides share: "B," and "KB," give "<*>,".
 func (c *cluster) generalize(toks []token, out []byte) {
 	for i, t := range toks {
-		if c.toks[i].hash != t.hash && c.toks[i].flags&tfWild == 0 {
-			c.toks[i] = wildWithPunct(c.toks[i], string(out[t.off:t.end]))
+		if c.toks[i].hash != t.hash && c.toks[i].flags&tfWild == 0 && !(i == 0 && sameHead(c.toks[0].text, out[t.off:t.end])) {
+			c.toks[i] = generalized(c.toks[i], t, out)
 			c.text = ""
 		}
 	}
+}
+
+// generalized returns template token ct made to cover message token t: its
+// differing names become variables when the two share a shape, else it is
+// a variable with the punctuation both share.
+func generalized(ct tmplTok, t token, out []byte) tmplTok {
+	if sameShape(ct, t, out) {
+		if text, ok := shapeMerge(ct.text, out[t.off:t.end], true); ok {
+			return tmplTok{hash: tokenHash([]byte(text)), flags: ct.flags &^ tfTrack, text: text, shown: shownText{mixed: true}}
+		}
+	}
+	return wildWithPunct(ct, string(out[t.off:t.end]))
 }
 
 // generalizeTmpl is generalize for the tokens of another template.

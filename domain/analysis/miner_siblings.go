@@ -200,9 +200,9 @@ func (m *miner) templateFor(toks []tmplTok) int32 {
 	}
 	key := leafKey{n: int32(len(toks))}
 	if len(toks) > 0 {
-		key.first = toks[0].hash
+		key.first = headKey([]byte(toks[0].text))
 	}
-	if best := m.bestInLeaf(m.leaves[key], probe); best >= 0 {
+	if best := m.bestInLeaf(m.leaves[key], probe, nil); best >= 0 {
 		m.clusters[best].generalizeTmpl(toks)
 		return best
 	}
@@ -257,9 +257,4 @@ func (s *siblingIndex) final(ci int32) int32 {
 		ci = next
 	}
 	return ci
-}
-
-// templates counts the templates that were not merged into another.
-func (s *siblingIndex) templates(clusters int) int {
-	return clusters - len(s.merged)
 }

@@ -119,8 +119,8 @@ func TestMinerSiblingsShortContext(t *testing.T) {
 	if got := m.clusters[rep].template(); got != "cache <*> warmed" || ids[len(ids)-1] != rep {
 		t.Errorf("template %q, later ids %v", got, ids[manySiblings-1:])
 	}
-	if final := m.siblings.final(ids[0]); final != rep || m.siblings.templates(len(m.clusters)) != 1 {
-		t.Errorf("first sibling ends in %d (want %d); %d templates", final, rep, m.siblings.templates(len(m.clusters)))
+	if final := m.siblings.final(ids[0]); final != rep || m.templateCount() != 1 {
+		t.Errorf("first sibling ends in %d (want %d); %d templates", final, rep, m.templateCount())
 	}
 
 	msgs = msgs[:0]
@@ -128,8 +128,8 @@ func TestMinerSiblingsShortContext(t *testing.T) {
 		msgs = append(msgs, w+"Changed 12")
 	}
 	ids, m = mine(msgs...)
-	if m.siblings.templates(len(m.clusters)) != len(words) || ids[0] == ids[len(ids)-1] {
-		t.Errorf("%d templates, want %d: nothing constant besides the word", m.siblings.templates(len(m.clusters)), len(words))
+	if m.templateCount() != len(words) || ids[0] == ids[len(ids)-1] {
+		t.Errorf("%d templates, want %d: nothing constant besides the word", m.templateCount(), len(words))
 	}
 }
 
