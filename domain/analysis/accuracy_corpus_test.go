@@ -42,9 +42,10 @@ var corpusLogs = []struct {
 }{
 	{"postgresql", 0.9685},
 	{"redis", 1.0},
-	{"nats", 0.7625},
+	{"nats", 0.8018},
 	{"mosquitto", 1.0},
 	{"mariadb", 0.9670},
+	{"dpkg", 0.9876},
 }
 
 // corpusSlack is how far a log's GA may fall below its recorded value.
