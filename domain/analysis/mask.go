@@ -28,7 +28,8 @@ type token struct {
 	raw      span  // the token in the message
 	hash     uint64
 	flags    tokFlag
-	exp      span // in masker.exps: the token with one "<*>" per value of a run it stands for; empty if none
+	xi       uint16 // 1 + the index in masker.expList of the token with one "<*>" per value of a list it holds; 0 if none
+	run      uint16 // values in the run of variables the token stands for, when more than one and xi is 0
 }
 
 // span is a region of the message being masked.
@@ -50,7 +51,8 @@ type masker struct {
 	scratch []byte
 
 	msg      []byte // the message being masked
-	exps     []byte // expansions of the tokens that stand for runs of values
+	exps     []byte // expansions of the tokens that hold lists of values
+	expList  []span // their spans in exps, by token.xi-1
 	pending  []expPatch
 	anyExp   bool // some token has an expansion
 	anyTrack bool // some token is flagged tfTrack
@@ -66,7 +68,7 @@ type masker struct {
 func (m *masker) mask(msg []byte) {
 	m.out, m.toks, m.ips = m.out[:0], m.toks[:0], m.ips[:0]
 	m.anyVar, m.anyDay, m.varKW = false, false, 0
-	m.msg, m.exps, m.anyExp, m.anyTrack = msg, m.exps[:0], false, false
+	m.msg, m.exps, m.expList, m.anyExp, m.anyTrack = msg, m.exps[:0], m.expList[:0], false, false
 	for pos := skipBlanks(msg, 0); pos < len(msg); pos = skipBlanks(msg, pos) {
 		end, cls := tokenEnd(msg, pos)
 		if cls&clsEq != 0 && cls&clsOther != 0 {
@@ -147,7 +149,7 @@ func (m *masker) maskClosingGroup(msg []byte) {
 	t := &m.toks[k]
 	m.out = append(append(append(m.out[:t.off], opening), wildcard...), closing)
 	t.end, t.raw.end = int32(len(m.out)), int32(end)
-	t.flags, t.exp = tfPure|tfHasVar|tfTrack, span{}
+	t.flags, t.xi, t.run = tfPure|tfHasVar|tfTrack, 0, 0
 	m.toks = m.toks[:k+1]
 	m.anyVar, m.anyTrack = true, true
 }
@@ -196,15 +198,17 @@ func (m *masker) addToken(msg []byte, s, e int, cls byteClassSet, rest bool) {
 		m.anyVar = true
 		m.varKeywords(msg[s:e])
 	}
-	t := token{off: int32(off), end: int32(len(m.out)), raw: span{int32(s), int32(e)}, flags: flags}
+	m.toks = append(m.toks, token{off: int32(off), end: int32(len(m.out)), raw: span{int32(s), int32(e)}, flags: flags})
+	n := len(m.toks) - 1
+	t := &m.toks[n]
 	if len(m.pending) > 0 {
-		m.applyPatches(&t)
+		m.applyPatches(t)
 	}
-	if n := len(m.toks); n > 0 && m.joinsPrevious(&m.toks[n-1], &t) {
+	if n > 0 && m.joinsPrevious(&m.toks[n-1], t) {
+		m.toks = m.toks[:n]
 		return
 	}
 	m.anyTrack = m.anyTrack || flags&tfTrack != 0
-	m.toks = append(m.toks, t)
 }
 
 // maskWord masks one blank-free token t found at offset base.
@@ -271,7 +275,7 @@ func punctBounds(t []byte) (int, int) {
 // "<unknown>", "<null>". A placeholder that stands where a value goes is
 // that value, brackets and all.
 func isAngleValue(t []byte, ps, pe int) bool {
-	return ps == 1 && pe == len(t)-1 && t[0] == '<' && t[pe] == '>' && wordKinds.kind(t[ps:pe]) == kindValue
+	return t[0] == '<' && ps == 1 && pe == len(t)-1 && t[pe] == '>' && wordKinds.kind(t[ps:pe]) == kindValue
 }
 
 // quotedWordStart returns where a plain word between quotes of one kind
@@ -324,7 +328,7 @@ func (m *masker) maskCore(core []byte, off int) tokFlag {
 		return tfHasVar
 	case cls&clsDigit == 0:
 		return m.maskNoDigits(core, off, cls)
-	case isPath(core, cls) && m.maskPathLine(core):
+	case cls&clsColon != 0 && cls&clsSlash != 0 && m.maskPathLine(core):
 		return tfPure | tfHasVar
 	case isHexGroups(core), m.isIP(core, off, cls), isPath(core, cls), cls&clsDot != 0 && isHostPort(core), isVersion(core, cls):
 		return m.wild()
@@ -457,8 +461,13 @@ func (m *masker) sequenceHash() uint64 {
 	h := tokenHash(m.out)
 	if m.anyExp {
 		for i := range m.toks {
-			if t := &m.toks[i]; t.exp.end > t.exp.start && t.flags&tfOneValue == 0 {
-				h = mix64(h ^ tokenHash(m.exps[t.exp.start:t.exp.end]) + uint64(i))
+			t := &m.toks[i]
+			switch {
+			case t.flags&tfOneValue != 0:
+			case t.xi > 0:
+				h = mix64(h ^ tokenHash(m.expOf(t)) + uint64(i))
+			case t.run > 1:
+				h = mix64(h ^ uint64(t.run)<<32 + uint64(i))
 			}
 		}
 	}

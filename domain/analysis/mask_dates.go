@@ -81,7 +81,7 @@ func (m *masker) rebuild(msg []byte) {
 		if n := len(m.toks); t.flags&tfWild != 0 && n > 0 && m.toks[n-1].flags&tfWild != 0 {
 			prev := &m.toks[n-1]
 			prev.flags |= tfOneValue // a date, whole
-			prev.exp, prev.raw.end = span{}, t.raw.end
+			prev.xi, prev.run, prev.raw.end = 0, 0, t.raw.end
 			continue
 		}
 		if len(m.out) > 0 {

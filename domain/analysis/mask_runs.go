@@ -26,6 +26,9 @@ func isListDelim(c byte) bool { return c == ',' || c == '#' || c == '|' || c == 
 // noteInnerList records the expansion of core, masked from out[start:] into
 // one variable, when its values are separated by list delimiters.
 func (m *masker) noteInnerList(core []byte, start int) {
+	if !hasListDelim(core) {
+		return
+	}
 	x := int32(len(m.exps))
 	lists := false
 	for i := 0; i < len(core); {
@@ -55,6 +58,15 @@ func (m *masker) noteInnerList(core []byte, start int) {
 	m.pending = append(m.pending, expPatch{start: int32(start), end: int32(len(m.out)), x: span{x, int32(len(m.exps))}})
 }
 
+func hasListDelim(b []byte) bool {
+	for _, c := range b {
+		if isListDelim(c) {
+			return true
+		}
+	}
+	return false
+}
+
 // applyPatches gives t the expansion its pending patches describe.
 func (m *masker) applyPatches(t *token) {
 	x := int32(len(m.exps))
@@ -65,23 +77,61 @@ func (m *masker) applyPatches(t *token) {
 		at = p.end
 	}
 	m.exps = append(m.exps, m.out[at:t.end]...)
-	t.exp = span{x, int32(len(m.exps))}
+	m.setExp(t, x)
 	m.pending = m.pending[:0]
 	m.anyExp = true
 }
 
-// expOf returns the expansion of t, or its text when it has none.
+// setExp gives t the expansion written in exps from x on.
+func (m *masker) setExp(t *token, x int32) {
+	m.expList = append(m.expList, span{x, int32(len(m.exps))})
+	t.xi = uint16(len(m.expList))
+}
+
+// expOf returns the expansion of a token with a list.
 func (m *masker) expOf(t *token) []byte {
-	if t.exp.end > t.exp.start {
-		return m.exps[t.exp.start:t.exp.end]
+	s := m.expList[t.xi-1]
+	return m.exps[s.start:s.end]
+}
+
+// appendExp appends the expansion of t: its list, its run, or its text.
+func (m *masker) appendExp(t *token) {
+	switch {
+	case t.xi > 0:
+		m.exps = append(m.exps, m.expOf(t)...)
+	case t.run > 1:
+		m.exps = appendRun(m.exps, int(t.run))
+	default:
+		m.exps = append(m.exps, m.out[t.off:t.end]...)
 	}
-	return m.out[t.off:t.end]
+}
+
+// appendRun appends n variables separated by blanks.
+func appendRun(b []byte, n int) []byte {
+	for i := range n {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, wildcard...)
+	}
+	return b
+}
+
+// values is how many values t stands for.
+func (t *token) values() int {
+	if t.run > 1 {
+		return int(t.run)
+	}
+	return 1
 }
 
 // joinsPrevious folds t, the token just written at the end of out, into
 // prev when the two are one run or one value; it then truncates out to
 // prev's end and reports true.
 func (m *masker) joinsPrevious(prev, t *token) bool {
+	if prev.flags&tfHasVar == 0 || t.flags&(tfHasVar|tfUnit) == 0 {
+		return false // the common case: a word before or after
+	}
 	switch {
 	case prev.flags&tfWild != 0 && t.flags&tfWild != 0:
 		m.extendRun(prev, t)
@@ -90,9 +140,9 @@ func (m *masker) joinsPrevious(prev, t *token) bool {
 		text := m.out[t.off:t.end]
 		m.out = append(m.out[:prev.off], text...)
 		prev.end, prev.flags = int32(len(m.out)), t.flags|tfOneValue
-		prev.raw.end, prev.exp = t.raw.end, span{}
+		prev.raw.end, prev.xi, prev.run = t.raw.end, 0, 0
 		return true
-	case m.isProtocolAfterVar(prev, t) || m.isSizeUnitAfterNumber(prev, t):
+	case m.isSizeUnitAfterNumber(prev, t) || m.isProtocolAfterVar(prev, t):
 		// "GET /index.html HTTP/1.1" requests one resource: "GET <*>";
 		// "5.2 KB," is one size: "<*>,"
 		_, pe := punctBounds(m.msg[t.raw.start:t.raw.end])
@@ -100,7 +150,7 @@ func (m *masker) joinsPrevious(prev, t *token) bool {
 		m.out = append(m.out[:prev.end], suffix...)
 		prev.end, prev.raw.end = int32(len(m.out)), t.raw.end
 		prev.flags &^= tfWild
-		prev.exp = span{}
+		prev.xi, prev.run = 0, 0
 		return true
 	default:
 		return false
@@ -109,19 +159,26 @@ func (m *masker) joinsPrevious(prev, t *token) bool {
 	return true
 }
 
-// extendRun adds the variable t to the run prev stands for.
+// extendRun adds the variable t to the run prev stands for. A run of plain
+// variables is only counted; one that holds a list is written out.
 func (m *masker) extendRun(prev, t *token) {
 	if prev.flags&tfOneValue != 0 || t.flags&tfOneValue != 0 || m.isDateOrTime(prev) || m.isDateOrTime(t) {
 		prev.flags |= tfOneValue
-		prev.exp, prev.raw.end = span{}, t.raw.end
+		prev.xi, prev.run, prev.raw.end = 0, 0, t.raw.end
+		return
+	}
+	m.anyExp = true
+	if prev.xi == 0 && t.xi == 0 {
+		prev.run = uint16(min(prev.values()+t.values(), maxTokens))
+		prev.raw.end = t.raw.end
 		return
 	}
 	x := int32(len(m.exps))
-	m.exps = append(m.exps, m.expOf(prev)...)
+	m.appendExp(prev)
 	m.exps = append(m.exps, ' ')
-	m.exps = append(m.exps, m.expOf(t)...)
-	prev.exp, prev.raw.end = span{x, int32(len(m.exps))}, t.raw.end
-	m.anyExp = true
+	m.appendExp(t)
+	m.setExp(prev, x)
+	prev.run, prev.raw.end = 0, t.raw.end
 }
 
 // isDateTime says whether prev is a date and t the time after it.
@@ -135,8 +192,25 @@ func (m *masker) isDateTime(prev, t *token) bool {
 
 func (m *masker) isDateOrTime(t *token) bool {
 	raw := m.msg[t.raw.start:t.raw.end]
+	if !hasDateSeparator(raw) {
+		return false // most runs are plain numbers
+	}
 	s, e := punctBounds(raw)
 	return isDateShape(raw[s:e]) || isTimeShape(raw[s:e])
+}
+
+// hasDateSeparator says whether b, at least five bytes long, holds a byte
+// that joins the parts of a date or a time.
+func hasDateSeparator(b []byte) bool {
+	if len(b) < 5 {
+		return false
+	}
+	for _, c := range b {
+		if c == ':' || c == '-' || c == '/' {
+			return true
+		}
+	}
+	return false
 }
 
 // isDateShape matches digits joined by '-' or '/' in three groups, as in
@@ -184,7 +258,7 @@ func digitGroups(b []byte, sep1, sep2 byte) int {
 // isProtocolAfterVar says whether t is a protocol version ("HTTP/1.1",
 // "RTSP/1.0\"") right after the variable of a request target.
 func (m *masker) isProtocolAfterVar(prev, t *token) bool {
-	if !hasSuffix(m.out[prev.off:prev.end], wildcard) || prev.flags&tfHasVar == 0 {
+	if c := m.msg[t.raw.start]; c < 'A' || c > 'Z' || t.flags&tfHasVar == 0 || !hasSuffix(m.out[prev.off:prev.end], wildcard) {
 		return false
 	}
 	raw := m.msg[t.raw.start:t.raw.end]

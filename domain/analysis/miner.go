@@ -195,7 +195,7 @@ func newCluster(mk *masker) *cluster {
 		}
 		c.toks[i] = tmplTok{hash: t.hash, flags: t.flags, text: strings.ToValidUTF8(string(text), "\uFFFD")}
 		c.toks[i].shown.start(mk, &t)
-		c.watched = c.watched || c.toks[i].shown.tracking || c.toks[i].shown.exp != ""
+		c.watched = c.watched || c.toks[i].shown.tracking || c.toks[i].shown.exp != "" || c.toks[i].shown.run > 1
 	}
 	return c
 }

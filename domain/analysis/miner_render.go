@@ -21,7 +21,8 @@ const minConstantEvidence = 3
 
 // shownText is what one position of a template learned of its messages.
 type shownText struct {
-	exp      string // the expansion of a run of values; "" when none
+	exp      string // the expansion of a list of values; "" when none
+	run      uint16 // the values of a run of variables, when more than one
 	raw      string // the value of a tracked variable in the first message
 	mixed    bool   // messages differed in their expansion here
 	tracking bool   // raw is being compared
@@ -30,8 +31,12 @@ type shownText struct {
 
 // start records what the first message of a template held at token t.
 func (s *shownText) start(mk *masker, t *token) {
-	if t.exp.end > t.exp.start && t.flags&tfOneValue == 0 {
-		s.exp = string(mk.exps[t.exp.start:t.exp.end])
+	if t.flags&tfOneValue == 0 {
+		if t.xi > 0 {
+			s.exp = string(mk.expOf(t))
+		} else if t.run > 1 {
+			s.run = t.run
+		}
 	}
 	if t.flags&tfTrack != 0 {
 		s.tracking, s.raw = true, string(mk.msg[t.raw.start:t.raw.end])
@@ -40,38 +45,55 @@ func (s *shownText) start(mk *masker, t *token) {
 
 // observe counts a message placed in the template and compares what it
 // holds with what the template has seen.
+//
+// Only what the first message held can show: a position that had neither
+// a run nor a tracked value shows its text whatever later messages hold.
+// Once every position has seen a difference, the template stops watching.
 func (c *cluster) observe(mk *masker) {
 	c.count++
 	if c.count == minConstantEvidence {
 		c.text = ""
 	}
-	if !mk.anyExp && !mk.anyTrack && !c.watched {
+	if !c.watched {
 		return
 	}
+	c.text = ""
 	if len(mk.toks) != len(c.toks) { // placed in a shorter, merged template
 		for i := range c.toks {
 			c.toks[i].shown.mixed, c.toks[i].shown.rawMixed = true, true
 		}
-		c.text = ""
+		c.watched = false
 		return
 	}
+	open := false
 	for i := range mk.toks {
-		if c.toks[i].shown.differs(mk, &mk.toks[i]) {
-			c.text = ""
-		}
+		s := &c.toks[i].shown
+		s.differs(mk, &mk.toks[i])
+		open = open || s.open()
 	}
+	c.watched = open
+}
+
+// open says whether the position may still show something of its own.
+func (s *shownText) open() bool {
+	return !s.mixed && (s.exp != "" || s.run > 1) || s.tracking && !s.rawMixed
 }
 
 // differs compares the message's token t with what the position has seen
 // and reports whether that changed what the template shows.
 func (s *shownText) differs(mk *masker, t *token) bool {
 	changed := false
-	if !s.mixed {
+	if !s.mixed && (s.exp != "" || s.run > 1) {
 		var exp []byte
-		if t.exp.end > t.exp.start && t.flags&tfOneValue == 0 {
-			exp = mk.exps[t.exp.start:t.exp.end]
+		var run uint16
+		if t.flags&tfOneValue == 0 {
+			if t.xi > 0 {
+				exp = mk.expOf(t)
+			} else if t.run > 1 {
+				run = t.run
+			}
 		}
-		if string(exp) != s.exp {
+		if string(exp) != s.exp || run != s.run {
 			s.mixed, changed = true, true
 		}
 	}
@@ -92,6 +114,8 @@ func (c *cluster) render() string {
 			text = strings.ToValidUTF8(t.shown.raw, "\uFFFD")
 		case t.shown.exp != "" && !t.shown.mixed:
 			text = t.shown.exp
+		case t.shown.run > 1 && !t.shown.mixed:
+			text = string(appendRun(nil, int(t.shown.run)))
 		}
 		if i > 0 && t.flags&(tfUnit|tfHasVar) == tfUnit|tfHasVar && strings.HasPrefix(text, wildcard) &&
 			strings.HasSuffix(b.String(), wildcard) {
