@@ -13,8 +13,11 @@ import (
 
 // The Loghub-2k accuracy benchmark: the engine parses eight real logs with
 // no per-dataset setting, through the same code as `logproc parse`, and is
-// scored against hand-checked ground truth. Set LOGHUB_DIR to point
-// elsewhere; the test skips when the data is absent.
+// scored against hand-checked ground truth. The data is read from
+// ../shared/loghub-2k beside the repository, never copied into it; set
+// LOGHUB_DIR to point elsewhere. Without the data the test skips and says
+// so. LOGHUB_HOLDOUT=NAME leaves one dataset out of a run, for the
+// leave-one-out rounds the README records.
 
 // loghubDatasets lists the datasets with the GA of Drain and Brain, each
 // given a hand-written format and regexes per dataset: as published
@@ -35,9 +38,10 @@ var loghubDatasets = []struct {
 	{"OpenStack", 0.733, 1.000, 0.733, true},
 }
 
-// Targets asserted by TestLoghubAccuracy.
+// The regression gate TestLoghubAccuracy holds: the average GA over the
+// datasets, and the level accuracy of each dataset with levels.
 const (
-	minAverageGA    = 0.92
+	minAverageGA    = 0.99
 	minLevelAccuray = 0.99
 )
 
@@ -56,7 +60,8 @@ type loghubScore struct {
 func TestLoghubAccuracy(t *testing.T) {
 	dir := loghubDir()
 	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("Loghub data not found at %s (set LOGHUB_DIR): %v", dir, err)
+		t.Skipf("SKIPPED: the Loghub accuracy gate did not run: no data at %s (%v). "+
+			"Point LOGHUB_DIR at the loghub-2k folder, e.g. LOGHUB_DIR=/path/to/shared/loghub-2k go test ./domain/analysis -run Loghub", dir, err)
 	}
 	holdout := os.Getenv("LOGHUB_HOLDOUT")
 	var sum loghubScore

@@ -10,8 +10,8 @@ func (m *masker) maskParts(core []byte) tokFlag {
 	for i := 0; i < len(core); {
 		if isPartDelim(core[i]) {
 			m.out = append(m.out, core[i])
-			if core[i] == '=' {
-				varEnd = -1
+			if core[i] == '=' || closer(core[i]) != 0 || isCloseBracket(core[i]) {
+				varEnd = -1 // "a=1", "f(0x0)", "<0>": a bracket or a key parts values
 			}
 			i++
 			continue
@@ -40,6 +40,8 @@ func (m *masker) maskParts(core []byte) tokFlag {
 	}
 	return partFlags(string(m.out[start:]) == wildcard, any)
 }
+
+func isCloseBracket(c byte) bool { return c == ')' || c == ']' || c == '}' || c == '>' }
 
 // isNameWithDigit recognises identifiers that hold a digit but are names,
 // not values: "jk2_init", "log4j", "e2fsck". They start with two letters,

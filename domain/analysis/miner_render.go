@@ -21,8 +21,12 @@ const minConstantEvidence = 3
 
 // shownText is what one position of a template learned of its messages.
 type shownText struct {
-	exp      string // the expansion of a list of values; "" when none
-	run      uint16 // the values of a run of variables, when more than one
+	exp string // the expansion of a list of values; "" when none
+	run uint16 // the values of a run of variables, when more than one
+	// names are the values of the run that are short names ("ssh2"), as
+	// the first message had them; "" where a value is not, or once a
+	// message had another there.
+	names    []string
 	raw      string // the value of a tracked variable in the first message
 	mixed    bool   // messages differed in their expansion here
 	tracking bool   // raw is being compared
@@ -36,6 +40,7 @@ func (s *shownText) start(mk *masker, t *token) {
 			s.exp = string(mk.expOf(t))
 		} else if t.run > 1 {
 			s.run = t.run
+			s.names = runNames(mk.msg[t.raw.start:t.raw.end], int(t.run))
 		}
 	}
 	if t.flags&tfTrack != 0 {
@@ -79,6 +84,56 @@ func (s *shownText) open() bool {
 	return !s.mixed && (s.exp != "" || s.run > 1) || s.tracking && !s.rawMixed
 }
 
+// runText shows a run of fixed length: one variable per value, or the
+// name a value always had when there is evidence enough.
+func (s *shownText) runText(evidence bool) string {
+	f := make([]string, s.run)
+	for i := range f {
+		f[i] = wildcard
+		if evidence && i < len(s.names) && s.names[i] != "" {
+			f[i] = s.names[i]
+		}
+	}
+	return strings.Join(f, " ")
+}
+
+// runNames returns the values of a run, raw, where they are short names
+// ("port 38926 ssh2": "", "ssh2"); nil when none is.
+func runNames(raw []byte, n int) []string {
+	f := strings.Fields(string(raw))
+	if len(f) != n {
+		return nil
+	}
+	any := false
+	for i, v := range f {
+		if isShortName([]byte(v)) {
+			any = true
+		} else {
+			f[i] = ""
+		}
+	}
+	if !any {
+		return nil
+	}
+	return f
+}
+
+// compareNames forgets the names of the run that the message's run, raw,
+// does not repeat, and reports whether it forgot one.
+func (s *shownText) compareNames(raw []byte) bool {
+	changed, left := false, false
+	for i, v := range strings.Fields(string(raw)) {
+		if i < len(s.names) && s.names[i] != "" && s.names[i] != v {
+			s.names[i], changed = "", true
+		}
+		left = left || i < len(s.names) && s.names[i] != ""
+	}
+	if !left {
+		s.names = nil
+	}
+	return changed
+}
+
 // differs compares the message's token t with what the position has seen
 // and reports whether that changed what the template shows.
 func (s *shownText) differs(mk *masker, t *token) bool {
@@ -95,6 +150,8 @@ func (s *shownText) differs(mk *masker, t *token) bool {
 		}
 		if string(exp) != s.exp || run != s.run {
 			s.mixed, changed = true, true
+		} else if s.names != nil {
+			changed = s.compareNames(mk.msg[t.raw.start:t.raw.end])
 		}
 	}
 	if s.tracking && !s.rawMixed && (t.flags&tfTrack == 0 || string(mk.msg[t.raw.start:t.raw.end]) != s.raw) {
@@ -115,7 +172,7 @@ func (c *cluster) render() string {
 		case t.shown.exp != "" && !t.shown.mixed:
 			text = t.shown.exp
 		case t.shown.run > 1 && !t.shown.mixed:
-			text = string(appendRun(nil, int(t.shown.run)))
+			text = t.shown.runText(c.count >= minConstantEvidence)
 		}
 		if i > 0 && t.flags&(tfUnit|tfHasVar) == tfUnit|tfHasVar && strings.HasPrefix(text, wildcard) &&
 			strings.HasSuffix(b.String(), wildcard) {

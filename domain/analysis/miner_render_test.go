@@ -41,6 +41,8 @@ func TestTemplateShown(t *testing.T) {
 		{"closing parentheses that never vary", []string{"Access denied for 'a' (using password: YES)", "Access denied for 'b' (using password: YES)", "Access denied for 'c' (using password: YES)"}, "Access denied for '<*>' (using password: YES)"},
 		{"closing parentheses with fields", []string{"stored (size 5.2 KB, free 5.2 MB)", "stored (size 16 B, free 1.1 GB)"}, "stored (size <*>, free <*>)"},
 		{"name with three digits, constant", []string{"InnoDB: Using AVX512 instructions", "InnoDB: Using AVX512 instructions", "InnoDB: Using AVX512 instructions"}, "InnoDB: Using AVX512 instructions"},
+		{"constant name in a run", []string{"Failed password for root from 10.0.0.1 port 38926 ssh2", "Failed password for root from 10.0.0.2 port 4022 ssh2", "Failed password for root from 10.0.0.3 port 5123 ssh2"}, "Failed password for root from <*> port <*> ssh2"},
+		{"values in brackets stay apart", []string{"IOSwitch<0>(0x0)::listener - port = 5", "IOSwitch<1>(0x2)::listener - port = 7"}, "IOSwitch<<*>>(<*>)::listener - port = <*>"},
 		{"host name stays a variable", []string{"view: name=cp-1.example.com ram=1", "view: name=cp-1.example.com ram=2", "view: name=cp-1.example.com ram=3"}, "view: name=<*> ram=<*>"},
 	}
 	for _, tt := range tests {

@@ -62,7 +62,11 @@ func (m *miner) unifiedRoots() map[int32]unifiedRoot {
 func skeletonKey(text string) string {
 	var b strings.Builder
 	wild := false
-	for _, f := range strings.Split(text, " ") {
+	fields := strings.Split(text, " ")
+	if k := processPrefix(fields); k > 0 {
+		fields[k-1], fields = wildcard, fields[k-1:]
+	}
+	for _, f := range fields {
 		if isVariableField(f) {
 			if !wild {
 				b.WriteString("\x00 ")
@@ -75,6 +79,22 @@ func skeletonKey(text string) string {
 		b.WriteByte(' ')
 	}
 	return b.String()
+}
+
+// maxPrefixFields bounds the fields a process prefix may take.
+const maxPrefixFields = 5
+
+// processPrefix returns how many fields a process prefix takes at the head
+// of a template: the fields up to one ending in "[<*>]:", the program
+// and its pid ("<*> Google Chrome Helper[<*>]: ..."), which a header was not
+// read for; 0 without one. Its words vary as program names do.
+func processPrefix(fields []string) int {
+	for k := 0; k < len(fields)-1 && k < maxPrefixFields; k++ {
+		if strings.HasSuffix(fields[k], "["+wildcard+"]:") {
+			return k + 1
+		}
+	}
+	return 0
 }
 
 // isVariableField says whether a field of a template holds a variable and

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -10,11 +11,7 @@ import (
 // of one event whose variables the masker and the miner saw differently,
 // and keeps apart events that differ in a constant.
 func TestParseJoinsOneEvent(t *testing.T) {
-	tests := []struct {
-		name  string
-		lines []string
-		want  []string // the template of each line
-	}{
+	tests := []joinCase{
 		{"a state after status",
 			[]string{
 				"2024-01-02 10:00:00 status installed libc-bin:amd64 2.36-9",
@@ -43,6 +40,7 @@ func TestParseJoinsOneEvent(t *testing.T) {
 			},
 			[]string{"interrupt caused by dcbf.........<*>", "interrupt caused by icbi.........<*>"}},
 	}
+	tests = append(tests, processPrefixCase())
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rows := parseString(t, joinLines(tt.lines...))
@@ -55,4 +53,28 @@ func TestParseJoinsOneEvent(t *testing.T) {
 			}
 		})
 	}
+}
+
+type joinCase struct {
+	name  string
+	lines []string
+	want  []string // the template of each line
+}
+
+// processPrefixCase writes syslog lines whose program names hold blanks
+// in one line out of six, too many for the header to take them.
+func processPrefixCase() joinCase {
+	c := joinCase{name: "a process prefix the header did not take"}
+	procs := []string{"kernel[0]", "WindowServer[184]", "sharingd[3029]", "QQ[1001]", "mds[61]", "Google Chrome Helper[5634]"}
+	kinds := []struct{ format, template string }{
+		{"ARPT: 620.%d: wl0: setup_keepalive: Remote IP: 17.249.12.%d", "<*> <*>[<*>]: ARPT: <*>: wl0: setup_keepalive: Remote IP: <*>"},
+		{"CGXDisplayDidWakeNotification [%d]: posting kCGSDisplayDidWake %d", "<*> <*>[<*>]: CGXDisplayDidWakeNotification [<*>]: posting kCGSDisplayDidWake <*>"},
+		{"AppleCamIn::systemWakeCall - messageType = 0x%x after %d ms", "<*> <*>[<*>]: AppleCamIn::systemWakeCall - messageType = <*> after <*> ms"},
+	}
+	for i := range 90 {
+		k := kinds[i%len(kinds)]
+		c.lines = append(c.lines, fmt.Sprintf("Jul  1 09:%02d:%02d host-%d %s: "+k.format, i/60, i%60, i%7, procs[i/len(kinds)%len(procs)], i*37, i))
+		c.want = append(c.want, k.template)
+	}
+	return c
 }
