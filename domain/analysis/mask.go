@@ -130,6 +130,9 @@ func (m *masker) maskClosingGroup(msg []byte) {
 	}
 	k := last
 	for ; k >= 0; k-- {
+		if m.toks[k].flags&tfHasVar != 0 {
+			return // a group with values in it holds fields
+		}
 		raw := msg[m.toks[k].raw.start:m.toks[k].raw.end]
 		if k < last && indexByte(raw, closing) >= 0 {
 			return
@@ -199,12 +202,15 @@ func (m *masker) addToken(msg []byte, s, e int, cls byteClassSet, rest bool) {
 		m.varKeywords(msg[s:e])
 	}
 	m.toks = append(m.toks, token{off: int32(off), end: int32(len(m.out)), raw: span{int32(s), int32(e)}, flags: flags})
+	if flags&(tfHasVar|tfUnit) == 0 {
+		return // a constant word: nothing to join
+	}
 	n := len(m.toks) - 1
 	t := &m.toks[n]
 	if len(m.pending) > 0 {
 		m.applyPatches(t)
 	}
-	if n > 0 && m.joinsPrevious(&m.toks[n-1], t) {
+	if n > 0 && m.toks[n-1].flags&tfHasVar != 0 && m.joinsPrevious(&m.toks[n-1], t) {
 		m.toks = m.toks[:n]
 		return
 	}
@@ -220,14 +226,18 @@ func (m *masker) maskWord(t []byte, base int) tokFlag {
 		return tfPure | tfHasVar
 	}
 	ps, pe := punctBounds(t)
-	if isAngleValue(t, ps, pe) {
+	if t[0] == '<' && isAngleValue(t, ps, pe) {
 		return m.wild() // "<none>": the brackets belong to the value
 	}
 	if ps > 0 {
 		m.out = append(m.out, t[:ps]...)
 	}
 	var flags tokFlag
-	if q := quotedWordStart(t, ps, pe); q >= 0 {
+	q := -1
+	if pe < len(t) && (t[pe] == '"' || t[pe] == '\'') {
+		q = quotedWordStart(t, ps, pe)
+	}
+	if q >= 0 {
 		// "terminated", 'guest', u'alice': a value, shown when constant
 		m.out = append(m.out, t[ps:q]...)
 		flags = m.wild() | tfTrack
@@ -348,7 +358,7 @@ func (m *masker) maskCore(core []byte, off int) tokFlag {
 // letters or "~+-" ("2.36-9+deb12u10", "1:19.1.7-3~deb12u1",
 // "1.13.4~dfsg+~1.11.4-3"). It is one value, however many parts it has.
 func isVersion(core []byte, cls byteClassSet) bool {
-	if !isDigit(core[0]) || cls&clsDot == 0 || cls&(clsSlash|clsEq|clsBackslash) != 0 {
+	if cls&(clsLetter|clsOther) == 0 || !isDigit(core[0]) || cls&clsDot == 0 || cls&(clsSlash|clsEq|clsBackslash) != 0 {
 		return false
 	}
 	dot, tail := false, false
@@ -408,7 +418,7 @@ func (m *masker) keepWord(core []byte) tokFlag {
 		m.out = append(m.out, core...)
 		return 0
 	}
-	m.anyDay = m.anyDay || monthWords.mayHave(core) || weekdayWords.mayHave(core) || zoneWords.mayHave(core)
+	m.anyDay = m.anyDay || monthWords.mayHave(core) || weekdayWords.mayHave(core) || isZoneWord(core)
 	switch wordKinds.kind(core) {
 	case kindValue:
 		return m.wild()

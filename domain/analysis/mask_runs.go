@@ -162,7 +162,9 @@ func (m *masker) joinsPrevious(prev, t *token) bool {
 // extendRun adds the variable t to the run prev stands for. A run of plain
 // variables is only counted; one that holds a list is written out.
 func (m *masker) extendRun(prev, t *token) {
-	if prev.flags&tfOneValue != 0 || t.flags&tfOneValue != 0 || m.isDateOrTime(prev) || m.isDateOrTime(t) {
+	// a run of two or more was checked when it formed: only its first value
+	// and the new one may be a date or a time
+	if prev.flags&tfOneValue != 0 || t.flags&tfOneValue != 0 || prev.run == 0 && prev.xi == 0 && m.isDateOrTime(prev) || m.isDateOrTime(t) {
 		prev.flags |= tfOneValue
 		prev.xi, prev.run, prev.raw.end = 0, 0, t.raw.end
 		return
@@ -191,6 +193,9 @@ func (m *masker) isDateTime(prev, t *token) bool {
 }
 
 func (m *masker) isDateOrTime(t *token) bool {
+	if t.raw.end-t.raw.start < 5 {
+		return false
+	}
 	raw := m.msg[t.raw.start:t.raw.end]
 	if !hasDateSeparator(raw) {
 		return false // most runs are plain numbers

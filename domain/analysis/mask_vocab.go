@@ -53,6 +53,11 @@ func (t *kindTable) kind(b []byte) wordKind {
 var zoneWords = wordSet("utc", "gmt", "z", "pst", "pdt", "mst", "mdt", "cst", "cdt", "est", "edt",
 	"cet", "cest", "eet", "eest", "wet", "west", "bst", "ist", "jst", "kst", "msk", "aest", "aedt")
 
+// isZoneWord says whether a plain word is a time zone in capitals.
+func isZoneWord(b []byte) bool {
+	return zoneWords.mayHave(b) && b[0] >= 'A' && b[0] <= 'Z' && zoneWords.has(b)
+}
+
 // sizeUnits scale the number before them: "5.2 KB" is one value.
 var sizeUnits = wordSet("b", "kb", "mb", "gb", "tb", "kib", "mib", "gib", "tib")
 

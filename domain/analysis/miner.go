@@ -33,9 +33,9 @@ type cluster struct {
 	toks  []tmplTok
 	count int64
 	text  string // rendered template, "" until asked for
-	// watched says some position compares what its messages hold: their
-	// values or their expansions.
-	watched bool
+	// watch lists the positions that compare what their messages hold:
+	// their values or their runs.
+	watch []int32
 }
 
 // leafKey names a leaf of the tree: token count and first token.
@@ -195,7 +195,9 @@ func newCluster(mk *masker) *cluster {
 		}
 		c.toks[i] = tmplTok{hash: t.hash, flags: t.flags, text: strings.ToValidUTF8(string(text), "\uFFFD")}
 		c.toks[i].shown.start(mk, &t)
-		c.watched = c.watched || c.toks[i].shown.tracking || c.toks[i].shown.exp != "" || c.toks[i].shown.run > 1
+		if c.toks[i].shown.open() {
+			c.watch = append(c.watch, int32(i))
+		}
 	}
 	return c
 }

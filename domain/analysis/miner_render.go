@@ -59,7 +59,7 @@ func (c *cluster) observe(mk *masker) {
 	if c.count == minConstantEvidence {
 		c.text = ""
 	}
-	if !c.watched {
+	if len(c.watch) == 0 {
 		return
 	}
 	c.text = ""
@@ -67,16 +67,18 @@ func (c *cluster) observe(mk *masker) {
 		for i := range c.toks {
 			c.toks[i].shown.mixed, c.toks[i].shown.rawMixed = true, true
 		}
-		c.watched = false
+		c.watch = nil
 		return
 	}
-	open := false
-	for i := range mk.toks {
+	open := c.watch[:0]
+	for _, i := range c.watch {
 		s := &c.toks[i].shown
 		s.differs(mk, &mk.toks[i])
-		open = open || s.open()
+		if s.open() {
+			open = append(open, i)
+		}
 	}
-	c.watched = open
+	c.watch = open
 }
 
 // open says whether the position may still show something of its own.
