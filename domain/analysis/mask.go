@@ -74,6 +74,11 @@ func (m *masker) mask(msg []byte) {
 		if cls&clsEq != 0 && cls&clsOther != 0 {
 			end = quotedValueEnd(msg, pos, end)
 		}
+		if msg[pos] == '{' && end < len(msg) {
+			if e := structEnd(msg, pos, end); e > end {
+				end, cls = e, cls|classOf(msg[end:e])
+			}
+		}
 		rest := len(m.toks) == maxTokens-1
 		if rest {
 			end = len(msg)
@@ -157,6 +162,22 @@ func (m *masker) maskClosingGroup(msg []byte) {
 	m.anyVar, m.anyTrack = true, true
 }
 
+// structEnd extends the token msg[pos:end] that opens a brace its blanks
+// interrupt, "{a=1, b=2}", to the closing brace and the punctuation glued
+// to it, when the braces hold fields ('=' or ':'); else it returns end.
+func structEnd(msg []byte, pos, end int) int {
+	e := groupEnd(msg, pos, '{', '}')
+	if e <= end {
+		return end
+	}
+	inner := msg[pos:e]
+	if indexByte(inner, '=') < 0 && indexByte(inner, ':') < 0 {
+		return end
+	}
+	e, _ = tokenEnd(msg, e)
+	return e
+}
+
 // varKeywords searches a token that holds a variable.
 func (m *masker) varKeywords(t []byte) {
 	if m.kw != nil && classOf(t)&clsLetter != 0 {
@@ -229,6 +250,13 @@ func (m *masker) maskWord(t []byte, base int) tokFlag {
 	if t[0] == '<' && isAngleValue(t, ps, pe) {
 		return m.wild() // "<none>": the brackets belong to the value
 	}
+	if ps > 0 && pe < len(t) && isGroupValue(t, ps, pe) {
+		// "{a=1, b=2}", "[id-7,alpha,2]": a structure or a list is one value
+		m.out = append(m.out, t[:ps]...)
+		m.wild()
+		m.out = append(m.out, t[pe:]...)
+		return tfPure | tfHasVar
+	}
 	if ps > 0 {
 		m.out = append(m.out, t[:ps]...)
 	}
@@ -279,6 +307,22 @@ func punctBounds(t []byte) (int, int) {
 		e--
 	}
 	return s, e
+}
+
+// isGroupValue says whether the core t[ps:pe], inside the brackets that
+// open at t[ps-1] and close at t[pe], is one value: a structure that holds
+// blanks, or a list of two or more items, one with a digit.
+func isGroupValue(t []byte, ps, pe int) bool {
+	open := t[ps-1]
+	if closer(open) != t[pe] || open == '<' {
+		return false
+	}
+	core := t[ps:pe]
+	if open == '{' && indexByte(core, ' ') >= 0 {
+		return true
+	}
+	cls := classOf(core)
+	return indexByte(core, ',') > 0 && cls&clsDigit != 0 && cls&(clsBlank|clsEq) == 0
 }
 
 // isAngleValue matches a literal value in angle brackets: "<none>",

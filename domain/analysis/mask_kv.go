@@ -5,7 +5,7 @@ package analysis
 // '&' or '}', and what follows is masked in turn: "a=1,b=2" -> "a=<*>,b=<*>".
 func (m *masker) maskKV(core []byte, off int) (tokFlag, bool) {
 	i := indexByte(core, '=')
-	if i <= 0 || !isKey(core[:i]) {
+	if i <= 0 || !isKey(core[keyStart(core[:i]):i]) {
 		return 0, false
 	}
 	m.out = append(m.out, core[:i+1]...)
@@ -50,6 +50,17 @@ func (m *masker) kvValue(val []byte, quote byte) tokFlag {
 		m.out = append(m.out, wildcard...)
 	}
 	return flags
+}
+
+// keyStart returns where the key before '=' starts in k: after the last
+// opening bracket, as in "Window(title=...", or at 0.
+func keyStart(k []byte) int {
+	for i := len(k) - 1; i >= 0; i-- {
+		if c := k[i]; c == '(' || c == '[' || c == '{' {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 // indexValueEnd finds the separator ending a key=value value, or -1.

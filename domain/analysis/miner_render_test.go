@@ -43,6 +43,9 @@ func TestTemplateShown(t *testing.T) {
 		{"name with three digits, constant", []string{"InnoDB: Using AVX512 instructions", "InnoDB: Using AVX512 instructions", "InnoDB: Using AVX512 instructions"}, "InnoDB: Using AVX512 instructions"},
 		{"constant name in a run", []string{"Failed password for root from 10.0.0.1 port 38926 ssh2", "Failed password for root from 10.0.0.2 port 4022 ssh2", "Failed password for root from 10.0.0.3 port 5123 ssh2"}, "Failed password for root from <*> port <*> ssh2"},
 		{"values in brackets stay apart", []string{"IOSwitch<0>(0x0)::listener - port = 5", "IOSwitch<1>(0x2)::listener - port = 7"}, "IOSwitch<<*>>(<*>)::listener - port = <*>"},
+		{"list in brackets", []string{"joined group [id-7,alpha,2] now", "joined group [id-12,gamma,14,x] now"}, "joined group [<*>] now"},
+		{"structure with blanks", []string{"map {a=1, b=2} ok", "map {a=3, c=4, d=5} ok"}, "map {<*>} ok"},
+		{"key=value inside a call", []string{"focus Window(title=a/b.C) lost", "focus Window(title=c/d.E) lost"}, "focus Window(title=<*>) lost"},
 		{"host name stays a variable", []string{"view: name=cp-1.example.com ram=1", "view: name=cp-1.example.com ram=2", "view: name=cp-1.example.com ram=3"}, "view: name=<*> ram=<*>"},
 	}
 	for _, tt := range tests {

@@ -96,10 +96,28 @@ func siblingLimitAt(mk *masker, i, constants int) int {
 	switch {
 	case context >= minSiblingContext:
 		return siblingLimit
+	case context >= 1 && t.flags&tfHasVar == 0 && isDottedWord(mk.out[t.off:t.end]):
+		return dottedSiblings
 	case context >= 1:
 		return manySiblings
 	}
 	return 0
+}
+
+// dottedSiblings is how many distinct dotted names ("a.json", "b.log",
+// "com.example.Foo") make a position a variable in a short context: such
+// names are values, events are told apart by plain words.
+const dottedSiblings = siblingLimit
+
+// isDottedWord says whether a constant token is a dotted name: letters
+// on both sides of an inner dot.
+func isDottedWord(b []byte) bool {
+	for i := 1; i+1 < len(b); i++ {
+		if b[i] == '.' && isLetter(b[i-1]) && isLetter(b[i+1]) {
+			return true
+		}
+	}
+	return false
 }
 
 // joinSiblings places mk with its merged siblings, merging them when mk is

@@ -152,3 +152,27 @@ func TestMinerSiblingsCollapse(t *testing.T) {
 		}
 	}
 }
+
+// Dotted names in a slot (file names, class names) are values once a few
+// of them vary there, even in a short context.
+func TestMinerDottedNamesInASlot(t *testing.T) {
+	for _, names := range [][]string{
+		{"a.json", "b.log", "c.yaml", "d.json", "e.xml", "f.ini"},
+		{"com.example.Foo", "com.example.Bar", "org.acme.Baz", "com.example.Qux", "net.x.Y", "a.b.C"},
+	} {
+		var msgs []string
+		for _, n := range names {
+			msgs = append(msgs, "loaded "+n+" ok")
+		}
+		ids, m := mine(msgs...)
+		last := m.siblings.final(ids[len(ids)-1])
+		if got := m.clusters[last].template(); got != "loaded <*> ok" {
+			t.Errorf("%v: template %q, want \"loaded <*> ok\"", names, got)
+		}
+		for i, id := range ids {
+			if m.siblings.final(id) != last {
+				t.Errorf("%s ends in %q", names[i], m.clusters[m.siblings.final(id)].template())
+			}
+		}
+	}
+}
