@@ -325,11 +325,21 @@ func isGroupValue(t []byte, ps, pe int) bool {
 	return indexByte(core, ',') > 0 && cls&clsDigit != 0 && cls&(clsBlank|clsEq) == 0
 }
 
-// isAngleValue matches a literal value in angle brackets: "<none>",
-// "<unknown>", "<null>". A placeholder that stands where a value goes is
-// that value, brackets and all.
+// isQuotedSymbol matches a short value between quotes that is no word:
+// "/", "*", "-", a root or a wildcard.
+func isQuotedSymbol(v []byte) bool {
+	return len(v) <= 2 && classOf(v)&(clsLetter|clsDigit|clsHigh) == 0 && indexByte(v, '"') < 0 && indexByte(v, '\'') < 0
+}
+
+// isAngleValue matches a value in angle brackets: a placeholder
+// ("<none>", "<null>") or a number with dots (an Erlang pid, "<0.2348.0>").
+// The brackets belong to the value.
 func isAngleValue(t []byte, ps, pe int) bool {
-	return t[0] == '<' && ps == 1 && pe == len(t)-1 && t[pe] == '>' && wordKinds.kind(t[ps:pe]) == kindValue
+	if t[0] != '<' || ps != 1 || pe != len(t)-1 || t[pe] != '>' {
+		return false
+	}
+	core := t[ps:pe]
+	return wordKinds.kind(core) == kindValue || isDigit(core[0]) && classOf(core)&^(clsDigit|clsDot) == 0
 }
 
 // quotedWordStart returns where a plain word between quotes of one kind
@@ -340,7 +350,7 @@ func quotedWordStart(t []byte, ps, pe int) int {
 		return -1
 	}
 	q := t[pe]
-	if ps > 0 && t[ps-1] == q && isPlainValue(t[ps:pe]) {
+	if ps > 0 && t[ps-1] == q && (isPlainValue(t[ps:pe]) || isQuotedSymbol(t[ps:pe])) {
 		return ps
 	}
 	for i := ps; i < pe && i < ps+3; i++ {

@@ -18,7 +18,7 @@ const (
 var wordKinds = newKindTable(map[wordKind][]string{
 	kindValue:  {"true", "false", "null", "nil", "none"},
 	kindUnit:   {"b", "kb", "mb", "gb", "tb", "kib", "mib", "gib", "bytes", "ms", "s", "us", "ns", "sec", "secs", "seconds", "min"},
-	kindEntity: {"user", "username", "account", "login", "host", "hostname", "status", "state"},
+	kindEntity: {"user", "username", "account", "login", "host", "hostname", "name", "status", "state"},
 })
 
 // kindTable maps words to kinds behind the same cheap filter as vocab.

@@ -225,6 +225,7 @@ func (c *cluster) match(toks []token, out []byte) (int, bool) {
 		case i > 0 && softMismatch(c.toks[i-1], ct, t):
 		case out != nil && sameShape(ct, t, out):
 		case i == 0 && out != nil && sameHead(ct.text, out[t.off:t.end]):
+		case i > 0 && out != nil && identifierAgainstValue(ct, t, out):
 		default:
 			return exact, false
 		}
@@ -246,6 +247,47 @@ func softMismatch(prev, ct tmplTok, t token) bool {
 	return false
 }
 
+// identifierAgainstValue says whether one of ct and t is a variable in
+// punctuation and the other an identifier in the same punctuation:
+// "corpus-guest," against "<*>,". A name joined by '-' or '_' is a value
+// in a slot where values go.
+func identifierAgainstValue(ct tmplTok, t token, out []byte) bool {
+	a, b := ct.text, string(out[t.off:t.end])
+	switch {
+	case ct.flags&tfPure != 0 && t.flags&tfHasVar == 0:
+	case t.flags&tfPure != 0 && ct.flags&tfHasVar == 0:
+		a, b = b, a
+	default:
+		return false
+	}
+	// a is the variable, b the identifier
+	i := strings.Index(a, wildcard)
+	pre, suf := a[:i], a[i+len(wildcard):]
+	if !strings.HasPrefix(b, pre) || !strings.HasSuffix(b, suf) || len(b) <= len(pre)+len(suf) {
+		return false
+	}
+	return isIdentifier(b[len(pre) : len(b)-len(suf)])
+}
+
+// isIdentifier matches a name made of words joined by '-' or '_':
+// "corpus-guest", "worker_3".
+func isIdentifier(s string) bool {
+	joined := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '-' || c == '_':
+			if i == 0 || i == len(s)-1 || !isLetter(s[i-1]) && !isDigit(s[i-1]) {
+				return false
+			}
+			joined = true
+		case !isLetter(c) && !isDigit(c):
+			return false
+		}
+	}
+	return joined
+}
+
 // sameShape says whether the template token ct holds a variable glued to
 // a name by the same punctuation as the message token t, the names
 // differing: "libc-bin:<*>" and "cowsay:<*>", "worker[<*>]:" and
@@ -253,7 +295,7 @@ func softMismatch(prev, ct tmplTok, t token) bool {
 // ("<*>:<*>" and "krb5-locales:all"). A name in such a slot varies as the value beside it does.
 // A run of punctuation ("dcbf.........0") makes a label, not such a slot.
 func sameShape(ct tmplTok, t token, out []byte) bool {
-	if ct.flags&tfHasVar == 0 || (ct.flags|t.flags)&tfPure != 0 {
+	if (ct.flags|t.flags)&tfHasVar == 0 || (ct.flags|t.flags)&tfPure != 0 {
 		return false
 	}
 	_, ok := shapeMerge(ct.text, out[t.off:t.end], false)
@@ -277,10 +319,17 @@ func shapeMerge(a string, b []byte, build bool) (string, bool) {
 			if build {
 				sb.WriteString(wildcard)
 			}
+		case hasPrefix(b[j:], wildcard) && isNameByte(a[i]):
+			// a name in the template where the message has a value
+			i = nameEndString(a, i)
+			j += len(wildcard)
+			if build {
+				sb.WriteString(wildcard)
+			}
 		case hasPrefix(b[j:], wildcard):
 			return "", false
 		case isNameByte(a[i]) && isNameByte(b[j]):
-			ie, je := nameEndString(a, i), nameEnd(b, j)
+			ie, je := valueRunEndString(a, i), valueRunEnd(b, j)
 			same := a[i:ie] == string(b[j:je])
 			if !same && (ie < len(a) && a[ie] == '=' || je < len(b) && b[je] == '=') {
 				return "", false // a key names its field: "uid=<*>", "gid=<*>"
@@ -342,25 +391,44 @@ func valueEnd(a string, next int, b []byte, j int) int {
 	return -1
 }
 
-// nameEndString is nameEnd for a template's text; a[i] is a name byte.
+// valueRunEnd returns where the run of name bytes and variables at b[j:]
+// ends: "corpus-<*>" is one name with a value in it.
+func valueRunEnd(b []byte, j int) int {
+	for j < len(b) {
+		switch {
+		case hasPrefix(b[j:], wildcard):
+			j += len(wildcard)
+		case isNameByte(b[j]):
+			j++
+		default:
+			return j
+		}
+	}
+	return j
+}
+
+// valueRunEndString is valueRunEnd for a template's text.
+func valueRunEndString(a string, i int) int {
+	for i < len(a) {
+		switch {
+		case strings.HasPrefix(a[i:], wildcard):
+			i += len(wildcard)
+		case isNameByte(a[i]):
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// nameEndString returns where the run of name bytes at a[i:] ends,
+// stopping at a variable.
 func nameEndString(a string, i int) int {
 	for i < len(a) && isNameByte(a[i]) && !strings.HasPrefix(a[i:], wildcard) {
 		i++
 	}
 	return i
-}
-
-// nameEnd returns where the run of name bytes at b[j:] ends, stopping at a
-// variable; -1 when there is none.
-func nameEnd(b []byte, j int) int {
-	e := j
-	for e < len(b) && isNameByte(b[e]) && !hasPrefix(b[e:], wildcard) {
-		e++
-	}
-	if e == j {
-		return -1
-	}
-	return e
 }
 
 func isNameByte(c byte) bool { return isLetter(c) || isDigit(c) || c == '_' || c == '-' }

@@ -46,6 +46,10 @@ func TestTemplateShown(t *testing.T) {
 		{"list in brackets", []string{"joined group [id-7,alpha,2] now", "joined group [id-12,gamma,14,x] now"}, "joined group [<*>] now"},
 		{"structure with blanks", []string{"map {a=1, b=2} ok", "map {a=3, c=4, d=5} ok"}, "map {<*>} ok"},
 		{"key=value inside a call", []string{"focus Window(title=a/b.C) lost", "focus Window(title=c/d.E) lost"}, "focus Window(title=<*>) lost"},
+		{"pid in angle brackets", []string{"accepting AMQP connection <0.2348.0> (127.0.0.1:52044 -> 127.0.0.1:5672)", "accepting AMQP connection <0.91.0> (127.0.0.1:52046 -> 127.0.0.1:5672)"}, "accepting AMQP connection <*> (<*> -> <*>)"},
+		{"quoted symbol", []string{"closing (vhost: '/', user: 'guest')", "closing (vhost: 'none', user: 'guest')", "closing (vhost: '/', user: 'guest')"}, "closing (vhost: '<*>', user: 'guest')"},
+		{"word after name", []string{"has a client-provided name: corpus-guest", "has a client-provided name: shovel-a"}, "has a client-provided name: <*>"},
+		{"name against a name with a value", []string{"closing 1 for corpus-guest, bye", "closing 2 for corpus-nobody2, bye", "closing 3 for corpus-guest, bye"}, "closing <*> for <*>, bye"},
 		{"host name stays a variable", []string{"view: name=cp-1.example.com ram=1", "view: name=cp-1.example.com ram=2", "view: name=cp-1.example.com ram=3"}, "view: name=<*> ram=<*>"},
 	}
 	for _, tt := range tests {
