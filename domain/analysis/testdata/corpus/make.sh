@@ -328,42 +328,54 @@ EOF
 
 # ------------------------------------------------------------------ RabbitMQ
 # The shared broker gets AMQP clients only: logins good and bad, unknown
-# virtual hosts, clients that vanish mid-handshake, and a few admin calls.
-amqp_client() { # user password vhost mode(ok|drop|garbage)
-	python3 - "$@" <<'EOF' || true
-import socket, struct, sys
-user, pw, vhost, mode = sys.argv[1:5]
-s = socket.create_connection(("127.0.0.1", 5672), timeout=3)
-if mode == "garbage":
-    s.sendall(b"GET / HTTP/1.1\r\n\r\n"); s.recv(64); s.close(); sys.exit()
-s.sendall(b"AMQP\x00\x00\x09\x01")
-def frame():
-    h = s.recv(7, socket.MSG_WAITALL)
-    t, ch, n = struct.unpack(">BHI", h)
-    body = s.recv(n + 1, socket.MSG_WAITALL)
-    return t, body[:-1]
-def send(cls, meth, args):
-    p = struct.pack(">HH", cls, meth) + args
-    s.sendall(struct.pack(">BHI", 1, 0, len(p)) + p + b"\xce")
+# virtual hosts, clients that vanish mid-handshake or speak another
+# protocol, and a few admin calls. One client process plays them in turn.
+amqp_clients() { # count
+	python3 - "$1" <<'EOF'
+import random, socket, struct, sys
+
 def sstr(b): return struct.pack(">B", len(b)) + b
 def lstr(b): return struct.pack(">I", len(b)) + b
-frame()  # connection.start
-if mode == "drop":
-    s.close(); sys.exit()
-props = b"\x0fconnection_nameS" + lstr(("corpus-" + user).encode())
-send(10, 11, lstr(props) + sstr(b"PLAIN") + lstr(b"\0" + user.encode() + b"\0" + pw.encode()) + sstr(b"en_US"))
-try:
-    t, body = frame()  # tune, or close when refused
-    if body[:4] != struct.pack(">HH", 10, 30):
-        s.close(); sys.exit()
-    send(10, 31, struct.pack(">HIH", 0, 131072, 0))
-    send(10, 40, sstr(vhost.encode()) + sstr(b"") + b"\0")
-    frame()  # open-ok, or close
-    send(10, 50, struct.pack(">H", 200) + sstr(b"bye") + struct.pack(">HH", 0, 0))
-    frame()
-except Exception:
-    pass
-s.close()
+
+def session(user, pw, vhost, mode):
+    s = socket.create_connection(("127.0.0.1", 5672), timeout=5)
+    try:
+        if mode == "garbage":
+            s.sendall(b"GET / HTTP/1.1\r\n\r\n"); s.recv(64); return
+        s.sendall(b"AMQP\x00\x00\x09\x01")
+        def frame():
+            t, ch, n = struct.unpack(">BHI", s.recv(7, socket.MSG_WAITALL))
+            return s.recv(n + 1, socket.MSG_WAITALL)[:-1]
+        def send(cls, meth, args):
+            p = struct.pack(">HH", cls, meth) + args
+            s.sendall(struct.pack(">BHI", 1, 0, len(p)) + p + b"\xce")
+        frame()  # connection.start
+        if mode == "drop":
+            return
+        props = b"\x0fconnection_nameS" + lstr(("corpus-" + user).encode())
+        send(10, 11, lstr(props) + sstr(b"PLAIN") + lstr(b"\0" + user.encode() + b"\0" + pw.encode()) + sstr(b"en_US"))
+        body = frame()  # tune, or close when refused
+        if body[:4] != struct.pack(">HH", 10, 30):
+            return
+        channel_max, frame_max, heartbeat = struct.unpack(">HIH", body[4:12])
+        send(10, 31, struct.pack(">HIH", channel_max, frame_max, 0))
+        send(10, 40, sstr(vhost.encode()) + sstr(b"") + b"\0")
+        frame()  # open-ok, or close
+        send(10, 50, struct.pack(">H", 200) + sstr(b"bye") + struct.pack(">HH", 0, 0))
+        frame()
+    except (OSError, struct.error):
+        pass
+    finally:
+        s.close()
+
+rng = random.Random(7)
+for i in range(1, int(sys.argv[1]) + 1):
+    session("guest", "guest", "/", "ok")
+    if i % 10 == 0: session("guest", "bad%d" % rng.randrange(99999), "/", "ok")
+    if i % 12 == 0: session("nobody%d" % rng.randrange(5), "x", "/", "ok")
+    if i % 9 == 0: session("guest", "guest", "/missing%d" % rng.randrange(3), "ok")
+    if i % 13 == 0: session("guest", "guest", "/", "drop")
+    if i % 17 == 0: session("guest", "guest", "/", "garbage")
 EOF
 }
 
@@ -371,22 +383,12 @@ make_rabbitmq() {
 	say "RabbitMQ (client traffic only)"
 	local logf=/var/log/rabbitmq/rabbit@localhost.log
 	[[ -r $logf ]] || { say "no RabbitMQ log at $logf"; return; }
-	local start
+	local start i
 	start=$(($(wc -l <"$logf") + 1))
-	local i
-	for i in $(seq 1 260); do
-		amqp_client guest guest / ok
-		if ((i % 4 == 0)); then amqp_client guest "bad$RANDOM" / ok; fi
-		if ((i % 5 == 0)); then amqp_client "nobody$((RANDOM % 5))" x / ok; fi
-		if ((i % 9 == 0)); then amqp_client guest guest "/missing$((RANDOM % 3))" ok; fi
-		if ((i % 13 == 0)); then amqp_client guest guest / drop; fi
-		if ((i % 17 == 0)); then amqp_client guest guest / garbage; fi
-	done
-	for i in 1 2 3; do
+	amqp_clients 300
+	for i in 1 2; do
 		rabbitmqctl -q add_vhost "corpus-$i" >/dev/null || true
 		rabbitmqctl -q add_user "corpus-user-$i" "pw$i" >/dev/null || true
-		rabbitmqctl -q set_permissions -p "corpus-$i" "corpus-user-$i" ".*" ".*" ".*" >/dev/null || true
-		amqp_client "corpus-user-$i" "pw$i" "corpus-$i" ok
 		rabbitmqctl -q delete_user "corpus-user-$i" >/dev/null || true
 		rabbitmqctl -q delete_vhost "corpus-$i" >/dev/null || true
 	done
