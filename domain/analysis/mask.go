@@ -72,7 +72,9 @@ func (m *masker) mask(msg []byte) {
 	for pos := skipBlanks(msg, 0); pos < len(msg); pos = skipBlanks(msg, pos) {
 		end, cls := tokenEnd(msg, pos)
 		if cls&clsEq != 0 && cls&clsOther != 0 {
-			end = quotedValueEnd(msg, pos, end)
+			if e := quotedValueEnd(msg, pos, end); e > end {
+				end, cls = e, cls|classOf(msg[end:e])
+			}
 		}
 		if msg[pos] == '{' && end < len(msg) {
 			if e := structEnd(msg, pos, end); e > end {
@@ -179,8 +181,8 @@ func structEnd(msg []byte, pos, end int) int {
 }
 
 // varKeywords searches a token that holds a variable.
-func (m *masker) varKeywords(t []byte) {
-	if m.kw != nil && classOf(t)&clsLetter != 0 {
+func (m *masker) varKeywords(t []byte, cls byteClassSet) {
+	if m.kw != nil && cls&clsLetter != 0 {
 		m.varKW |= m.kw.find(t)
 	}
 }
@@ -216,11 +218,11 @@ func (m *masker) addToken(msg []byte, s, e int, cls byteClassSet, rest bool) {
 			flags |= tfWild
 		}
 	default:
-		flags = m.maskWord(msg[s:e], s)
+		flags = m.maskWord(msg[s:e], s, cls)
 	}
 	if flags&tfHasVar != 0 {
 		m.anyVar = true
-		m.varKeywords(msg[s:e])
+		m.varKeywords(msg[s:e], cls)
 	}
 	m.toks = append(m.toks, token{off: int32(off), end: int32(len(m.out)), raw: span{int32(s), int32(e)}, flags: flags})
 	if flags&(tfHasVar|tfUnit) == 0 {
@@ -239,7 +241,7 @@ func (m *masker) addToken(msg []byte, s, e int, cls byteClassSet, rest bool) {
 }
 
 // maskWord masks one blank-free token t found at offset base.
-func (m *masker) maskWord(t []byte, base int) tokFlag {
+func (m *masker) maskWord(t []byte, base int, cls byteClassSet) tokFlag {
 	if isEmptyBrackets(t) {
 		m.out = append(m.out, t[0])
 		m.out = append(m.out, wildcard...)
@@ -270,7 +272,10 @@ func (m *masker) maskWord(t []byte, base int) tokFlag {
 		m.out = append(m.out, t[ps:q]...)
 		flags = m.wild() | tfTrack
 	} else {
-		flags = m.maskCore(t[ps:pe], base+ps)
+		if ps > 0 || pe < len(t) {
+			cls = classOf(t[ps:pe]) // punctuation set aside changes the classes
+		}
+		flags = m.maskCoreClass(t[ps:pe], base+ps, cls)
 	}
 	if pe < len(t) {
 		m.out = append(m.out, t[pe:]...)
@@ -378,7 +383,11 @@ func isClosePunct(c byte) bool {
 
 // maskCore masks a token's core and returns its flags.
 func (m *masker) maskCore(core []byte, off int) tokFlag {
-	cls := classOf(core)
+	return m.maskCoreClass(core, off, classOf(core))
+}
+
+// maskCoreClass is maskCore for a core whose classes are known.
+func (m *masker) maskCoreClass(core []byte, off int, cls byteClassSet) tokFlag {
 	switch {
 	case len(core) == 0:
 		return 0

@@ -76,7 +76,8 @@ func (m *masker) rebuild(msg []byte) {
 		text := m.scratch[t.off:t.end]
 		if t.flags&tfDate != 0 {
 			text = wildcardBytes
-			m.varKeywords(msg[t.raw.start:t.raw.end])
+			raw := msg[t.raw.start:t.raw.end]
+			m.varKeywords(raw, classOf(raw))
 		}
 		if n := len(m.toks); t.flags&tfWild != 0 && n > 0 && m.toks[n-1].flags&tfWild != 0 {
 			prev := &m.toks[n-1]
