@@ -411,7 +411,7 @@ func (m *masker) maskCoreClass(core []byte, off int, cls byteClassSet) tokFlag {
 		}
 	}
 	f := m.maskParts(core)
-	if f&tfPure != 0 && isShortName(core) {
+	if f&tfPure != 0 && isLetter(core[0]) && isShortName(core) {
 		f |= tfTrack
 	}
 	return f

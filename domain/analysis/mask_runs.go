@@ -197,6 +197,9 @@ func (m *masker) isDateOrTime(t *token) bool {
 		return false
 	}
 	raw := m.msg[t.raw.start:t.raw.end]
+	if !isDigit(raw[0]) && !(isOpenPunct(raw[0]) && isDigit(raw[1])) {
+		return false // dates and times start with a digit
+	}
 	if !hasDateSeparator(raw) {
 		return false // most runs are plain numbers
 	}

@@ -55,7 +55,7 @@ var zoneWords = wordSet("utc", "gmt", "z", "pst", "pdt", "mst", "mdt", "cst", "c
 
 // isZoneWord says whether a plain word is a time zone in capitals.
 func isZoneWord(b []byte) bool {
-	return zoneWords.mayHave(b) && b[0] >= 'A' && b[0] <= 'Z' && zoneWords.has(b)
+	return b[0] >= 'A' && b[0] <= 'Z' && len(b) <= 4 && zoneWords.has(b)
 }
 
 // sizeUnits scale the number before them: "5.2 KB" is one value.
