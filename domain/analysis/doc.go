@@ -33,17 +33,21 @@
 //     entries; continuation lines and stack traces join the entry that began
 //     them.
 //   - mask.go, mask_shapes.go, mask_parts.go, mask_kv.go, mask_dates.go,
-//     mask_vocab.go: messages become template tokens with their variables
-//     masked (token shapes, digits inside tokens, key=value, dates, the word
-//     lists).
-//   - miner.go, miner_siblings.go: the Drain-like template tree and the
-//     merging of templates that differ in one position.
+//     mask_runs.go, mask_vocab.go: messages become template tokens with
+//     their variables masked (token shapes, digits inside tokens, key=value,
+//     dates, runs of values and what joins them into one, the word lists).
+//   - miner.go, miner_siblings.go, miner_render.go, miner_unify.go: the
+//     Drain-like template tree, the merging of templates that differ in one
+//     position, what a template shows (one "<*>" per value, constants that
+//     never varied), and the joining of one event's templates once a file
+//     is mined.
 //   - analyze.go, chunk.go, chunk_build.go, summary.go, count_*.go (errors,
 //     keywords, IPs, distinct values, the timeline, time spans, top-N): what
 //     Analyze counts.
 //   - parse.go: Parse and its rows.
 //   - chars.go, hash.go: byte helpers and hashes shared by the stages.
 //
-// Accuracy on Loghub and speed are measured by tests and benchmarks
-// described in README.md.
+// Accuracy on Loghub and on the corpus of real server logs in
+// testdata/corpus (made by its make.sh, labelled by hand), and speed, are
+// measured by tests and benchmarks described in README.md.
 package analysis
