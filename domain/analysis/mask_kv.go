@@ -5,8 +5,11 @@ package analysis
 // '&' or '}', and what follows is masked in turn: "a=1,b=2" -> "a=<*>,b=<*>".
 func (m *masker) maskKV(core []byte, off int) (tokFlag, bool) {
 	i := indexByte(core, '=')
-	if i <= 0 || !isKey(core[keyStart(core[:i]):i]) {
+	if i <= 0 {
 		return 0, false
+	}
+	if ks := keyStart(core[:i]); ks >= i || !isKey(core[ks:i]) {
+		return 0, false // no key, as in "(=": not a pair
 	}
 	m.out = append(m.out, core[:i+1]...)
 	val, rest := core[i+1:], []byte(nil)
