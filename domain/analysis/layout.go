@@ -110,9 +110,8 @@ func componentName(f []byte) []byte {
 	return f
 }
 
-func (l *textLayout) hasLevels() bool       { return l.levelField >= 0 }
-func (l *textLayout) clear() bool           { return l.isClear }
-func (l *textLayout) timeLayout() *tsLayout { return l.ts }
+func (l *textLayout) hasLevels() bool { return l.levelField >= 0 }
+func (l *textLayout) clear() bool     { return l.isClear }
 
 // describe lists the header fields, e.g.
 // "text: timestamp(YYMMDD hhmmss) pid level component message"; "[field]"

@@ -12,12 +12,14 @@ import "unicode/utf8"
 type tokFlag uint8
 
 const (
-	tfWild   tokFlag = 1 << iota // exactly "<*>"
-	tfPure                       // a variable inside punctuation only: "<*>", "(<*>)", "<*>,"
-	tfHasVar                     // contains a variable
-	tfUnit                       // a unit word: "KB", "ms"
-	tfEntity                     // names the token after it: "user", "host"
-	tfDate                       // a month or weekday name masked as part of a date
+	tfWild     tokFlag = 1 << iota // exactly "<*>"
+	tfPure                         // a variable inside punctuation only: "<*>", "(<*>)", "<*>,"
+	tfHasVar                       // contains a variable
+	tfUnit                         // a unit word: "KB", "ms"
+	tfEntity                       // names the token after it: "user", "host"
+	tfDate                         // a month or weekday name masked as part of a date
+	tfTrack                        // a variable that may be a constant: a word value or a short name with a digit
+	tfOneValue                     // a run of variables that is one value (a date and a time): never expanded
 )
 
 // token is one masked token of a message.
@@ -26,6 +28,8 @@ type token struct {
 	raw      span  // the token in the message
 	hash     uint64
 	flags    tokFlag
+	xi       uint16 // 1 + the index in masker.expList of the token with one "<*>" per value of a list it holds; 0 if none
+	run      uint16 // values in the run of variables the token stands for, when more than one and xi is 0
 }
 
 // span is a region of the message being masked.
@@ -46,6 +50,13 @@ type masker struct {
 	anyDay  bool   // some word may be a month or weekday name
 	scratch []byte
 
+	msg      []byte // the message being masked
+	exps     []byte // expansions of the tokens that hold lists of values
+	expList  []span // their spans in exps, by token.xi-1
+	pending  []expPatch
+	anyExp   bool // some token has an expansion
+	anyTrack bool // some token is flagged tfTrack
+
 	// kw, when set, is searched in the tokens that hold variables; the
 	// miner finds it in constant tokens once per distinct message.
 	kw    *keywordSet
@@ -57,8 +68,19 @@ type masker struct {
 func (m *masker) mask(msg []byte) {
 	m.out, m.toks, m.ips = m.out[:0], m.toks[:0], m.ips[:0]
 	m.anyVar, m.anyDay, m.varKW = false, false, 0
+	m.msg, m.exps, m.expList, m.anyExp, m.anyTrack = msg, m.exps[:0], m.expList[:0], false, false
 	for pos := skipBlanks(msg, 0); pos < len(msg); pos = skipBlanks(msg, pos) {
 		end, cls := tokenEnd(msg, pos)
+		if cls&clsEq != 0 && cls&clsOther != 0 {
+			if e := quotedValueEnd(msg, pos, end); e > end {
+				end, cls = e, cls|classOf(msg[end:e])
+			}
+		}
+		if msg[pos] == '{' && end < len(msg) {
+			if e := structEnd(msg, pos, end); e > end {
+				end, cls = e, cls|classOf(msg[end:e])
+			}
+		}
 		rest := len(m.toks) == maxTokens-1
 		if rest {
 			end = len(msg)
@@ -66,14 +88,101 @@ func (m *masker) mask(msg []byte) {
 		m.addToken(msg, pos, end, cls, rest)
 		pos = end
 	}
+	if n := len(m.toks); n > 0 && (msg[m.toks[n-1].raw.end-1] == ')' || msg[m.toks[n-1].raw.end-1] == ']') {
+		m.maskClosingGroup(msg)
+	}
 	if m.anyVar && m.anyDay {
 		m.maskDates(msg)
 	}
 }
 
+// maxQuoted bounds the quoted value, blanks included, that one token may
+// hold.
+const maxQuoted = 256
+
+// quotedValueEnd extends the token msg[pos:end] when it opens a quoted
+// value after '=' that a blank interrupts (tag="Some Lock Name"): the token
+// then runs to the closing quote and the punctuation glued to it.
+func quotedValueEnd(msg []byte, pos, end int) int {
+	i := indexByte(msg[pos:end], '=')
+	if i < 0 || pos+i+1 >= end {
+		return end
+	}
+	q := pos + i + 1
+	quote := msg[q]
+	if quote != '"' && quote != '\'' || indexByte(msg[q+1:end], quote) >= 0 {
+		return end
+	}
+	limit := min(len(msg), q+maxQuoted)
+	j := indexByte(msg[end:limit], quote)
+	if j < 0 {
+		return end
+	}
+	e, _ := tokenEnd(msg, end+j+1)
+	return e
+}
+
+// maskClosingGroup makes the words in parentheses or brackets that end a
+// message one value: "(KILLED)", "(This connection closed normally without
+// authentication)", "[-ERR Authorization Violation]". A reason or a state in parentheses varies in length
+// and wording; a group with digits or '=' holds fields and is masked as
+// usual. The value shows as a constant when it never varies.
+func (m *masker) maskClosingGroup(msg []byte) {
+	last := len(m.toks) - 1
+	end := int(m.toks[last].raw.end)
+	closing := msg[end-1]
+	opening := byte('(')
+	if closing == ']' {
+		opening = '['
+	}
+	k := last
+	for ; k >= 0; k-- {
+		if m.toks[k].flags&tfHasVar != 0 {
+			return // a group with values in it holds fields
+		}
+		raw := msg[m.toks[k].raw.start:m.toks[k].raw.end]
+		if k < last && indexByte(raw, closing) >= 0 {
+			return
+		}
+		if raw[0] == opening {
+			break
+		}
+	}
+	if k < 0 || k > 0 && m.toks[k-1].flags&tfWild != 0 || opening == '[' && k == last {
+		return // one word in brackets is a tag or a command: "[PONG]"
+	}
+	start := int(m.toks[k].raw.start)
+	inner := msg[start+1 : end-1]
+	if len(inner) == 0 || countByte(inner, opening)+countByte(inner, closing) > 0 || classOf(inner)&(clsDigit|clsEq) != 0 {
+		return
+	}
+	t := &m.toks[k]
+	m.out = append(append(append(m.out[:t.off], opening), wildcard...), closing)
+	t.end, t.raw.end = int32(len(m.out)), int32(end)
+	t.flags, t.xi, t.run = tfPure|tfHasVar|tfTrack, 0, 0
+	m.toks = m.toks[:k+1]
+	m.anyVar, m.anyTrack = true, true
+}
+
+// structEnd extends the token msg[pos:end] that opens a brace its blanks
+// interrupt, "{a=1, b=2}", to the closing brace and the punctuation glued
+// to it, when the braces hold fields ('=' or ':'); else it returns end.
+func structEnd(msg []byte, pos, end int) int {
+	e := groupEnd(msg, pos, '{', '}')
+	if e <= end {
+		return end
+	}
+	inner := msg[pos:e]
+	if indexByte(inner, '=') < 0 && indexByte(inner, ':') < 0 {
+		return end
+	}
+	e, _ = tokenEnd(msg, e)
+	return e
+}
+
 // varKeywords searches a token that holds a variable.
-func (m *masker) varKeywords(t []byte) {
-	if m.kw != nil && classOf(t)&clsLetter != 0 {
+func (m *masker) varKeywords(t []byte, cls byteClassSet) {
+	if m.kw != nil && cls&clsLetter != 0 {
 		m.varKW |= m.kw.find(t)
 	}
 }
@@ -109,21 +218,30 @@ func (m *masker) addToken(msg []byte, s, e int, cls byteClassSet, rest bool) {
 			flags |= tfWild
 		}
 	default:
-		flags = m.maskWord(msg[s:e], s)
+		flags = m.maskWord(msg[s:e], s, cls)
 	}
 	if flags&tfHasVar != 0 {
 		m.anyVar = true
-		m.varKeywords(msg[s:e])
-	}
-	if n := len(m.toks); flags&tfWild != 0 && n > 0 && m.toks[n-1].flags&tfWild != 0 {
-		m.out = m.out[:mark]
-		return
+		m.varKeywords(msg[s:e], cls)
 	}
 	m.toks = append(m.toks, token{off: int32(off), end: int32(len(m.out)), raw: span{int32(s), int32(e)}, flags: flags})
+	if flags&(tfHasVar|tfUnit) == 0 {
+		return // a constant word: nothing to join
+	}
+	n := len(m.toks) - 1
+	t := &m.toks[n]
+	if len(m.pending) > 0 {
+		m.applyPatches(t)
+	}
+	if n > 0 && m.toks[n-1].flags&tfHasVar != 0 && m.joinsPrevious(&m.toks[n-1], t) {
+		m.toks = m.toks[:n]
+		return
+	}
+	m.anyTrack = m.anyTrack || flags&tfTrack != 0
 }
 
 // maskWord masks one blank-free token t found at offset base.
-func (m *masker) maskWord(t []byte, base int) tokFlag {
+func (m *masker) maskWord(t []byte, base int, cls byteClassSet) tokFlag {
 	if isEmptyBrackets(t) {
 		m.out = append(m.out, t[0])
 		m.out = append(m.out, wildcard...)
@@ -131,10 +249,34 @@ func (m *masker) maskWord(t []byte, base int) tokFlag {
 		return tfPure | tfHasVar
 	}
 	ps, pe := punctBounds(t)
+	if t[0] == '<' && isAngleValue(t, ps, pe) {
+		return m.wild() // "<none>": the brackets belong to the value
+	}
+	if ps > 0 && pe < len(t) && isGroupValue(t, ps, pe) {
+		// "{a=1, b=2}", "[id-7,alpha,2]": a structure or a list is one value
+		m.out = append(m.out, t[:ps]...)
+		m.wild()
+		m.out = append(m.out, t[pe:]...)
+		return tfPure | tfHasVar
+	}
 	if ps > 0 {
 		m.out = append(m.out, t[:ps]...)
 	}
-	flags := m.maskCore(t[ps:pe], base+ps)
+	var flags tokFlag
+	q := -1
+	if pe < len(t) && (t[pe] == '"' || t[pe] == '\'') {
+		q = quotedWordStart(t, ps, pe)
+	}
+	if q >= 0 {
+		// "terminated", 'guest', u'alice': a value, shown when constant
+		m.out = append(m.out, t[ps:q]...)
+		flags = m.wild() | tfTrack
+	} else {
+		if ps > 0 || pe < len(t) {
+			cls = classOf(t[ps:pe]) // punctuation set aside changes the classes
+		}
+		flags = m.maskCoreClass(t[ps:pe], base+ps, cls)
+	}
 	if pe < len(t) {
 		m.out = append(m.out, t[pe:]...)
 	}
@@ -172,6 +314,61 @@ func punctBounds(t []byte) (int, int) {
 	return s, e
 }
 
+// isGroupValue says whether the core t[ps:pe], inside the brackets that
+// open at t[ps-1] and close at t[pe], is one value: a structure that holds
+// blanks, or a list of two or more items, one with a digit.
+func isGroupValue(t []byte, ps, pe int) bool {
+	open := t[ps-1]
+	if closer(open) != t[pe] || open == '<' {
+		return false
+	}
+	core := t[ps:pe]
+	if open == '{' && indexByte(core, ' ') >= 0 {
+		return true
+	}
+	cls := classOf(core)
+	return indexByte(core, ',') > 0 && cls&clsDigit != 0 && cls&(clsBlank|clsEq) == 0
+}
+
+// isQuotedSymbol matches a short value between quotes that is no word:
+// "/", "*", "-", a root or a wildcard.
+func isQuotedSymbol(v []byte) bool {
+	return len(v) <= 2 && classOf(v)&(clsLetter|clsDigit|clsHigh) == 0 && indexByte(v, '"') < 0 && indexByte(v, '\'') < 0
+}
+
+// isAngleValue matches a value in angle brackets: a placeholder
+// ("<none>", "<null>") or a number with dots (an Erlang pid, "<0.2348.0>").
+// The brackets belong to the value.
+func isAngleValue(t []byte, ps, pe int) bool {
+	if t[0] != '<' || ps != 1 || pe != len(t)-1 || t[pe] != '>' {
+		return false
+	}
+	core := t[ps:pe]
+	return wordKinds.kind(core) == kindValue || isDigit(core[0]) && classOf(core)&^(clsDigit|clsDot) == 0
+}
+
+// quotedWordStart returns where a plain word between quotes of one kind
+// starts in t, whose core is t[ps:pe]: the core itself, or the core after a
+// short prefix and the opening quote (u'alice'); -1 when t holds none.
+func quotedWordStart(t []byte, ps, pe int) int {
+	if pe >= len(t) || pe <= ps || t[pe] != '"' && t[pe] != '\'' {
+		return -1
+	}
+	q := t[pe]
+	if ps > 0 && t[ps-1] == q && (isPlainValue(t[ps:pe]) || isQuotedSymbol(t[ps:pe])) {
+		return ps
+	}
+	for i := ps; i < pe && i < ps+3; i++ {
+		if t[i] == q {
+			if i > ps && isPlainValue(t[i+1:pe]) && isPlainValue(t[ps:i]) {
+				return i + 1
+			}
+			break
+		}
+	}
+	return -1
+}
+
 func isOpenPunct(c byte) bool {
 	return c == '(' || c == '[' || c == '{' || c == '"' || c == '\'' || c == '<' || c == ':'
 }
@@ -186,7 +383,11 @@ func isClosePunct(c byte) bool {
 
 // maskCore masks a token's core and returns its flags.
 func (m *masker) maskCore(core []byte, off int) tokFlag {
-	cls := classOf(core)
+	return m.maskCoreClass(core, off, classOf(core))
+}
+
+// maskCoreClass is maskCore for a core whose classes are known.
+func (m *masker) maskCoreClass(core []byte, off int, cls byteClassSet) tokFlag {
 	switch {
 	case len(core) == 0:
 		return 0
@@ -200,14 +401,57 @@ func (m *masker) maskCore(core []byte, off int) tokFlag {
 		return tfHasVar
 	case cls&clsDigit == 0:
 		return m.maskNoDigits(core, off, cls)
-	case isHexGroups(core), m.isIP(core, off, cls), isPath(core, cls), cls&clsDot != 0 && isHostPort(core):
+	case cls&clsColon != 0 && cls&clsSlash != 0 && m.maskPathLine(core):
+		return tfPure | tfHasVar
+	case isHexGroups(core), m.isIP(core, off, cls), isPath(core, cls), cls&clsDot != 0 && isHostPort(core), isVersion(core, cls):
 		return m.wild()
 	case cls&clsEq != 0:
 		if f, ok := m.maskKV(core, off); ok {
 			return f
 		}
 	}
-	return m.maskParts(core)
+	f := m.maskParts(core)
+	if f&tfPure != 0 && isLetter(core[0]) && isShortName(core) {
+		f |= tfTrack
+	}
+	return f
+}
+
+// isVersion recognises a version: a number with dots that goes on with
+// letters or "~+-" ("2.36-9+deb12u10", "1:19.1.7-3~deb12u1",
+// "1.13.4~dfsg+~1.11.4-3"). It is one value, however many parts it has.
+func isVersion(core []byte, cls byteClassSet) bool {
+	if cls&(clsLetter|clsOther) == 0 || !isDigit(core[0]) || cls&clsDot == 0 || cls&(clsSlash|clsEq|clsBackslash) != 0 {
+		return false
+	}
+	dot, tail := false, false
+	for _, c := range core {
+		switch {
+		case c == '.':
+			dot = true
+		case c == ':' && dot:
+			return false // "10.0.0.1:50010:Got": an address, then a word
+		case isLetter(c) || c == '~' || c == '+':
+			tail = true
+		}
+	}
+	return tail
+}
+
+// maskPathLine masks a path with a line number, "/etc/x.conf:12", as two
+// values: "<*>:<*>".
+func (m *masker) maskPathLine(core []byte) bool {
+	i := lastIndexByte(core, ':')
+	if i <= 0 || i == len(core)-1 || !isAllDigits(core[i+1:]) {
+		return false
+	}
+	path := core[:i]
+	cls := classOf(path)
+	if cls&clsLetter == 0 || cls&clsColon != 0 || !isPath(path, cls) {
+		return false // an address with a port, or a URL
+	}
+	m.out = append(m.out, wildcard+":"+wildcard...)
+	return true
 }
 
 // maskInnerPath masks a path that opens after a call or assignment, as in
@@ -237,7 +481,7 @@ func (m *masker) keepWord(core []byte) tokFlag {
 		m.out = append(m.out, core...)
 		return 0
 	}
-	m.anyDay = m.anyDay || monthWords.mayHave(core) || weekdayWords.mayHave(core)
+	m.anyDay = m.anyDay || monthWords.mayHave(core) || weekdayWords.mayHave(core) || isZoneWord(core)
 	switch wordKinds.kind(core) {
 	case kindValue:
 		return m.wild()
@@ -263,55 +507,42 @@ func (m *masker) maskNoDigits(core []byte, off int, cls byteClassSet) tokFlag {
 			return f
 		}
 	}
+	if cls&clsColon != 0 {
+		if f, ok := m.maskColonPair(core); ok {
+			return f
+		}
+	}
 	return m.keepWord(core)
 }
 
-// maskKV masks the value of key=value when the key is an identifier. An
-// empty value, or an empty list, stays as it is. The value ends at ',', ';',
-// '&' or '}', and what follows is masked in turn: "a=1,b=2" -> "a=<*>,b=<*>".
-func (m *masker) maskKV(core []byte, off int) (tokFlag, bool) {
-	i := indexByte(core, '=')
-	if i <= 0 || !isKey(core[:i]) {
-		return 0, false
-	}
-	m.out = append(m.out, core[:i+1]...)
-	val, rest := core[i+1:], []byte(nil)
-	if j := indexValueEnd(val); j >= 0 {
-		val, rest = val[:j], val[j:]
-	}
-	flags := tfHasVar
-	if isOnlyBrackets(val) {
-		m.out = append(m.out, val...)
-		flags = 0
-	} else {
-		m.out = append(m.out, wildcard...)
-	}
-	if len(rest) > 0 {
-		m.out = append(m.out, rest[0])
-		flags |= m.maskCore(rest[1:], off+len(core)-len(rest)+1) & tfHasVar
-	}
-	return flags, true
-}
-
-// indexValueEnd finds the separator ending a key=value value, or -1.
-func indexValueEnd(v []byte) int {
-	for i, c := range v {
-		if c == ',' || c == ';' || c == '&' || c == '}' {
-			return i
+// hashTokens fills the hash of every token.
+func (m *masker) hashTokens() {
+	for i := range m.toks {
+		t := &m.toks[i]
+		t.hash = wildHash
+		if t.flags&tfWild == 0 {
+			t.hash = tokenHash(m.out[t.off:t.end])
 		}
 	}
-	return -1
 }
 
-// isKey matches [A-Za-z_][A-Za-z0-9_.-]*.
-func isKey(k []byte) bool {
-	if !isLetter(k[0]) && k[0] != '_' {
-		return false
-	}
-	for _, c := range k {
-		if !isLetter(c) && !isDigit(c) && c != '_' && c != '.' && c != '-' {
-			return false
+// sequenceHash identifies the masked message: its text determines its
+// tokens, which never hold a blank.
+// Expansions count too: messages whose runs differ in length are placed
+// apart, so that their templates learn it.
+func (m *masker) sequenceHash() uint64 {
+	h := tokenHash(m.out)
+	if m.anyExp {
+		for i := range m.toks {
+			t := &m.toks[i]
+			switch {
+			case t.flags&tfOneValue != 0:
+			case t.xi > 0:
+				h = mix64(h ^ tokenHash(m.expOf(t)) + uint64(i))
+			case t.run > 1:
+				h = mix64(h ^ uint64(t.run)<<32 + uint64(i))
+			}
 		}
 	}
-	return true
+	return h
 }

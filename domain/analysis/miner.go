@@ -17,13 +17,14 @@ import (
 // vs "16.0 KB"), and a token holding a variable against a token that is
 // only one ("<*>," vs "x~<*>,"). Drain's usual threshold of 0.5 would merge
 // events that differ in one constant word ("VM Paused", "VM Resumed"); words
-// that truly vary are found by their number instead (siblings.go).
+// that truly vary are found by their number instead (miner_siblings.go).
 
 // tmplTok is one position of a template.
 type tmplTok struct {
 	hash  uint64
 	flags tokFlag
 	text  string
+	shown shownText // what the template shows at this position, if not text
 }
 
 // cluster is one mined template.
@@ -32,6 +33,9 @@ type cluster struct {
 	toks  []tmplTok
 	count int64
 	text  string // rendered template, "" until asked for
+	// watch lists the positions that compare what their messages hold:
+	// their values or their runs.
+	watch []int32
 }
 
 // leafKey names a leaf of the tree: token count and first token.
@@ -86,12 +90,12 @@ func newMiner(maxTemplates int) *miner {
 func (m *miner) add(mk *masker) placed {
 	h := mk.sequenceHash()
 	if p, ok := m.seen[h]; ok {
-		m.clusters[p.cluster].count++
+		m.clusters[p.cluster].observe(mk)
 		return p
 	}
 	mk.hashTokens()
 	p := placed{cluster: m.place(mk), keywords: m.constKeywords(mk)}
-	m.clusters[p.cluster].count++
+	m.clusters[p.cluster].observe(mk)
 	if len(m.seen) >= maxSeen {
 		clear(m.seen)
 	}
@@ -117,9 +121,9 @@ func (m *miner) constKeywords(mk *masker) uint64 {
 func (m *miner) place(mk *masker) int32 {
 	key := leafKey{n: int32(len(mk.toks))}
 	if len(mk.toks) > 0 {
-		key.first = mk.toks[0].hash
+		key.first = headKey(mk.out[mk.toks[0].off:mk.toks[0].end])
 	}
-	if best := m.bestInLeaf(m.leaves[key], mk.toks); best >= 0 {
+	if best := m.bestInLeaf(m.leaves[key], mk.toks, mk.out); best >= 0 {
 		m.clusters[best].generalize(mk.toks, mk.out)
 		m.observeValues(mk, best)
 		return best
@@ -145,13 +149,13 @@ const maxLeafScan = 512
 
 // bestInLeaf returns the template of the leaf that toks fits with the most
 // equal tokens, or -1.
-func (m *miner) bestInLeaf(leaf []int32, toks []token) int32 {
+func (m *miner) bestInLeaf(leaf []int32, toks []token, out []byte) int32 {
 	if len(leaf) <= maxLeafScan {
-		best, _ := m.bestOf(leaf, toks)
+		best, _ := m.bestOf(leaf, toks, out)
 		return best
 	}
-	old, oldExact := m.bestOf(leaf[:maxLeafScan/2], toks)
-	recent, recentExact := m.bestOf(leaf[len(leaf)-maxLeafScan/2:], toks)
+	old, oldExact := m.bestOf(leaf[:maxLeafScan/2], toks, out)
+	recent, recentExact := m.bestOf(leaf[len(leaf)-maxLeafScan/2:], toks, out)
 	if recentExact > oldExact {
 		return recent
 	}
@@ -160,10 +164,10 @@ func (m *miner) bestInLeaf(leaf []int32, toks []token) int32 {
 
 // bestOf returns the template of leaf that toks fits with the most equal
 // tokens, and their number; -1 when toks fits none.
-func (m *miner) bestOf(leaf []int32, toks []token) (int32, int) {
+func (m *miner) bestOf(leaf []int32, toks []token, out []byte) (int32, int) {
 	best, bestExact := int32(-1), -1
 	for _, ci := range leaf {
-		if exact, ok := m.clusters[ci].match(toks); ok && exact > bestExact {
+		if exact, ok := m.clusters[ci].match(toks, out); ok && exact > bestExact {
 			best, bestExact = ci, exact
 		}
 	}
@@ -190,6 +194,10 @@ func newCluster(mk *masker) *cluster {
 			text = text[:maxTokenText]
 		}
 		c.toks[i] = tmplTok{hash: t.hash, flags: t.flags, text: strings.ToValidUTF8(string(text), "\uFFFD")}
+		c.toks[i].shown.start(mk, &t)
+		if c.toks[i].shown.open() {
+			c.watch = append(c.watch, int32(i))
+		}
 	}
 	return c
 }
@@ -204,9 +212,9 @@ func formatID(prefix byte, h uint64) string {
 	return fmt.Sprintf("%c%012x", prefix, h>>16)
 }
 
-// match reports whether toks fits the template and how many tokens are
-// equal.
-func (c *cluster) match(toks []token) (int, bool) {
+// match reports whether toks, masked into out, fits the template and how
+// many tokens are equal. out may be nil: shapes are then not compared.
+func (c *cluster) match(toks []token, out []byte) (int, bool) {
 	exact := 0
 	for i, t := range toks {
 		ct := c.toks[i]
@@ -215,6 +223,9 @@ func (c *cluster) match(toks []token) (int, bool) {
 			exact++
 		case ct.flags&tfWild != 0:
 		case i > 0 && softMismatch(c.toks[i-1], ct, t):
+		case out != nil && sameShape(ct, t, out):
+		case i == 0 && out != nil && sameHead(ct.text, out[t.off:t.end]):
+		case i > 0 && out != nil && identifierAgainstValue(ct, t, out):
 		default:
 			return exact, false
 		}
@@ -236,30 +247,230 @@ func softMismatch(prev, ct tmplTok, t token) bool {
 	return false
 }
 
+// identifierAgainstValue says whether one of ct and t is a variable in
+// punctuation and the other an identifier in the same punctuation:
+// "corpus-guest," against "<*>,". A name joined by '-' or '_' is a value
+// in a slot where values go.
+func identifierAgainstValue(ct tmplTok, t token, out []byte) bool {
+	a, b := ct.text, string(out[t.off:t.end])
+	switch {
+	case ct.flags&tfPure != 0 && t.flags&tfHasVar == 0:
+	case t.flags&tfPure != 0 && ct.flags&tfHasVar == 0:
+		a, b = b, a
+	default:
+		return false
+	}
+	// a is the variable, b the identifier
+	i := strings.Index(a, wildcard)
+	pre, suf := a[:i], a[i+len(wildcard):]
+	if !strings.HasPrefix(b, pre) || !strings.HasSuffix(b, suf) || len(b) <= len(pre)+len(suf) {
+		return false
+	}
+	return isIdentifier(b[len(pre) : len(b)-len(suf)])
+}
+
+// isIdentifier matches a name made of words joined by '-' or '_':
+// "corpus-guest", "worker_3".
+func isIdentifier(s string) bool {
+	joined := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '-' || c == '_':
+			if i == 0 || i == len(s)-1 || !isLetter(s[i-1]) && !isDigit(s[i-1]) {
+				return false
+			}
+			joined = true
+		case !isLetter(c) && !isDigit(c):
+			return false
+		}
+	}
+	return joined
+}
+
+// sameShape says whether the template token ct holds a variable glued to
+// a name by the same punctuation as the message token t, the names
+// differing: "libc-bin:<*>" and "cowsay:<*>", "worker[<*>]:" and
+// "reaper[<*>]:"; where ct shows a variable, t may hold a name
+// ("<*>:<*>" and "krb5-locales:all"). A name in such a slot varies as the value beside it does.
+// A run of punctuation ("dcbf.........0") makes a label, not such a slot.
+func sameShape(ct tmplTok, t token, out []byte) bool {
+	if (ct.flags|t.flags)&tfHasVar == 0 || (ct.flags|t.flags)&tfPure != 0 {
+		return false
+	}
+	_, ok := shapeMerge(ct.text, out[t.off:t.end], false)
+	return ok
+}
+
+// shapeMerge walks a template token a and a message token b together:
+// variables meet variables (or, in a, names), names meet names, and other
+// bytes must be equal. When build is set it returns a with the names that
+// differ turned into variables.
+func shapeMerge(a string, b []byte, build bool) (string, bool) {
+	var sb strings.Builder
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case strings.HasPrefix(a[i:], wildcard):
+			if j = valueEnd(a, i+len(wildcard), b, j); j < 0 {
+				return "", false
+			}
+			i += len(wildcard)
+			if build {
+				sb.WriteString(wildcard)
+			}
+		case hasPrefix(b[j:], wildcard) && isNameByte(a[i]):
+			// a name in the template where the message has a value
+			i = nameEndString(a, i)
+			j += len(wildcard)
+			if build {
+				sb.WriteString(wildcard)
+			}
+		case hasPrefix(b[j:], wildcard):
+			return "", false
+		case isNameByte(a[i]) && isNameByte(b[j]):
+			ie, je := valueRunEndString(a, i), valueRunEnd(b, j)
+			same := a[i:ie] == string(b[j:je])
+			if !same && (ie < len(a) && a[ie] == '=' || je < len(b) && b[je] == '=') {
+				return "", false // a key names its field: "uid=<*>", "gid=<*>"
+			}
+			if build && same {
+				sb.WriteString(a[i:ie])
+			} else if build {
+				sb.WriteString(wildcard)
+			}
+			i, j = ie, je
+		case a[i] == b[j] && !(a[i] == '.' && i+1 < len(a) && a[i+1] == '.'):
+			if build {
+				sb.WriteByte(a[i])
+			}
+			i, j = i+1, j+1
+		default:
+			return "", false
+		}
+	}
+	if i != len(a) || j != len(b) {
+		return "", false
+	}
+	return sb.String(), true
+}
+
+// headKey names the leaf of a message by its first token, a trailing
+// colon left out: "retrying:" and "retrying" begin the same event.
+func headKey(text []byte) uint64 {
+	if n := len(text); n > 1 && text[n-1] == ':' {
+		text = text[:n-1]
+	}
+	return tokenHash(text)
+}
+
+// sameHead says whether two first tokens differ only by a trailing colon.
+func sameHead(a string, b []byte) bool {
+	a, bs := strings.TrimSuffix(a, ":"), b
+	if n := len(bs); n > 0 && bs[n-1] == ':' {
+		bs = bs[:n-1]
+	}
+	return a == string(bs)
+}
+
+// valueEnd returns where the value that a variable of the template stands
+// for ends in b from j: at the byte that follows the variable in the
+// template (a[next]), or at the end; -1 when it would be empty.
+func valueEnd(a string, next int, b []byte, j int) int {
+	if hasPrefix(b[j:], wildcard) {
+		return j + len(wildcard)
+	}
+	if next == len(a) {
+		return len(b)
+	}
+	for e := j + 1; e < len(b); e++ {
+		if b[e] == a[next] {
+			return e
+		}
+	}
+	return -1
+}
+
+// valueRunEnd returns where the run of name bytes and variables at b[j:]
+// ends: "corpus-<*>" is one name with a value in it.
+func valueRunEnd(b []byte, j int) int {
+	for j < len(b) {
+		switch {
+		case hasPrefix(b[j:], wildcard):
+			j += len(wildcard)
+		case isNameByte(b[j]):
+			j++
+		default:
+			return j
+		}
+	}
+	return j
+}
+
+// valueRunEndString is valueRunEnd for a template's text.
+func valueRunEndString(a string, i int) int {
+	for i < len(a) {
+		switch {
+		case strings.HasPrefix(a[i:], wildcard):
+			i += len(wildcard)
+		case isNameByte(a[i]):
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// nameEndString returns where the run of name bytes at a[i:] ends,
+// stopping at a variable.
+func nameEndString(a string, i int) int {
+	for i < len(a) && isNameByte(a[i]) && !strings.HasPrefix(a[i:], wildcard) {
+		i++
+	}
+	return i
+}
+
+func isNameByte(c byte) bool { return isLetter(c) || isDigit(c) || c == '_' || c == '-' }
+
 // generalize turns the positions where toks differs into variables,
 // keeping punctuation both sides share: "B," and "KB," give "<*>,".
 func (c *cluster) generalize(toks []token, out []byte) {
 	for i, t := range toks {
-		if c.toks[i].hash != t.hash && c.toks[i].flags&tfWild == 0 {
-			c.toks[i] = wildWithPunct(c.toks[i].text, string(out[t.off:t.end]))
+		if c.toks[i].hash != t.hash && c.toks[i].flags&tfWild == 0 && !(i == 0 && sameHead(c.toks[0].text, out[t.off:t.end])) {
+			c.toks[i] = generalized(c.toks[i], t, out)
 			c.text = ""
 		}
 	}
+}
+
+// generalized returns template token ct made to cover message token t: its
+// differing names become variables when the two share a shape, else it is
+// a variable with the punctuation both share.
+func generalized(ct tmplTok, t token, out []byte) tmplTok {
+	if sameShape(ct, t, out) {
+		if text, ok := shapeMerge(ct.text, out[t.off:t.end], true); ok {
+			return tmplTok{hash: tokenHash([]byte(text)), flags: ct.flags &^ tfTrack, text: text, shown: shownText{mixed: true}}
+		}
+	}
+	return wildWithPunct(ct, string(out[t.off:t.end]))
 }
 
 // generalizeTmpl is generalize for the tokens of another template.
 func (c *cluster) generalizeTmpl(toks []tmplTok) {
 	for i, t := range toks {
 		if c.toks[i].hash != t.hash && c.toks[i].flags&tfWild == 0 {
-			c.toks[i] = wildWithPunct(c.toks[i].text, t.text)
+			c.toks[i] = wildWithPunct(c.toks[i], t.text)
 			c.text = ""
 		}
 	}
 }
 
-// wildWithPunct returns a variable with the punctuation a and b share
-// around their words.
-func wildWithPunct(a, b string) tmplTok {
+// wildWithPunct returns a variable with the punctuation template token ct
+// and text b share around their words. A unit stays flagged: the template
+// shows it as part of the number before it.
+func wildWithPunct(ct tmplTok, b string) tmplTok {
+	a := ct.text
 	pre, suf := 0, 0
 	for pre < len(a) && pre < len(b) && a[pre] == b[pre] && isOpenPunct(a[pre]) && a[pre] != '<' {
 		pre++
@@ -268,16 +479,17 @@ func wildWithPunct(a, b string) tmplTok {
 		isClosePunct(a[len(a)-1-suf]) && a[len(a)-1-suf] != '>' {
 		suf++
 	}
+	flags := wildTok.flags | ct.flags&tfUnit
 	if pre == 0 && suf == 0 {
-		return wildTok
+		return tmplTok{hash: wildTok.hash, flags: flags, text: wildcard, shown: shownText{mixed: true}}
 	}
-	return tmplTok{hash: wildTok.hash, flags: wildTok.flags, text: a[:pre] + wildcard + a[len(a)-suf:]}
+	return tmplTok{hash: wildTok.hash, flags: flags, text: a[:pre] + wildcard + a[len(a)-suf:], shown: shownText{mixed: true}}
 }
 
 // template renders the template with "<*>" for variables.
 func (c *cluster) template() string {
 	if c.text == "" && len(c.toks) > 0 {
-		c.text = renderTokens(c.toks)
+		c.text = c.render()
 	}
 	return c.text
 }

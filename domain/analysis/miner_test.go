@@ -23,7 +23,8 @@ func TestMinerGroups(t *testing.T) {
 	}{
 		{"numbers", []string{"took 12 ms", "took 7 ms"}, true, "took <*> ms"},
 		{"entity noun", []string{"session closed for user cyrus", "session closed for user news"}, true, "session closed for user <*>"},
-		{"units after numbers", []string{"size 16.0 B, free 2 KB", "size 3.1 KB, free 2 KB"}, true, "size <*> <*>, free <*> KB"},
+		{"sizes with units", []string{"size 16.0 B, free 2 KB", "size 3.1 KB, free 2 KB"}, true, "size <*>, free <*>"},
+		{"time units that vary", []string{"took 16 ms, then 2 s", "took 3 s, then 2 s"}, true, "took <*>, then <*> s"},
 		{"variable against partial variable", []string{"package: KB2928120~31bf, state", "package: Hyper-V~31bf, state"}, true, "package: <*>, state"},
 		{"one word differs", []string{"[instance: 1f2] VM Paused (Lifecycle Event)", "[instance: 3a4] VM Resumed (Lifecycle Event)"}, false, ""},
 		{"different lengths", []string{"Block stored as bytes", "Block stored as bytes in memory"}, false, ""},
@@ -118,8 +119,8 @@ func TestMinerSiblingsShortContext(t *testing.T) {
 	if got := m.clusters[rep].template(); got != "cache <*> warmed" || ids[len(ids)-1] != rep {
 		t.Errorf("template %q, later ids %v", got, ids[manySiblings-1:])
 	}
-	if final := m.siblings.final(ids[0]); final != rep || m.siblings.templates(len(m.clusters)) != 1 {
-		t.Errorf("first sibling ends in %d (want %d); %d templates", final, rep, m.siblings.templates(len(m.clusters)))
+	if final := m.siblings.final(ids[0]); final != rep || m.templateCount() != 1 {
+		t.Errorf("first sibling ends in %d (want %d); %d templates", final, rep, m.templateCount())
 	}
 
 	msgs = msgs[:0]
@@ -127,8 +128,8 @@ func TestMinerSiblingsShortContext(t *testing.T) {
 		msgs = append(msgs, w+"Changed 12")
 	}
 	ids, m = mine(msgs...)
-	if m.siblings.templates(len(m.clusters)) != len(words) || ids[0] == ids[len(ids)-1] {
-		t.Errorf("%d templates, want %d: nothing constant besides the word", m.siblings.templates(len(m.clusters)), len(words))
+	if m.templateCount() != len(words) || ids[0] == ids[len(ids)-1] {
+		t.Errorf("%d templates, want %d: nothing constant besides the word", m.templateCount(), len(words))
 	}
 }
 
@@ -148,6 +149,30 @@ func TestMinerSiblingsCollapse(t *testing.T) {
 	for i, id := range ids {
 		if m.siblings.final(id) != short {
 			t.Errorf("message %d ends in %q", i, m.clusters[m.siblings.final(id)].template())
+		}
+	}
+}
+
+// Dotted names in a slot (file names, class names) are values once a few
+// of them vary there, even in a short context.
+func TestMinerDottedNamesInASlot(t *testing.T) {
+	for _, names := range [][]string{
+		{"a.json", "b.log", "c.yaml", "d.json", "e.xml", "f.ini"},
+		{"com.example.Foo", "com.example.Bar", "org.acme.Baz", "com.example.Qux", "net.x.Y", "a.b.C"},
+	} {
+		var msgs []string
+		for _, n := range names {
+			msgs = append(msgs, "loaded "+n+" ok")
+		}
+		ids, m := mine(msgs...)
+		last := m.siblings.final(ids[len(ids)-1])
+		if got := m.clusters[last].template(); got != "loaded <*> ok" {
+			t.Errorf("%v: template %q, want \"loaded <*> ok\"", names, got)
+		}
+		for i, id := range ids {
+			if m.siblings.final(id) != last {
+				t.Errorf("%s ends in %q", names[i], m.clusters[m.siblings.final(id)].template())
+			}
 		}
 	}
 }

@@ -54,10 +54,11 @@ func mineTemplates(ctx context.Context, open func() (io.ReadCloser, error), opts
 	if err != nil {
 		return nil, err
 	}
+	roots := m.unifiedRoots()
 	final := make([]finalTemplate, len(m.clusters))
 	for i := range m.clusters {
-		c := m.clusters[m.siblings.final(int32(i))]
-		final[i] = finalTemplate{id: c.id, text: c.template()}
+		r := roots[m.siblings.final(int32(i))]
+		final[i] = finalTemplate{id: m.clusters[r.rep].id, text: r.text}
 	}
 	return final, nil
 }

@@ -104,7 +104,7 @@ func (s *summaryAcc) build(x chunkContext) *Summary {
 	out.Keywords = keywordMap(x.keywords, s.keywords)
 	out.Components = s.comps.top(x.topComps)
 	out.IPs = s.ips.top(x.topIPs)
-	out.Templates = x.miner.siblings.templates(len(x.miner.clusters))
+	out.Templates = x.miner.templateCount()
 	out.ErrorGroups = s.groups.list(x.miner)
 	return &out
 }

@@ -28,6 +28,4 @@ type lineFormat interface {
 	// clear says whether lines without the header continue the entry
 	// before them.
 	clear() bool
-	// timeLayout returns the timestamp layout, nil when unknown.
-	timeLayout() *tsLayout
 }

@@ -13,8 +13,11 @@ import (
 
 // The Loghub-2k accuracy benchmark: the engine parses eight real logs with
 // no per-dataset setting, through the same code as `logproc parse`, and is
-// scored against hand-checked ground truth. Set LOGHUB_DIR to point
-// elsewhere; the test skips when the data is absent.
+// scored against hand-checked ground truth. The data is read from
+// ../shared/loghub-2k beside the repository, never copied into it; set
+// LOGHUB_DIR to point elsewhere. Without the data the test skips and says
+// so. LOGHUB_HOLDOUT=NAME leaves one dataset out of a run, for the
+// leave-one-out rounds the README records.
 
 // loghubDatasets lists the datasets with the GA of Drain and Brain, each
 // given a hand-written format and regexes per dataset: as published
@@ -35,9 +38,10 @@ var loghubDatasets = []struct {
 	{"OpenStack", 0.733, 1.000, 0.733, true},
 }
 
-// Targets asserted by TestLoghubAccuracy.
+// The regression gate TestLoghubAccuracy holds: the average GA over the
+// datasets, and the level accuracy of each dataset with levels.
 const (
-	minAverageGA    = 0.92
+	minAverageGA    = 0.99
 	minLevelAccuray = 0.99
 )
 
@@ -56,11 +60,19 @@ type loghubScore struct {
 func TestLoghubAccuracy(t *testing.T) {
 	dir := loghubDir()
 	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("Loghub data not found at %s (set LOGHUB_DIR): %v", dir, err)
+		t.Skipf("SKIPPED: the Loghub accuracy gate did not run: no data at %s (%v). "+
+			"Point LOGHUB_DIR at the loghub-2k folder, e.g. LOGHUB_DIR=/path/to/shared/loghub-2k go test ./domain/analysis -run Loghub", dir, err)
 	}
+	holdout := os.Getenv("LOGHUB_HOLDOUT")
 	var sum loghubScore
+	n := 0
 	t.Logf("%-10s %6s %6s %6s %6s %6s | %6s %6s %6s", "dataset", "GA", "FGA", "PA", "level", "GA-id", "Drain", "Brain", "Drain*")
 	for _, ds := range loghubDatasets {
+		if ds.name == holdout {
+			t.Logf("%-10s left out (LOGHUB_HOLDOUT)", ds.name)
+			continue
+		}
+		n++
 		s := scoreLoghub(t, dir, ds.name)
 		lvl := "n/a"
 		if ds.leveled {
@@ -72,12 +84,12 @@ func TestLoghubAccuracy(t *testing.T) {
 		t.Logf("%-10s %6.4f %6.4f %6.4f %6s %6.4f | %6.3f %6.3f %6.3f", ds.name, s.ga, s.fga, s.pa, lvl, s.gaByID, ds.drain, ds.brain, ds.drainFix)
 		sum.ga, sum.fga, sum.pa, sum.gaByID = sum.ga+s.ga, sum.fga+s.fga, sum.pa+s.pa, sum.gaByID+s.gaByID
 	}
-	n := float64(len(loghubDatasets))
-	t.Logf("%-10s %6.4f %6.4f %6.4f %6s %6.4f | %6.3f %6.3f %6.3f", "average", sum.ga/n, sum.fga/n, sum.pa/n, "", sum.gaByID/n, 0.885, 0.997, 0.908)
+	avg := func(v float64) float64 { return v / float64(n) }
+	t.Logf("%-10s %6.4f %6.4f %6.4f %6s %6.4f | %6.3f %6.3f %6.3f", "average", avg(sum.ga), avg(sum.fga), avg(sum.pa), "", avg(sum.gaByID), 0.885, 0.997, 0.908)
 	t.Logf("GA-id groups by EventId (the corrected labels split one Linux template into three ids).")
 	t.Logf("Drain, Brain: published GA (original labels); Drain*: tuned Drain on the corrected labels.")
-	if sum.ga/n < minAverageGA {
-		t.Errorf("average GA %.3f, want at least %.2f", sum.ga/n, minAverageGA)
+	if avg(sum.ga) < minAverageGA {
+		t.Errorf("average GA %.3f, want at least %.2f", avg(sum.ga), minAverageGA)
 	}
 }
 

@@ -68,6 +68,8 @@ func peakHeapDuring(f func()) heapPeak {
 // TestWriteGeneratedLog writes a generated log for timing the CLI:
 //
 //	LOGPROC_GEN_OUT=/tmp/gen.log LOGPROC_GEN_LINES=1000000 go test ./domain/analysis -run WriteGeneratedLog
+//
+// LOGPROC_GEN_KIND=hdfs writes the HDFS-like file of BenchmarkAnalyzeHDFS.
 func TestWriteGeneratedLog(t *testing.T) {
 	path := os.Getenv("LOGPROC_GEN_OUT")
 	if path == "" {
@@ -82,6 +84,12 @@ func TestWriteGeneratedLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
+	if os.Getenv("LOGPROC_GEN_KIND") == "hdfs" {
+		if _, err := f.Write(hdfsLog(n, 1)); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
 	if err := newLogGenerator(1).writeLines(f, n); err != nil {
 		t.Fatal(err)
 	}

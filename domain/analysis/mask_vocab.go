@@ -18,7 +18,7 @@ const (
 var wordKinds = newKindTable(map[wordKind][]string{
 	kindValue:  {"true", "false", "null", "nil", "none"},
 	kindUnit:   {"b", "kb", "mb", "gb", "tb", "kib", "mib", "gib", "bytes", "ms", "s", "us", "ns", "sec", "secs", "seconds", "min"},
-	kindEntity: {"user", "username", "account", "login", "host", "hostname"},
+	kindEntity: {"user", "username", "account", "login", "host", "hostname", "name", "status", "state"},
 })
 
 // kindTable maps words to kinds behind the same cheap filter as vocab.
@@ -49,6 +49,18 @@ func (t *kindTable) kind(b []byte) wordKind {
 	return t.kinds[string(lowerInto(&low, b))]
 }
 
+// zoneWords end a date: "Fri Jul 01 08:16:53 PDT 2005".
+var zoneWords = wordSet("utc", "gmt", "z", "pst", "pdt", "mst", "mdt", "cst", "cdt", "est", "edt",
+	"cet", "cest", "eet", "eest", "wet", "west", "bst", "ist", "jst", "kst", "msk", "aest", "aedt")
+
+// isZoneWord says whether a plain word is a time zone in capitals.
+func isZoneWord(b []byte) bool {
+	return b[0] >= 'A' && b[0] <= 'Z' && len(b) <= 4 && zoneWords.has(b)
+}
+
+// sizeUnits scale the number before them: "5.2 KB" is one value.
+var sizeUnits = wordSet("b", "kb", "mb", "gb", "tb", "kib", "mib", "gib", "tib")
+
 // topLevelDomains end a host name.
 var topLevelDomains = wordSet("com", "net", "org", "edu", "gov", "mil", "io", "info", "biz",
 	"local", "lan", "internal", "us", "uk", "de", "jp", "fr", "pl", "cn", "ru", "br", "it", "nl",
@@ -69,7 +81,7 @@ var weekdayWords = wordSet("mon", "tue", "wed", "thu", "fri", "sat", "sun",
 // filter: a word it rejects is plain.
 var specialWords = func() *vocab {
 	v := wordSet()
-	for _, src := range []*vocab{wordKinds.filter, monthWords, weekdayWords} {
+	for _, src := range []*vocab{wordKinds.filter, monthWords, weekdayWords, zoneWords} {
 		for w := range src.words {
 			v.add(w)
 		}

@@ -1,7 +1,5 @@
 package analysis
 
-import "bytes"
-
 // Header fields: a line's header is read as a sequence of fields separated
 // by spaces, tabs, '|' or ','. A field is a bracket group such as
 // "[Sun Dec 04 04:47:44 2005]" or "[req-1 - - -]" (with what is glued after
@@ -70,15 +68,14 @@ func closer(c byte) byte {
 func groupEnd(b []byte, pos int, open, close byte) int {
 	limit := min(len(b), pos+maxBracket)
 	depth := 0
-	for i := pos; i < limit; {
-		j := bytes.IndexByte(b[i:limit], close)
-		if j < 0 {
-			return 0
-		}
-		depth += bytes.Count(b[i:i+j], []byte{open}) - 1
-		i += j + 1
-		if depth <= 0 {
-			return i
+	for i := pos; i < limit; i++ {
+		switch b[i] {
+		case open:
+			depth++
+		case close:
+			if depth--; depth <= 0 {
+				return i + 1
+			}
 		}
 	}
 	return 0

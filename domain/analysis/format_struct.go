@@ -74,9 +74,8 @@ func (f *structFormat) describe() string {
 	}
 	return out
 }
-func (f *structFormat) hasLevels() bool       { return f.lvl }
-func (f *structFormat) clear() bool           { return false }
-func (f *structFormat) timeLayout() *tsLayout { return f.ts }
+func (f *structFormat) hasLevels() bool { return f.lvl }
+func (f *structFormat) clear() bool     { return false }
 
 // read fills rec from the line's keys; a line that is not of the format
 // becomes a header-less record.

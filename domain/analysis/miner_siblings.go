@@ -96,10 +96,28 @@ func siblingLimitAt(mk *masker, i, constants int) int {
 	switch {
 	case context >= minSiblingContext:
 		return siblingLimit
+	case context >= 1 && t.flags&tfHasVar == 0 && isDottedWord(mk.out[t.off:t.end]):
+		return dottedSiblings
 	case context >= 1:
 		return manySiblings
 	}
 	return 0
+}
+
+// dottedSiblings is how many distinct dotted names ("a.json", "b.log",
+// "com.example.Foo") make a position a variable in a short context: such
+// names are values, events are told apart by plain words.
+const dottedSiblings = siblingLimit
+
+// isDottedWord says whether a constant token is a dotted name: letters
+// on both sides of an inner dot.
+func isDottedWord(b []byte) bool {
+	for i := 1; i+1 < len(b); i++ {
+		if b[i] == '.' && isLetter(b[i-1]) && isLetter(b[i+1]) {
+			return true
+		}
+	}
+	return false
 }
 
 // joinSiblings places mk with its merged siblings, merging them when mk is
@@ -200,9 +218,9 @@ func (m *miner) templateFor(toks []tmplTok) int32 {
 	}
 	key := leafKey{n: int32(len(toks))}
 	if len(toks) > 0 {
-		key.first = toks[0].hash
+		key.first = headKey([]byte(toks[0].text))
 	}
-	if best := m.bestInLeaf(m.leaves[key], probe); best >= 0 {
+	if best := m.bestInLeaf(m.leaves[key], probe, nil); best >= 0 {
 		m.clusters[best].generalizeTmpl(toks)
 		return best
 	}
@@ -257,9 +275,4 @@ func (s *siblingIndex) final(ci int32) int32 {
 		ci = next
 	}
 	return ci
-}
-
-// templates counts the templates that were not merged into another.
-func (s *siblingIndex) templates(clusters int) int {
-	return clusters - len(s.merged)
 }

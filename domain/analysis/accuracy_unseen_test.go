@@ -60,7 +60,7 @@ func TestLevelAfterOptionalField(t *testing.T) {
 		t.Errorf("keywords %v: the level field is header, not message", sum.Keywords)
 	}
 	if sum.Templates != 11 || len(sum.ErrorGroups) != 4 || sum.ErrorGroups[0].Count != 2 ||
-		sum.ErrorGroups[0].Template != `duplicate key value violates unique constraint "users_email_key"` {
+		sum.ErrorGroups[0].Template != `duplicate key value violates unique constraint "<*>"` {
 		t.Errorf("%d templates, error groups %+v", sum.Templates, sum.ErrorGroups)
 	}
 	if s := sum.ErrorGroups[0].Sample; !strings.Contains(s, "DETAIL:  Key (email)=(a@example.com) already exists.") {
@@ -75,7 +75,7 @@ func TestLevelAfterOptionalField(t *testing.T) {
 	want := Row{LineID: 6, Timestamp: "2024-03-05T14:03:05.004Z", Level: LevelError,
 		Content: "duplicate key value violates unique constraint \"users_email_key\"\n" +
 			"DETAIL:  Key (email)=(a@example.com) already exists.\nSTATEMENT:\n\tINSERT INTO users (email, name)\n\tVALUES ($1, $2)",
-		EventID: dup.EventID, EventTemplate: `duplicate key value violates unique constraint "users_email_key"`}
+		EventID: dup.EventID, EventTemplate: `duplicate key value violates unique constraint "<*>"`}
 	if dup != want {
 		t.Errorf("row %+v\nwant %+v", dup, want)
 	}
@@ -209,15 +209,13 @@ func TestPlainWordVariablesInAFixedSlot(t *testing.T) {
 	}
 	rows := parseString(t, text)
 	got := distinctTemplates(rows)
+	// The word after "status" is a state, a variable; "<none>" is a value.
 	want := map[string]int{
 		"startup archives unpack":    1,
 		"startup packages configure": 1,
-		"install <*> <<*>> <*>":      34,
-		"status half-installed <*>":  34,
-		"status unpacked <*>":        68,
-		"configure <*> <<*>>":        34,
-		"status half-configured <*>": 34,
-		"status installed <*>":       34,
+		"install <*> <*> <*>":        34,
+		"status <*> <*> <*>":         170,
+		"configure <*> <*> <*>":      34,
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("templates %v\nwant %v", got, want)
