@@ -24,8 +24,12 @@ func NewJobs(store events.Store) *Jobs { return &Jobs{store: store} }
 const streamPage = 1000
 
 // maxUpdateTries bounds how often Update decides again after the stream
-// moved under it.
-const maxUpdateTries = 10
+// moved under it. Each retry follows an append of another writer of the job
+// (a twin delivery, another part), so a writer that keeps losing the race is
+// waiting for others that make progress, and a job holds a bounded number of
+// events: the bound only stops a runaway, and is far above what twins
+// racing over a whole file need.
+const maxUpdateTries = 1000
 
 // Load folds a job's whole stream. It returns ENOTFOUND for a job without
 // events.
@@ -89,7 +93,7 @@ func (r *Jobs) Update(ctx context.Context, j *Job, command func(*Job) error) err
 			return err
 		}
 		err := r.Save(ctx, j)
-		if err == nil || !errors.Is(err, events.ErrConcurrency) || try == maxUpdateTries {
+		if err == nil || !errors.Is(err, events.ErrConcurrency) || try == maxUpdateTries || ctx.Err() != nil {
 			return err
 		}
 		if err := r.reload(ctx, j); err != nil {

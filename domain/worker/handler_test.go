@@ -207,8 +207,16 @@ func TestTaskInterruptedMidFileResumesWithoutDoubleCounting(t *testing.T) {
 	}
 }
 
+// TestTwinDeliveriesAtOnceCountOnce runs two deliveries of one task at
+// once, on the memory store and on PostgreSQL, whose row locks make the
+// twins lose races to each other for real: one twin may fail to record its
+// start many times in a row while the other appends chunk after chunk.
 func TestTwinDeliveriesAtOnceCountOnce(t *testing.T) {
-	f := newFixture(t)
+	t.Run("memory", func(t *testing.T) { testTwinDeliveries(t, newFixture(t)) })
+	t.Run("postgres", func(t *testing.T) { testTwinDeliveries(t, newFixtureOn(t, postgres.New(pgtest.NewPool(t)))) })
+}
+
+func testTwinDeliveries(t *testing.T, f *fixture) {
 	engine := worker.NewEngine(nil)
 	clean, twin := f.submit(sampleLog(), 100), f.submit(sampleLog(), 100)
 	if err := f.handler(engine).ProcessTask(f.ctx, task(t, clean)); err != nil {
