@@ -53,7 +53,8 @@ var schemas = map[string]schema{
 func SchemaVersion(eventType string) int { return schemas[eventType].version }
 
 // New encodes a payload as an event with the given id at its type's current
-// schema version.
+// schema version. Every string the event holds is made storable: a NUL
+// becomes U+FFFD (see storable.go), so any bytes a log holds can be stored.
 func New(id uuid.UUID, p Payload, md Metadata) (Event, error) {
 	typ := p.EventType()
 	s, ok := schemas[typ]
@@ -64,7 +65,7 @@ func New(id uuid.UUID, p Payload, md Metadata) (Event, error) {
 	if err != nil {
 		return Event{}, fmt.Errorf("encode %s: %w", typ, err)
 	}
-	return Event{ID: id, Type: typ, SchemaVersion: s.version, Data: data, Metadata: md}, nil
+	return Event{ID: id, Type: typ, SchemaVersion: s.version, Data: storableJSON(data), Metadata: md.storable()}, nil
 }
 
 // Decode upcasts an event to its type's current schema version and decodes

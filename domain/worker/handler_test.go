@@ -31,7 +31,7 @@ import (
 // rules of deliveries run on the memory event store, which passes the same
 // conformance suite as PostgreSQL's; what needs asynq runs on the real ones.
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	store events.Store
 	blobs *storage.Local
@@ -40,7 +40,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture { return newFixtureOn(t, memory.New()) }
 
-func newFixtureOn(t *testing.T, store events.Store) *fixture {
+func newFixtureOn(t testing.TB, store events.Store) *fixture {
 	t.Helper()
 	blobs, err := storage.NewLocal(t.TempDir())
 	if err != nil {
@@ -74,7 +74,7 @@ func (f *fixture) handler(a worker.Analyzer) *worker.Handler {
 	return worker.NewHandler(f.store, f.blobs, a, f.log)
 }
 
-func task(t *testing.T, id uuid.UUID) *asynq.Task {
+func task(t testing.TB, id uuid.UUID) *asynq.Task {
 	t.Helper()
 	tk, err := worker.NewAnalyzeJobTask(id, 0, "q")
 	if err != nil {

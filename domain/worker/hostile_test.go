@@ -1,0 +1,100 @@
+package worker_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/logproc/logproc/domain"
+	"github.com/logproc/logproc/domain/worker"
+	"github.com/logproc/logproc/events"
+	"github.com/logproc/logproc/events/postgres"
+	"github.com/logproc/logproc/events/postgres/pgtest"
+)
+
+// hostileLogs are files whose bytes have tripped the path from a log to a
+// stored event: each must end as a completed job, or as a job failed for a
+// reason its owner can act on, never as a retried internal error.
+var hostileLogs = map[string][]byte{
+	"NUL in an error line":               withLines("2026-11-27 10:00:01 ERROR [db] query \x00 failed for user \x00\x00 bob\n"),
+	"NUL in a component and a keyword":   withLines("2026-11-27 10:00:01 ERROR [d\x00b] timeout\x00 refused\n"),
+	"an escaped NUL as text":             withLines(`2026-11-27 10:00:01 ERROR payload {"k":"\u0000"} refused` + "\n"),
+	"invalid UTF-8 and a lone surrogate": withLines("2026-11-27 10:00:01 ERROR bad \xff\xfe bytes \xed\xa0\x80 here\n"),
+	"control characters":                 withLines("2026-11-27 10:00:01 ERROR \x1b[31mred\x1b[0m \r\x07 bell\n"),
+}
+
+// withLines puts a hostile line among ordinary ones, as in a real log: few
+// enough odd bytes that the file passes for text.
+func withLines(line string) []byte {
+	var b bytes.Buffer
+	for i := range 200 {
+		fmt.Fprintf(&b, "2026-11-27 10:00:00 INFO [main] request %d served\n", i)
+	}
+	b.WriteString(line)
+	b.WriteString("2026-11-27 10:00:02 INFO [main] done\n")
+	return b.Bytes()
+}
+
+// analyseOnPostgres runs one upload of content through the real engine into
+// the PostgreSQL event store and returns the job as its stored events fold.
+func analyseOnPostgres(t testing.TB, f fixture, content []byte) (*domain.Job, error) {
+	t.Helper()
+	f.t = t
+	id := f.submit(content, 0)
+	err := f.handler(worker.NewEngine(nil)).ProcessTask(f.ctx, task(t, id))
+	return f.job(id), err
+}
+
+func TestHostileBytesReachTheEventStore(t *testing.T) {
+	f := newFixtureOn(t, postgres.New(pgtest.NewPool(t)))
+	for name, content := range hostileLogs {
+		t.Run(name, func(t *testing.T) {
+			job, err := analyseOnPostgres(t, *f, content)
+			if err != nil || job.Status != domain.StatusCompleted {
+				t.Fatalf("job = %s (%s), handler error %v; want completed", job.Status, job.FailureReason, err)
+			}
+			if job.Errors == 0 {
+				t.Errorf("job found no errors in %q", content)
+			}
+		})
+	}
+}
+
+// FuzzBytesToStoredEvents feeds any bytes through the whole path a log takes
+// after its upload: the engine, the job's commands and the PostgreSQL event
+// store. Whatever a file holds, its job ends completed, or failed because
+// the file is not a log, and every stored event decodes.
+func FuzzBytesToStoredEvents(f *testing.F) {
+	for _, content := range hostileLogs {
+		f.Add(content)
+	}
+	f.Add(sampleLog())
+	fx := newFixtureOn(f, postgres.New(pgtest.NewPool(f)))
+	f.Fuzz(func(t *testing.T, content []byte) {
+		if len(bytes.TrimSpace(content)) == 0 {
+			return // an empty file is refused at upload
+		}
+		job, err := analyseOnPostgres(t, *fx, content)
+		switch {
+		case job.Status == domain.StatusCompleted:
+		case job.Status == domain.StatusFailed && job.FailureCode == domain.EUNSUPPORTED:
+			if !errors.Is(err, asynq.SkipRetry) {
+				t.Errorf("a file refused as %q would be retried: %v", job.FailureReason, err)
+			}
+		default:
+			t.Fatalf("job = %s %s (%s), handler error %v", job.Status, job.FailureCode, job.FailureReason, err)
+		}
+		recs, err := fx.store.ReadStream(fx.ctx, events.JobStream(job.ID), 0, 10000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, rec := range recs {
+			if _, err := events.Decode(rec.Event); err != nil {
+				t.Errorf("stored event %s does not decode: %v", rec.Type, err)
+			}
+		}
+	})
+}
