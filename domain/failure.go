@@ -1,6 +1,10 @@
 package domain
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/logproc/logproc/events"
+)
 
 // ErrJobFinished is returned by a command on a job that is already completed
 // or failed: there is nothing left to decide. A worker that meets it stops
@@ -8,14 +12,29 @@ import "errors"
 var ErrJobFinished = errors.New("job already finished")
 
 // Permanent reports whether an attempt's failure is one a retry cannot help:
-// the file is unreadable or gone, the request is invalid, or the job cannot
-// resume. Such a failure ends the job at once.
+// the file is unreadable, gone or too large, the blob store or the event
+// store refused the request as such, or the job cannot resume. Such a
+// failure ends the job at once.
 func Permanent(err error) bool {
+	if errors.Is(err, events.ErrRefused) {
+		return true
+	}
 	switch ErrorCode(err) {
-	case EUNSUPPORTED, ENOTFOUND, EINVALID, ECONFLICT:
+	case EUNSUPPORTED, ENOTFOUND, EINVALID, ECONFLICT, ETOOLARGE:
 		return true
 	}
 	return false
+}
+
+// failureOf is what a job's owner is told of the failure that ended it: the
+// cause's message for users, or, for a cause without one, the kind of
+// failure without its internals.
+func failureOf(cause error) (code, reason string) {
+	if errors.Is(cause, events.ErrRefused) && ErrorCode(cause) == EINTERNAL {
+		return EINTERNAL, "the event store refused what the analysis found in this file, so retrying cannot help; " +
+			"report it with the job id"
+	}
+	return ErrorCode(cause), ErrorMessage(cause)
 }
 
 // CodeTaskLost is the failure code of a job whose task ended without it.

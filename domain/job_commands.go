@@ -166,18 +166,18 @@ func (j *Job) Complete(a Attempt, chunks int, took time.Duration, at time.Time) 
 // Fail records that an attempt's failure ends the job: the cause cannot be
 // helped by a retry, or retried says the retries are exhausted. The reason
 // kept for the job's owner is the cause's message for users (see
-// ErrorMessage), never its internals. It returns ErrJobFinished for a
+// ErrorMessage), or the kind of failure, never its internals. It returns ErrJobFinished for a
 // finished job.
 func (j *Job) Fail(a Attempt, cause error, retried bool, at time.Time) error {
 	if j.Status.Terminal() {
 		return ErrJobFinished
 	}
-	reason := ErrorMessage(cause)
+	code, reason := failureOf(cause)
 	if retried {
 		reason = fmt.Sprintf("gave up after %d attempts: %s", a.Number, reason)
 	}
 	return j.record(events.DeterministicID(j.stream(), events.TypeJobFailed), &events.JobFailed{
-		Reason: reason, Code: ErrorCode(cause), Attempt: a.Number, Retryable: retried, At: at.UTC(),
+		Reason: reason, Code: code, Attempt: a.Number, Retryable: retried, At: at.UTC(),
 	}, j.metadata(a), at)
 }
 

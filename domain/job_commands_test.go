@@ -257,13 +257,17 @@ func TestFailureReasonsSayWhatAUserCanDo(t *testing.T) {
 
 func TestPermanentFailures(t *testing.T) {
 	for code, want := range map[string]bool{domain.EUNSUPPORTED: true, domain.ENOTFOUND: true, domain.EINVALID: true,
-		domain.ECONFLICT: true, domain.EUNAVAILABLE: false, domain.EINTERNAL: false} {
+		domain.ECONFLICT: true, domain.ETOOLARGE: true, domain.EUNAVAILABLE: false, domain.EINTERNAL: false} {
 		if got := domain.Permanent(domain.Errorf(code, "x")); got != want {
 			t.Errorf("Permanent(%s) = %v, want %v", code, got, want)
 		}
 	}
 	if domain.Permanent(errors.New("plain")) {
 		t.Error("a plain error is permanent")
+	}
+	refused := fmt.Errorf("append: %w: SQLSTATE 22P05", events.ErrRefused)
+	if !domain.Permanent(refused) || domain.Permanent(fmt.Errorf("read: %w", events.ErrUnavailable)) {
+		t.Error("the event store's refusal is not permanent, or its absence is")
 	}
 }
 

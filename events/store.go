@@ -13,6 +13,18 @@ var ErrConcurrency = errors.New("events: stream is not at the expected version")
 // stored with a different type or data.
 var ErrEventConflict = errors.New("events: event id already stored with other content")
 
+// ErrRefused is in the chain of an error of AppendToStream when the store
+// refused the events' content itself (for PostgreSQL, a data exception):
+// appending the same events again cannot succeed.
+var ErrRefused = errors.New("events: the store refused the events' content")
+
+// ErrUnavailable is in the chain of an error when the store could not be
+// reached or went away mid-call (for PostgreSQL, a lost connection or a
+// server shutting down or starting up): the same call may succeed later.
+// An append that failed so may have been committed: appending the same
+// events again is safe, since a repeated append of the same ids succeeds.
+var ErrUnavailable = errors.New("events: the store is unavailable")
+
 // Store is an append-only event log made of streams.
 type Store interface {
 	// AppendToStream appends evs to the stream at expectedVersion (0 for a

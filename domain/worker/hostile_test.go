@@ -2,8 +2,10 @@ package worker_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/hibiken/asynq"
@@ -11,6 +13,7 @@ import (
 	"github.com/logproc/logproc/domain"
 	"github.com/logproc/logproc/domain/worker"
 	"github.com/logproc/logproc/events"
+	"github.com/logproc/logproc/events/memory"
 	"github.com/logproc/logproc/events/postgres"
 	"github.com/logproc/logproc/events/postgres/pgtest"
 )
@@ -97,4 +100,29 @@ func FuzzBytesToStoredEvents(f *testing.F) {
 			}
 		}
 	})
+}
+
+// refusingStore is an event store that refuses every chunk's events, as
+// PostgreSQL refuses content it cannot store.
+type refusingStore struct{ events.Store }
+
+func (s refusingStore) AppendToStream(ctx context.Context, stream string, expected int64, evs ...events.Event) (int64, error) {
+	if evs[0].Type == events.TypeLinesParsed {
+		return 0, fmt.Errorf("append to %s: %w: ERROR: unsupported Unicode escape sequence (SQLSTATE 22P05)",
+			stream, events.ErrRefused)
+	}
+	return s.Store.AppendToStream(ctx, stream, expected, evs...)
+}
+
+func TestEventsTheStoreRefusesFailTheJobAtOnce(t *testing.T) {
+	f := newFixtureOn(t, refusingStore{memory.New()})
+	id := f.submit(sampleLog(), 0)
+	err := f.handler(worker.NewEngine(nil)).ProcessTask(f.ctx, task(t, id))
+	if !errors.Is(err, asynq.SkipRetry) {
+		t.Errorf("handler error = %v, want SkipRetry", err)
+	}
+	j := f.job(id)
+	if j.Status != domain.StatusFailed || !strings.Contains(j.FailureReason, "event store refused") || j.Attempts != 1 {
+		t.Errorf("job = %s after %d attempts, reason %q; want failed at once with a reason", j.Status, j.Attempts, j.FailureReason)
+	}
 }

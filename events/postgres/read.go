@@ -19,11 +19,11 @@ func (s *Store) ReadStream(ctx context.Context, streamID string, afterVersion in
 	rows, err := s.db.Query(ctx, selectRecord+`WHERE stream_id = $1 AND version > $2 ORDER BY version LIMIT $3`,
 		streamID, afterVersion, limit)
 	if err != nil {
-		return nil, fmt.Errorf("read stream %s: %w", streamID, err)
+		return nil, fmt.Errorf("read stream %s: %w", streamID, classify(err))
 	}
 	recs, err := scanRecords(rows)
 	if err != nil {
-		return nil, fmt.Errorf("read stream %s: %w", streamID, err)
+		return nil, fmt.Errorf("read stream %s: %w", streamID, classify(err))
 	}
 	return recs, nil
 }
@@ -43,11 +43,11 @@ func (s *Store) ReadAll(ctx context.Context, after events.Position, limit int, t
 	// Qualified: a bare tx_id would sort by the tx_id::text output column.
 	rows, err := s.db.Query(ctx, q+` ORDER BY events.tx_id, events.id LIMIT $3`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("read all after %s: %w", after, err)
+		return nil, fmt.Errorf("read all after %s: %w", after, classify(err))
 	}
 	recs, err := scanRecords(rows)
 	if err != nil {
-		return nil, fmt.Errorf("read all after %s: %w", after, err)
+		return nil, fmt.Errorf("read all after %s: %w", after, classify(err))
 	}
 	return recs, nil
 }

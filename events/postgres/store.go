@@ -62,11 +62,11 @@ func (s *Store) appendToStream(ctx context.Context, streamID string, expected in
 		return version, nil
 	}
 	if !errors.Is(err, events.ErrConcurrency) && !isUniqueViolation(err, "events_event_id_key") {
-		return 0, fmt.Errorf("append to %s: %w", streamID, err)
+		return 0, fmt.Errorf("append to %s: %w", streamID, classify(err))
 	}
 	stored, err2 := s.storedAlready(ctx, streamID, evs)
 	if err2 != nil {
-		return 0, fmt.Errorf("append to %s: %w (checking for a repeated append: %v)", streamID, err, err2)
+		return 0, fmt.Errorf("append to %s: %w (checking for a repeated append: %w)", streamID, err, classify(err2))
 	}
 	if stored > 0 {
 		return stored, nil
