@@ -28,8 +28,8 @@ const (
 )
 
 // capGroups keeps the most frequent groups and folds the others, and the
-// engine's own overflow group, into one overflow group; it cuts every
-// sample at MaxSampleBytes.
+// engine's own overflow group, into one overflow group that spans their
+// lines and times; it cuts every sample at MaxSampleBytes.
 func capGroups(gs []events.ErrorGroup) []events.ErrorGroup {
 	out := make([]events.ErrorGroup, len(gs))
 	for i, g := range gs {
@@ -53,6 +53,7 @@ func capGroups(gs []events.ErrorGroup) []events.ErrorGroup {
 		default:
 			over.Count += g.Count
 			over.FirstLine, over.LastLine = min(over.FirstLine, g.FirstLine), max(over.LastLine, g.LastLine)
+			over.FirstTime, over.LastTime = earliest(over.FirstTime, g.FirstTime), latest(over.LastTime, g.LastTime)
 		}
 	}
 	return append(keep, *over)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/logproc/logproc/events"
 )
@@ -48,5 +49,30 @@ func TestCapSampleCutsOnARune(t *testing.T) {
 	}
 	if capSample("short") != "short" {
 		t.Error("a short sample changed")
+	}
+}
+
+func TestOverflowGroupSpansTheTimesOfWhatItCounts(t *testing.T) {
+	t0 := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	at := func(minutes int) *time.Time { tm := t0.Add(time.Duration(minutes) * time.Minute); return &tm }
+	var gs []events.ErrorGroup
+	for i := range MaxGroupsPerEvent + 10 {
+		// The least frequent groups, folded into the overflow group, are
+		// the ones seen earliest and latest.
+		gs = append(gs, events.ErrorGroup{ID: fmt.Sprintf("g%d", i), Count: int64(1000 - i),
+			FirstLine: int64(i + 1), LastLine: int64(i + 1), FirstTime: at(20 - i%40), LastTime: at(i % 41)})
+	}
+	var over events.ErrorGroup
+	for _, g := range capGroups(gs) {
+		if g.ID == OverflowGroup {
+			over = g
+		}
+	}
+	var first, last *time.Time
+	for _, g := range gs[MaxGroupsPerEvent-1:] {
+		first, last = earliest(first, g.FirstTime), latest(last, g.LastTime)
+	}
+	if over.FirstTime == nil || over.LastTime == nil || !over.FirstTime.Equal(*first) || !over.LastTime.Equal(*last) {
+		t.Errorf("overflow group times %v - %v, want %v - %v", over.FirstTime, over.LastTime, first, last)
 	}
 }
