@@ -36,12 +36,17 @@ func BlobKey(jobID uuid.UUID, at time.Time) string {
 
 // Submit makes a new job of an upload: it decides the job's JobSubmitted,
 // with the chunk size pinned for every attempt to come. It returns EINVALID
-// for an upload without an owner or an empty file. Save the job to record it.
+// for an upload whose owner or file name breaks the rules of names (see
+// CheckOwner and CheckFileName) or whose file is empty. Save the job to
+// record it.
 func Submit(id uuid.UUID, u Upload, at time.Time) (*Job, error) {
-	switch {
-	case u.Owner == "":
-		return nil, Errorf(EINVALID, "an upload needs an owner")
-	case u.Blob.Size <= 0:
+	if err := CheckOwner(u.Owner); err != nil {
+		return nil, err
+	}
+	if err := CheckFileName(u.FileName); err != nil {
+		return nil, err
+	}
+	if u.Blob.Size <= 0 {
 		return nil, Errorf(EINVALID, "the file is empty")
 	}
 	chunkLines := u.ChunkLines

@@ -91,12 +91,32 @@ func TestSubmitRecordsTheUpload(t *testing.T) {
 
 func TestSubmitRefusesWhatCannotBeAJob(t *testing.T) {
 	cases := map[string]domain.Upload{
-		"no owner":   {FileName: "a.log", Blob: domain.Blob{Size: 1}},
-		"empty file": {Owner: "alice", FileName: "a.log"},
+		"no owner":                 {FileName: "a.log", Blob: domain.Blob{Size: 1}},
+		"empty file":               {Owner: "alice", FileName: "a.log"},
+		"CRLF in the file name":    {Owner: "alice", FileName: "a\r\nINJECTED line", Blob: domain.Blob{Size: 1}},
+		"escape in the file name":  {Owner: "alice", FileName: "a\x1b[2Jb.log", Blob: domain.Blob{Size: 1}},
+		"bidi override in a name":  {Owner: "alice", FileName: "gol.\u202eexe", Blob: domain.Blob{Size: 1}},
+		"CRLF in the owner":        {Owner: "alice\r\nroot", FileName: "a.log", Blob: domain.Blob{Size: 1}},
+		"an owner of 100 KB":       {Owner: strings.Repeat("a", 100<<10), FileName: "a.log", Blob: domain.Blob{Size: 1}},
+		"an owner not UTF-8":       {Owner: "al\xffice", FileName: "a.log", Blob: domain.Blob{Size: 1}},
+		"a line separator in name": {Owner: "alice", FileName: "a\u2028b.log", Blob: domain.Blob{Size: 1}},
 	}
 	for name, u := range cases {
 		if _, err := domain.Submit(uuid.New(), u, at); domain.ErrorCode(err) != domain.EINVALID {
 			t.Errorf("%s: err = %v, want EINVALID", name, err)
+		}
+	}
+}
+
+func TestNamesThatAreFine(t *testing.T) {
+	for _, name := range []string{"app.log", "日志 2026.log", "a b (1).log.gz", "émoji 😀.log", "C:\\logs\\app.log"} {
+		if err := domain.CheckFileName(name); err != nil {
+			t.Errorf("CheckFileName(%q) = %v", name, err)
+		}
+	}
+	for _, owner := range []string{"alice", "8f14e45f-ceea-467f-a0e6-7f4a1b2c3d4e", "bob@example.com", strings.Repeat("x", domain.MaxOwnerBytes)} {
+		if err := domain.CheckOwner(owner); err != nil {
+			t.Errorf("CheckOwner(%q) = %v", owner, err)
 		}
 	}
 }

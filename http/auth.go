@@ -214,6 +214,9 @@ func (a *Auth) Require(s *Server) func(http.Handler) http.Handler {
 				s.error(w, r, err)
 				return
 			}
+			if err == nil {
+				err = domain.CheckOwner(token.Subject())
+			}
 			if err != nil {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="logproc"`)
 				s.error(w, r, domain.Wrap(err, domain.EUNAUTHORIZED, a.unauthorizedMessage(token, err)))
@@ -272,6 +275,8 @@ func (a *Auth) unauthorizedMessage(token jwt.Token, err error) string {
 		return "token has expired"
 	case errors.Is(err, jwtauth.ErrNBFInvalid), errors.Is(err, jwtauth.ErrIATInvalid):
 		return "token is not valid yet"
+	case domain.ErrorCode(err) == domain.EINVALID:
+		return "invalid token: " + domain.ErrorMessage(err)
 	}
 	return "invalid token: " + err.Error()
 }

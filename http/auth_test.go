@@ -56,6 +56,8 @@ func TestBadTokensAre401(t *testing.T) {
 		{"missing exp", e, signed(t, testSecret, map[string]any{"sub": "u"}), "exp"},
 		{"wrong audience", aud, signed(t, testSecret, map[string]any{"sub": "u", "exp": later, "aud": "someone-else"}), "aud"},
 		{"no audience", aud, signed(t, testSecret, map[string]any{"sub": "u", "exp": later}), "aud"},
+		{"CRLF in the subject", e, signed(t, testSecret, map[string]any{"sub": "u\r\nINJECTED", "exp": later}), "subject"},
+		{"a subject of 100 KB", e, signed(t, testSecret, map[string]any{"sub": strings.Repeat("u", 100<<10), "exp": later}), "subject"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -55,6 +55,9 @@ func (s *Server) acceptUpload(w http.ResponseWriter, r *http.Request) (*domain.J
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.MaxUploadBytes+multipartSlack)
 	file, err := s.openUpload(r)
+	if err == nil {
+		err = domain.CheckFileName(file.name)
+	}
 	if err != nil {
 		return nil, err
 	}

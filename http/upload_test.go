@@ -75,6 +75,10 @@ func TestUploadRejectsBadInputAndKeepsNothing(t *testing.T) {
 	wrongField, wrongFieldCT := multipartWith("upload", "a.log", []byte("hello\n"))
 	cut, cutCT := multipartWith("file", "a.log", bytes.Repeat([]byte("line\n"), 1000))
 	cutBody := bytes.NewReader(cut.Bytes()[:cut.Len()/2])
+	// RFC 2231 lets a part's header carry any bytes in its file name.
+	crlfPart := bytes.NewBufferString("--b\r\nContent-Disposition: form-data; name=\"file\"; " +
+		"filename*=UTF-8''a%0D%0AINJECTED.log\r\n\r\nhello\n\r\n--b--\r\n")
+	crlfPartCT := "multipart/form-data; boundary=b"
 	cases := []struct {
 		name        string
 		path        string
@@ -94,6 +98,9 @@ func TestUploadRejectsBadInputAndKeepsNothing(t *testing.T) {
 		{"nul bytes", "/api/upload-logs?filename=a.bin", bytes.NewReader([]byte("abc\x00def")), "", 415, "unsupported", "binary"},
 		{"utf-16", "/api/upload-logs?filename=a.log", bytes.NewReader([]byte("\xff\xfeh\x00i\x00")), "text/plain", 415, "unsupported", "UTF-16"},
 		{"zip", "/api/upload-logs?filename=a.zip", bytes.NewReader([]byte("PK\x03\x04rest")), "application/zip", 415, "unsupported", "zip"},
+		{"CRLF in the file name", "/api/upload-logs?filename=a%0d%0aINJECTED%20line", bytes.NewReader([]byte("a\n")), "text/plain", 400, "invalid", "control character"},
+		{"escape in the file name", "/api/upload-logs?filename=a%1b%5b2J.log", bytes.NewReader([]byte("a\n")), "text/plain", 400, "invalid", "control character"},
+		{"CRLF in a multipart file name", "/api/upload-logs", bytes.NewReader(crlfPart.Bytes()), crlfPartCT, 400, "invalid", "control character"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -89,7 +89,7 @@ const topShown = 10
 func printSummary(w io.Writer, path string, s *analysis.Summary) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "File\t%s (%s)\n", path, byteSize(s.Bytes))
-	fmt.Fprintf(tw, "Format\t%s\n", s.Format)
+	fmt.Fprintf(tw, "Format\t%s\n", printable(s.Format))
 	fmt.Fprintf(tw, "Lines\t%s lines, %s entries, %s templates%s\n", count(s.Lines), count(s.Entries), count(int64(s.Templates)), truncatedNote(s.Truncated))
 	printTimeRange(tw, s)
 	printLevels(tw, s)
@@ -176,7 +176,7 @@ func printNameCounts(w io.Writer, label string, ncs []analysis.NameCount) {
 	}
 	parts := make([]string, 0, topShown)
 	for _, nc := range ncs[:min(len(ncs), topShown)] {
-		parts = append(parts, fmt.Sprintf("%s %s", nc.Name, count(nc.Count)))
+		parts = append(parts, fmt.Sprintf("%s %s", printable(nc.Name), count(nc.Count)))
 	}
 	fmt.Fprintf(w, "%s\t%s\n", label, strings.Join(parts, ", "))
 }
@@ -215,9 +215,9 @@ func groupText(g analysis.ErrorGroup) string {
 	}
 	const maxText = 120
 	if len(text) > maxText {
-		text = text[:maxText] + "..."
+		text = strings.ToValidUTF8(text[:maxText], "") + "..."
 	}
-	return text
+	return printable(text)
 }
 
 // count renders n with thousands separators.

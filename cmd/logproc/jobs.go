@@ -104,17 +104,18 @@ func printHistory(w io.Writer, recs []events.Record, s *domain.Job) error {
 	fmt.Fprintln(tw, "VERSION\tRECORDED\tTYPE\tSCHEMA\tACTOR\tSUMMARY")
 	for _, rec := range recs {
 		fmt.Fprintf(tw, "%d\t%s\t%s\tv%d\t%s\t%s\n", rec.Version, rec.RecordedAt.UTC().Format("2006-01-02T15:04:05.000Z"),
-			rec.Type, rec.SchemaVersion, rec.Metadata.Actor, summarize(rec))
+			printable(rec.Type), rec.SchemaVersion, printable(rec.Metadata.Actor), printable(summarize(rec)))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\nstate at version %d: %s, %d lines, %d entries, %d errors in %d groups, levels %v\n",
-		s.Version, s.Status, s.Lines, s.Entries, s.Errors, s.ErrorGroups, s.Levels)
+	fmt.Fprintf(w, "\nstate at version %d: %s, %d lines, %d entries, %d errors in %d groups, levels %s\n",
+		s.Version, s.Status, s.Lines, s.Entries, s.Errors, s.ErrorGroups, levelCounts(s.Levels))
 	return nil
 }
 
-// summarize says in a few words what an event records.
+// summarize says in a few words what an event records. Its text comes
+// from the event; the caller makes it printable.
 func summarize(rec events.Record) string {
 	p, err := events.Decode(rec.Event)
 	if err != nil {
@@ -126,7 +127,7 @@ func summarize(rec events.Record) string {
 	case *events.JobStarted:
 		return fmt.Sprintf("attempt %d on %s", e.Attempt, e.Worker)
 	case *events.LinesParsed:
-		return fmt.Sprintf("chunk %d: lines %d-%d, levels %v", e.Chunk, e.FirstLine, e.LastLine, e.Levels)
+		return fmt.Sprintf("chunk %d: lines %d-%d, levels %s", e.Chunk, e.FirstLine, e.LastLine, levelCounts(e.Levels))
 	case *events.ErrorsDetected:
 		return fmt.Sprintf("chunk %d: %d error groups", e.Chunk, len(e.Groups))
 	case *events.JobCompleted:
