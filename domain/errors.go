@@ -26,6 +26,7 @@ const (
 	ETOOLARGE     = "too_large"    // the upload exceeds the size limit
 	EUNSUPPORTED  = "unsupported"  // the content cannot be processed
 	EFULL         = "storage_full" // the blob store has no room left
+	ETIMEOUT      = "timeout"      // the client took too long to send its request
 	EUNAVAILABLE  = "unavailable"  // a dependency is down; try again
 	EINTERNAL     = "internal"     // a bug or an unexpected failure
 )

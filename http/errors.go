@@ -28,6 +28,7 @@ var statusOf = map[string]int{
 	domain.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	domain.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	domain.EFULL:         http.StatusInsufficientStorage,
+	domain.ETIMEOUT:      http.StatusRequestTimeout,
 	domain.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	domain.EINTERNAL:     http.StatusInternalServerError,
 }

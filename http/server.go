@@ -55,6 +55,11 @@ type Server struct {
 	Instance string
 	// MaxUploadBytes bounds an uploaded file.
 	MaxUploadBytes int64
+	// UploadIdleTimeout and MinUploadRate are the pace an upload's body
+	// must keep (DefaultUploadIdleTimeout and DefaultMinUploadRate when 0):
+	// no pause longer than the timeout, and the rate on average.
+	UploadIdleTimeout time.Duration
+	MinUploadRate     int64
 	// TrustedProxies are the CIDR prefixes of proxies whose X-Forwarded-For
 	// is believed; none by default.
 	TrustedProxies []string

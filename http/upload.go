@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"strings"
 	"time"
@@ -37,7 +38,7 @@ func (s *Server) handleUploadLogs(w http.ResponseWriter, r *http.Request) {
 	job, err := s.acceptUpload(w, r)
 	if err != nil {
 		s.Metrics.upload(domain.ErrorCode(err), 0)
-		s.error(w, r, err)
+		s.uploadError(w, r, err)
 		return
 	}
 	s.Metrics.upload("accepted", job.Size)
@@ -53,7 +54,7 @@ func (s *Server) acceptUpload(w http.ResponseWriter, r *http.Request) (*domain.J
 	if r.ContentLength > s.MaxUploadBytes+multipartSlack {
 		return nil, tooLarge(s.MaxUploadBytes)
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, s.MaxUploadBytes+multipartSlack)
+	r.Body = http.MaxBytesReader(w, s.paced(w, r), s.MaxUploadBytes+multipartSlack)
 	file, err := s.openUpload(r)
 	if err == nil {
 		err = domain.CheckFileName(file.name)
@@ -66,7 +67,7 @@ func (s *Server) acceptUpload(w http.ResponseWriter, r *http.Request) (*domain.J
 	if err != nil {
 		return nil, err
 	}
-	job, err := s.submit(r, id, file, blob, at)
+	job, err := s.finishUpload(r, id, file, blob, at)
 	if err != nil {
 		s.discardBlob(r, blob.Key)
 		return nil, err
@@ -79,6 +80,46 @@ type upload struct {
 	name        string
 	contentType string
 	body        io.Reader
+	// parts reads the multipart parts after the file's; nil for a raw
+	// body.
+	parts *multipart.Reader
+}
+
+// uploadError answers a failed upload. A body that stalled is not read
+// further: its connection closes.
+func (s *Server) uploadError(w http.ResponseWriter, r *http.Request, err error) {
+	if domain.ErrorCode(err) == domain.ETIMEOUT {
+		w.Header().Set("Connection", "close")
+	}
+	s.error(w, r, err)
+}
+
+// finishUpload reads what follows the file, refusing a second file, and
+// records the job.
+func (s *Server) finishUpload(r *http.Request, id uuid.UUID, f *upload, blob domain.Blob, at time.Time) (*domain.Job, error) {
+	if err := s.refuseMoreFiles(f); err != nil {
+		return nil, err
+	}
+	return s.submit(r, id, f, blob, at)
+}
+
+// refuseMoreFiles reads the parts after the file: one upload is one file,
+// and a second "file" part would otherwise be dropped without a word.
+func (s *Server) refuseMoreFiles(f *upload) error {
+	if f.parts == nil {
+		return nil
+	}
+	for {
+		part, err := f.parts.NextPart()
+		switch {
+		case errors.Is(err, io.EOF):
+			return nil
+		case err != nil:
+			return bodyError(err, s.MaxUploadBytes)
+		case part.FormName() == "file":
+			return domain.Errorf(domain.EINVALID, `the upload holds more than one "file" part; send one file per request`)
+		}
+	}
 }
 
 // openUpload finds the file in the request: the multipart part "file", or
@@ -101,7 +142,7 @@ func (s *Server) openUpload(r *http.Request) (*upload, error) {
 			return nil, bodyError(err, s.MaxUploadBytes)
 		}
 		if part.FormName() == "file" {
-			return &upload{name: part.FileName(), contentType: part.Header.Get("Content-Type"), body: part}, nil
+			return &upload{name: part.FileName(), contentType: part.Header.Get("Content-Type"), body: part, parts: mr}, nil
 		}
 	}
 }
@@ -169,8 +210,11 @@ func (s *Server) discardBlob(r *http.Request, key string) {
 // bodyError says what went wrong reading the request body.
 func bodyError(err error, max int64) error {
 	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) || errors.Is(err, domain.ErrTooLarge) {
+	switch {
+	case errors.As(err, &tooBig) || errors.Is(err, domain.ErrTooLarge):
 		return tooLarge(max)
+	case domain.ErrorCode(err) == domain.ETIMEOUT:
+		return err
 	}
 	return domain.Wrap(err, domain.EINVALID, "the upload ended early or is malformed: "+err.Error())
 }
