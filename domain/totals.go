@@ -16,12 +16,16 @@ type Totals struct {
 	Owner     string
 	Jobs      map[JobStatus]int64
 	JobsTotal int64
-	// Bytes counts the bytes of every uploaded file.
-	Bytes   int64
-	Lines   int64
-	Entries int64
-	Levels  map[string]int64
-	Errors  int64
+	// UploadedBytes counts the bytes of every uploaded file as stored
+	// (compressed or not), failed jobs included.
+	UploadedBytes int64
+	// AnalysedBytes counts the text the analysis read: decompressed,
+	// summed over the chunks recorded.
+	AnalysedBytes int64
+	Lines         int64
+	Entries       int64
+	Levels        map[string]int64
+	Errors        int64
 }
 
 // NewTotals returns empty totals for an owner.
@@ -49,9 +53,10 @@ func (t *Totals) Apply(from JobStatus, p events.Payload) {
 	switch e := p.(type) {
 	case *events.JobSubmitted:
 		t.JobsTotal++
-		t.Bytes += e.Size
+		t.UploadedBytes += e.Size
 	case *events.LinesParsed:
 		t.Lines += e.Lines
+		t.AnalysedBytes += e.Bytes
 		t.Entries += e.Entries
 		t.Levels = addCounts(t.Levels, e.Levels, 0)
 	case *events.ErrorsDetected:

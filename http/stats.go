@@ -14,7 +14,8 @@ type aggregateResponse struct {
 	Owner          string                     `json:"owner"`
 	Jobs           map[domain.JobStatus]int64 `json:"jobs"`
 	JobsTotal      int64                      `json:"jobs_total"`
-	Bytes          int64                      `json:"bytes"`
+	UploadedBytes  int64                      `json:"uploaded_bytes"`
+	AnalysedBytes  int64                      `json:"analysed_bytes"`
 	Lines          int64                      `json:"lines"`
 	Entries        int64                      `json:"entries"`
 	Levels         map[string]int64           `json:"levels"`
@@ -47,7 +48,8 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 		scope = "all"
 	}
 	writeJSON(w, http.StatusOK, aggregateResponse{Scope: scope, Owner: totals.Owner, Jobs: counts(totals.Jobs),
-		JobsTotal: totals.JobsTotal, Bytes: totals.Bytes, Lines: totals.Lines, Entries: totals.Entries,
+		JobsTotal: totals.JobsTotal, UploadedBytes: totals.UploadedBytes,
+		AnalysedBytes: totals.AnalysedBytes, Lines: totals.Lines, Entries: totals.Entries,
 		Levels: counts(totals.Levels), Errors: totals.Errors, ErrorRate: totals.ErrorRate(),
 		TopErrorGroups: topErrorGroupViews(groups)})
 }

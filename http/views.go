@@ -40,7 +40,7 @@ type JobView struct {
 	Chunks           int              `json:"chunks"`
 	Lines            int64            `json:"lines"`
 	Entries          int64            `json:"entries"`
-	Bytes            int64            `json:"bytes"`
+	AnalysedBytes    int64            `json:"analysed_bytes"`
 	BytesRead        int64            `json:"bytes_read"`
 	Levels           map[string]int64 `json:"levels"`
 	Errors           int64            `json:"errors"`
@@ -101,7 +101,7 @@ func NewJobView(j *domain.Job) JobView {
 		Options: jobOptionsView{ChunkLines: j.Options.ChunkLines}, Status: j.Status, Version: j.Version,
 		Attempts: j.Attempts, CorrelationID: j.CorrelationID, SubmittedEventID: j.SubmittedEventID,
 		SubmittedAt: j.SubmittedAt, StartedAt: j.StartedAt, FinishedAt: j.FinishedAt, DurationMS: j.DurationMS,
-		Chunks: j.Chunks, Lines: j.Lines, Entries: j.Entries, Bytes: j.Bytes, BytesRead: j.BytesRead,
+		Chunks: j.Chunks, Lines: j.Lines, Entries: j.Entries, AnalysedBytes: j.Bytes, BytesRead: j.BytesRead,
 		Levels: counts(j.Levels), Errors: j.Errors, ErrorGroups: j.ErrorGroups, ErrorLike: j.ErrorLike,
 		Truncated: j.Truncated, Format: j.Format, MinTime: j.MinTime, MaxTime: j.MaxTime,
 		TimeAssumption: j.TimeAssumption, Keywords: ranked(j.Keywords), Components: ranked(j.Components),

@@ -38,7 +38,7 @@ func TestJobViewKeepsTheAPIsNames(t *testing.T) {
 		got = append(got, k)
 	}
 	slices.Sort(got)
-	want := []string{"analyzer_version", "attempts", "bytes", "bytes_read", "chunks", "components", "content_type",
+	want := []string{"analysed_bytes", "analyzer_version", "attempts", "bytes_read", "chunks", "components", "content_type",
 		"correlation_id", "distinct_ips", "duration_ms", "entries", "error_groups", "error_like", "errors",
 		"failure_code", "failure_reason", "file_name", "finished_at", "format", "job_id", "keywords", "levels", "lines",
 		"max_time", "min_time", "options", "owner", "sha256", "size", "started_at", "status", "submitted_at",

@@ -30,8 +30,9 @@ type AggregateStats struct{}
 // Name implements Projector.
 func (AggregateStats) Name() string { return "aggregate_stats" }
 
-// Version implements Projector.
-func (AggregateStats) Version() int { return 1 }
+// Version implements Projector. Version 2 keeps uploaded and analysed
+// bytes apart (version 1 had one bytes column, the uploads' sizes).
+func (AggregateStats) Version() int { return 2 }
 
 // Tables implements Projector.
 func (AggregateStats) Tables() []Table {
@@ -39,13 +40,14 @@ func (AggregateStats) Tables() []Table {
 		{TableAggregateStats, `CREATE TABLE %[1]s (
 			owner      text PRIMARY KEY,
 			jobs       jsonb NOT NULL,
-			jobs_total bigint NOT NULL,
-			bytes      bigint NOT NULL,
-			lines      bigint NOT NULL,
-			entries    bigint NOT NULL,
-			errors     bigint NOT NULL,
-			levels     jsonb NOT NULL,
-			updated_at timestamptz NOT NULL
+			jobs_total     bigint NOT NULL,
+			uploaded_bytes bigint NOT NULL,
+			analysed_bytes bigint NOT NULL,
+			lines          bigint NOT NULL,
+			entries        bigint NOT NULL,
+			errors         bigint NOT NULL,
+			levels         jsonb NOT NULL,
+			updated_at     timestamptz NOT NULL
 		)`},
 		{TableAggregateErrorGroups, `CREATE TABLE %[1]s (
 			owner       text NOT NULL,
@@ -254,7 +256,7 @@ func (b *aggBatch) save(ctx context.Context, tx pgx.Tx, t Tables) error {
 		cols  []string
 		rows  []any
 	}{
-		{TableAggregateStats, []string{"owner"}, []string{"jobs", "jobs_total", "bytes", "lines", "entries", "errors", "levels", "updated_at"}, totals},
+		{TableAggregateStats, []string{"owner"}, []string{"jobs", "jobs_total", "uploaded_bytes", "analysed_bytes", "lines", "entries", "errors", "levels", "updated_at"}, totals},
 		{tableAggregateJobs, []string{"job_id"}, []string{"owner", "status", "groups"}, jobs},
 		{TableAggregateErrorGroups, []string{"owner", "id"}, []string{"template", "level", "exception", "count", "jobs", "last_job_id", "last_seen"}, groups},
 	}

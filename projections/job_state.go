@@ -35,7 +35,7 @@ type jobState struct {
 	Chunks           int               `json:"chunks"`
 	Lines            int64             `json:"lines"`
 	Entries          int64             `json:"entries"`
-	Bytes            int64             `json:"bytes"`
+	AnalysedBytes    int64             `json:"analysed_bytes"`
 	BytesRead        int64             `json:"bytes_read"`
 	Levels           map[string]int64  `json:"levels"`
 	Errors           int64             `json:"errors"`
@@ -62,7 +62,7 @@ func stateOf(j *domain.Job) jobState {
 		Options: j.Options, Status: j.Status, Version: j.Version, Attempts: j.Attempts,
 		CorrelationID: j.CorrelationID, SubmittedEventID: j.SubmittedEventID, SubmittedAt: j.SubmittedAt,
 		StartedAt: j.StartedAt, FinishedAt: j.FinishedAt, DurationMS: j.DurationMS,
-		Chunks: j.Chunks, Lines: j.Lines, Entries: j.Entries, Bytes: j.Bytes, BytesRead: j.BytesRead, Levels: j.Levels,
+		Chunks: j.Chunks, Lines: j.Lines, Entries: j.Entries, AnalysedBytes: j.Bytes, BytesRead: j.BytesRead, Levels: j.Levels,
 		Errors: j.Errors, ErrorGroups: j.ErrorGroups, ErrorLike: j.ErrorLike, Truncated: j.Truncated, Format: j.Format,
 		MinTime: j.MinTime, MaxTime: j.MaxTime, TimeAssumption: j.TimeAssumption, Keywords: j.Keywords,
 		Components: j.Components, TopIPs: j.TopIPs, DistinctIPs: j.DistinctIPs,
@@ -77,7 +77,7 @@ func (s *jobState) job() *domain.Job {
 	j.Options, j.Status, j.Version, j.Attempts = s.Options, s.Status, s.Version, s.Attempts
 	j.CorrelationID, j.SubmittedEventID, j.SubmittedAt = s.CorrelationID, s.SubmittedEventID, s.SubmittedAt
 	j.StartedAt, j.FinishedAt, j.DurationMS = s.StartedAt, s.FinishedAt, s.DurationMS
-	j.Counts = events.Counts{Lines: s.Lines, Entries: s.Entries, Bytes: s.Bytes, Levels: s.Levels,
+	j.Counts = events.Counts{Lines: s.Lines, Entries: s.Entries, Bytes: s.AnalysedBytes, Levels: s.Levels,
 		ErrorLike: s.ErrorLike, Truncated: s.Truncated}
 	j.Chunks, j.BytesRead, j.Errors, j.ErrorGroups = s.Chunks, s.BytesRead, s.Errors, s.ErrorGroups
 	j.Format, j.MinTime, j.MaxTime, j.TimeAssumption = s.Format, s.MinTime, s.MaxTime, s.TimeAssumption
@@ -89,20 +89,21 @@ func (s *jobState) job() *domain.Job {
 // totalsRow is an aggregate_stats row as JSON: the read model's own schema
 // of domain.Totals.
 type totalsRow struct {
-	Owner     string                     `json:"owner"`
-	Jobs      map[domain.JobStatus]int64 `json:"jobs"`
-	JobsTotal int64                      `json:"jobs_total"`
-	Bytes     int64                      `json:"bytes"`
-	Lines     int64                      `json:"lines"`
-	Entries   int64                      `json:"entries"`
-	Levels    map[string]int64           `json:"levels"`
-	Errors    int64                      `json:"errors"`
-	UpdatedAt time.Time                  `json:"updated_at"`
+	Owner         string                     `json:"owner"`
+	Jobs          map[domain.JobStatus]int64 `json:"jobs"`
+	JobsTotal     int64                      `json:"jobs_total"`
+	UploadedBytes int64                      `json:"uploaded_bytes"`
+	AnalysedBytes int64                      `json:"analysed_bytes"`
+	Lines         int64                      `json:"lines"`
+	Entries       int64                      `json:"entries"`
+	Levels        map[string]int64           `json:"levels"`
+	Errors        int64                      `json:"errors"`
+	UpdatedAt     time.Time                  `json:"updated_at"`
 }
 
 func totalsRowOf(t *domain.Totals, at time.Time) totalsRow {
-	return totalsRow{Owner: t.Owner, Jobs: t.Jobs, JobsTotal: t.JobsTotal, Bytes: t.Bytes, Lines: t.Lines,
-		Entries: t.Entries, Levels: t.Levels, Errors: t.Errors, UpdatedAt: at}
+	return totalsRow{Owner: t.Owner, Jobs: t.Jobs, JobsTotal: t.JobsTotal, UploadedBytes: t.UploadedBytes,
+		AnalysedBytes: t.AnalysedBytes, Lines: t.Lines, Entries: t.Entries, Levels: t.Levels, Errors: t.Errors, UpdatedAt: at}
 }
 
 func (r *totalsRow) totals() *domain.Totals {
@@ -110,7 +111,8 @@ func (r *totalsRow) totals() *domain.Totals {
 	for s, n := range r.Jobs {
 		t.Jobs[s] = n
 	}
-	t.JobsTotal, t.Bytes, t.Lines, t.Entries, t.Errors = r.JobsTotal, r.Bytes, r.Lines, r.Entries, r.Errors
+	t.JobsTotal, t.UploadedBytes, t.AnalysedBytes = r.JobsTotal, r.UploadedBytes, r.AnalysedBytes
+	t.Lines, t.Entries, t.Errors = r.Lines, r.Entries, r.Errors
 	if r.Levels != nil {
 		t.Levels = r.Levels
 	}

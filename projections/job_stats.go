@@ -42,8 +42,9 @@ func (p JobStats) Reset() {
 // Name implements Projector.
 func (JobStats) Name() string { return "job_stats" }
 
-// Version implements Projector.
-func (JobStats) Version() int { return 1 }
+// Version implements Projector. Version 2 stores a job's analysed bytes
+// as analysed_bytes (version 1 called them bytes).
+func (JobStats) Version() int { return 2 }
 
 // Tables implements Projector.
 func (JobStats) Tables() []Table {

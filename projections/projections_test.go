@@ -137,7 +137,7 @@ func TestJobAndAggregateStats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantAll := &domain.Totals{Owner: "", JobsTotal: 2, Bytes: 1500, Lines: 112, Entries: 112, Errors: 7,
+	wantAll := &domain.Totals{Owner: "", JobsTotal: 2, UploadedBytes: 1500, AnalysedBytes: 5600, Lines: 112, Entries: 112, Errors: 7,
 		Jobs:   map[domain.JobStatus]int64{"queued": 0, "processing": 1, "completed": 1, "failed": 0},
 		Levels: map[string]int64{"INFO": 100, "WARN": 5, "ERROR": 7}}
 	if diff := cmp.Diff(wantAll, all); diff != "" {
@@ -171,7 +171,7 @@ func TestJobAndAggregateStats(t *testing.T) {
 		t.Errorf("unfinished jobs submitted before %s = %v, want none", t0, none)
 	}
 	bob, _ := f.reader.Totals(f.ctx, "bob")
-	if bob.JobsTotal != 1 || bob.Jobs["processing"] != 1 || bob.Bytes != 500 {
+	if bob.JobsTotal != 1 || bob.Jobs["processing"] != 1 || bob.UploadedBytes != 500 || bob.AnalysedBytes != 0 {
 		t.Errorf("bob's totals = %+v", bob)
 	}
 }

@@ -19,11 +19,11 @@ import (
 	"github.com/logproc/logproc/projections"
 )
 
-// jobStatsV2 is the next version of the job_stats projector, as a release
-// that changed its tables would ship it.
-type jobStatsV2 struct{ projections.JobStats }
+// jobStatsNext is the next version of the job_stats projector, as a
+// release that changed its tables would ship it.
+type jobStatsNext struct{ projections.JobStats }
 
-func (jobStatsV2) Version() int { return 2 }
+func (jobStatsNext) Version() int { return projections.JobStats{}.Version() + 1 }
 
 // TestRollingUpgradeKeepsTheLiveGenerationCurrent runs an old and a new
 // release side by side: the old keeps generation 1 current while the new
@@ -55,7 +55,7 @@ func TestRollingUpgradeKeepsTheLiveGenerationCurrent(t *testing.T) {
 	upgraded.PollInterval, upgraded.LockRetry = 20*time.Millisecond, 20*time.Millisecond
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
-	go func() { defer close(done); upgraded.Run(runCtx, jobStatsV2{}) }()
+	go func() { defer close(done); upgraded.Run(runCtx, jobStatsNext{}) }()
 	defer func() { stop(); <-done }()
 
 	second := appendJobs(t, store, 2)
@@ -113,10 +113,10 @@ func appendJobs(t *testing.T, store *postgres.Store, n int) []uuid.UUID {
 	return ids
 }
 
-// jobStatsV3 is a release after jobStatsV2.
-type jobStatsV3 struct{ projections.JobStats }
+// jobStatsAfterNext is a release after jobStatsNext.
+type jobStatsAfterNext struct{ projections.JobStats }
 
-func (jobStatsV3) Version() int { return 3 }
+func (jobStatsAfterNext) Version() int { return projections.JobStats{}.Version() + 2 }
 
 // TestBuildingGenerationOfAnOlderReleaseIsReplaced: a release that finds a
 // generation an older release was building, and may never finish, drops it
@@ -129,11 +129,12 @@ func TestBuildingGenerationOfAnOlderReleaseIsReplaced(t *testing.T) {
 		t.Fatal(err)
 	}
 	ids := appendJobs(t, postgres.New(pool), 2)
+	v := projections.JobStats{}.Version()
 	if _, err := pool.Exec(ctx, `INSERT INTO projections (name, generation, version, state)
-		VALUES ('job_stats', 2, 2, 'building')`); err != nil {
+		VALUES ('job_stats', 2, $1, 'building')`, v+1); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.CatchUp(ctx, jobStatsV3{}); err != nil {
+	if err := r.CatchUp(ctx, jobStatsAfterNext{}); err != nil {
 		t.Fatal(err)
 	}
 	var gens []string
@@ -144,7 +145,8 @@ func TestBuildingGenerationOfAnOlderReleaseIsReplaced(t *testing.T) {
 		rows.Scan(&g)
 		gens = append(gens, g)
 	}
-	if want := []string{"1:v1:retired", "2:v2:retired", "3:v3:live"}; fmt.Sprint(gens) != fmt.Sprint(want) {
+	want := []string{fmt.Sprintf("1:v%d:retired", v), fmt.Sprintf("2:v%d:retired", v+1), fmt.Sprintf("3:v%d:live", v+2)}
+	if fmt.Sprint(gens) != fmt.Sprint(want) {
 		t.Errorf("generations = %v, want %v", gens, want)
 	}
 	for _, id := range ids {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -153,6 +154,8 @@ type jobStats struct {
 	ErrorGroups     int64            `json:"error_groups"`
 	ProgressPercent float64          `json:"progress_percent"`
 	FailureReason   string           `json:"failure_reason"`
+	Size            int64            `json:"size"`
+	AnalysedBytes   int64            `json:"analysed_bytes"`
 	TopErrorGroups  []struct {
 		Template  string `json:"template"`
 		Exception string `json:"exception"`
@@ -181,14 +184,16 @@ func (a *testApp) waitFinished(id, token string) jobStats {
 
 // aggregate is the part of GET /api/stats the tests check.
 type aggregate struct {
-	Scope     string           `json:"scope"`
-	JobsTotal int64            `json:"jobs_total"`
-	Jobs      map[string]int64 `json:"jobs"`
-	Lines     int64            `json:"lines"`
-	Levels    map[string]int64 `json:"levels"`
-	Errors    int64            `json:"errors"`
-	ErrorRate float64          `json:"error_rate"`
-	Top       []struct {
+	Scope         string           `json:"scope"`
+	JobsTotal     int64            `json:"jobs_total"`
+	UploadedBytes int64            `json:"uploaded_bytes"`
+	AnalysedBytes int64            `json:"analysed_bytes"`
+	Jobs          map[string]int64 `json:"jobs"`
+	Lines         int64            `json:"lines"`
+	Levels        map[string]int64 `json:"levels"`
+	Errors        int64            `json:"errors"`
+	ErrorRate     float64          `json:"error_rate"`
+	Top           []struct {
 		Count int64 `json:"count"`
 		Jobs  int64 `json:"jobs"`
 	} `json:"top_error_groups"`
@@ -266,5 +271,24 @@ func TestEndToEndHDFSLevelsAreExact(t *testing.T) {
 	agg := a.waitAggregate(a.token("root", "admin"), func(g aggregate) bool { return g.Jobs["completed"] == 1 })
 	if fmt.Sprint(agg.Levels) != fmt.Sprint(want) {
 		t.Errorf("aggregate levels %v, want %v", agg.Levels, want)
+	}
+}
+
+func TestUploadedAndAnalysedBytesAreApart(t *testing.T) {
+	a := startTestApp(t, nil)
+	alice := a.token("alice", "")
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(fixtureLog())
+	zw.Close()
+	id := a.upload(alice, "app.log.gz", gz.Bytes())
+	js := a.waitFinished(id, alice)
+	uploaded, analysed := int64(gz.Len()), int64(len(fixtureLog()))
+	if js.Status != "completed" || js.Size != uploaded || js.AnalysedBytes != analysed {
+		t.Errorf("job: %s, size %d, analysed_bytes %d; want completed, %d, %d", js.Status, js.Size, js.AnalysedBytes, uploaded, analysed)
+	}
+	agg := a.waitAggregate(alice, func(g aggregate) bool { return g.Jobs["completed"] == 1 })
+	if agg.UploadedBytes != uploaded || agg.AnalysedBytes != analysed {
+		t.Errorf("aggregate uploaded_bytes %d, analysed_bytes %d; want %d, %d", agg.UploadedBytes, agg.AnalysedBytes, uploaded, analysed)
 	}
 }
