@@ -127,8 +127,14 @@ func (s *Server) checkJobOwner(r *http.Request, id uuid.UUID) error {
 	if err != nil {
 		return err
 	}
-	if job.Owner != callerOf(r).Subject && !callerOf(r).IsAdmin() {
+	if !mayRead(r, job.Owner) {
 		return domain.Errorf(domain.ENOTFOUND, "job %s not found", id)
 	}
 	return nil
+}
+
+// mayRead reports whether the caller may read a job of the owner: their
+// own, or anyone's for an admin.
+func mayRead(r *http.Request, owner string) bool {
+	return owner == callerOf(r).Subject || callerOf(r).IsAdmin()
 }

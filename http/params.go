@@ -2,7 +2,9 @@ package http
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
@@ -31,6 +33,19 @@ func intParam(r *http.Request, name string, def, lo, hi int64) (int64, error) {
 		return 0, domain.Errorf(domain.EINVALID, "%s must be an integer from %d to %d, got %q", name, lo, hi, raw)
 	}
 	return n, nil
+}
+
+// choiceParam reads an optional query parameter that takes one of the
+// allowed values; def when absent.
+func choiceParam(r *http.Request, name, def string, allowed ...string) (string, error) {
+	raw := r.URL.Query().Get(name)
+	if raw == "" {
+		return def, nil
+	}
+	if !slices.Contains(allowed, raw) {
+		return "", domain.Errorf(domain.EINVALID, "%s must be one of %s, got %q", name, strings.Join(allowed, ", "), raw)
+	}
+	return raw, nil
 }
 
 // ownerScope returns whose data the caller reads: their own, or, for an

@@ -6,6 +6,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/logproc/logproc/domain"
+	"github.com/logproc/logproc/events"
 )
 
 // aggregateResponse is the body of GET /api/stats.
@@ -71,17 +72,12 @@ func (s *Server) handleJobStats(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	groups, err := intParam(r, "groups", 20, 0, 1000)
+	q, err := jobStatsQueryOf(r)
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	minutes, err := intParam(r, "minutes", 1440, 0, 100_000)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	resp, err := s.jobStats(r, id, int(groups), int(minutes))
+	resp, err := s.jobStats(r, id, q)
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -89,25 +85,70 @@ func (s *Server) handleJobStats(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, resp)
 }
 
-func (s *Server) jobStats(r *http.Request, id uuid.UUID, groups, minutes int) (*jobResponse, error) {
+// jobStatsQuery is what GET /api/stats/{jobId} may ask for: how many error
+// groups, and how many minutes of the timeline, the latest by default or
+// the earliest with ?keep=earliest.
+type jobStatsQuery struct {
+	groups, minutes int
+	earliest        bool
+}
+
+func jobStatsQueryOf(r *http.Request) (q jobStatsQuery, err error) {
+	groups, err := intParam(r, "groups", 20, 0, 1000)
+	if err != nil {
+		return q, err
+	}
+	minutes, err := intParam(r, "minutes", 1440, 0, 100_000)
+	if err != nil {
+		return q, err
+	}
+	keep, err := choiceParam(r, "keep", "latest", "latest", "earliest")
+	return jobStatsQuery{groups: int(groups), minutes: int(minutes), earliest: keep == "earliest"}, err
+}
+
+func (s *Server) jobStats(r *http.Request, id uuid.UUID, q jobStatsQuery) (*jobResponse, error) {
 	ctx := r.Context()
 	owner := callerOf(r).Subject
 	if callerOf(r).IsAdmin() {
 		owner = domain.AllOwners
 	}
 	job, err := s.Stats.Job(ctx, id, owner)
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		return s.unprojectedJobStats(r, id, q)
+	}
 	if err != nil {
 		return nil, err
 	}
-	topGroups, err := s.Stats.JobErrorGroups(ctx, id, groups)
+	topGroups, err := s.Stats.JobErrorGroups(ctx, id, q.groups)
 	if err != nil {
 		return nil, err
 	}
-	timeline, err := s.Stats.JobTimeline(ctx, id, minutes)
+	timeline, err := s.Stats.JobTimeline(ctx, id, q.minutes, q.earliest)
 	if err != nil {
 		return nil, err
 	}
-	return &jobResponse{JobView: NewJobView(job), ProgressPercent: job.ProgressPercent(),
-		TopErrorGroups: errorGroupViews(topGroups), Timeline: minuteViews(timeline),
-		EventsURL: "/api/jobs/" + job.ID.String() + "/events"}, nil
+	return newJobResponse(job, true, topGroups, timeline), nil
+}
+
+// unprojectedJobStats answers for a job the read model does not hold yet,
+// such as one whose upload was just answered 202 while the projection lags
+// or is taken over: the job is folded from its events, and marked as not
+// projected. A job accepted is never 404 to its owner.
+func (s *Server) unprojectedJobStats(r *http.Request, id uuid.UUID, q jobStatsQuery) (*jobResponse, error) {
+	job, err := domain.NewJobs(s.Events).Load(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	if !mayRead(r, job.Owner) {
+		return nil, domain.Errorf(domain.ENOTFOUND, "job %s not found", id)
+	}
+	return newJobResponse(job, false, job.TopGroups(q.groups), job.Minutes(q.minutes, q.earliest)), nil
+}
+
+func newJobResponse(job *domain.Job, projected bool, groups []events.ErrorGroup, timeline []events.MinuteCount) *jobResponse {
+	view := NewJobView(job)
+	view.Projected = projected
+	return &jobResponse{JobView: view, ProgressPercent: job.ProgressPercent(),
+		TopErrorGroups: errorGroupViews(groups), Timeline: minuteViews(timeline),
+		EventsURL: "/api/jobs/" + job.ID.String() + "/events"}
 }

@@ -58,6 +58,10 @@ type JobView struct {
 	AnalyzerVersion  string           `json:"analyzer_version,omitempty"`
 	FailureReason    string           `json:"failure_reason,omitempty"`
 	FailureCode      string           `json:"failure_code,omitempty"`
+	// Projected says the view comes from the read model. It is false for
+	// a job the read model has not reached yet, folded from its events
+	// instead, and for a history's state, which is always folded.
+	Projected bool `json:"projected"`
 }
 
 type jobOptionsView struct {
@@ -94,7 +98,7 @@ func counts[K comparable](m map[K]int64) map[K]int64 {
 	return m
 }
 
-// NewJobView returns the API's view of a job.
+// NewJobView returns the API's view of a job, not marked as projected.
 func NewJobView(j *domain.Job) JobView {
 	return JobView{
 		ID: j.ID, Owner: j.Owner, FileName: j.FileName, Size: j.Size, SHA256: j.SHA256, ContentType: j.ContentType,
@@ -180,6 +184,7 @@ func newJobPageView(p *domain.JobPage) jobPageView {
 	v := jobPageView{Jobs: make([]JobView, len(p.Jobs)), Next: p.Next}
 	for i := range p.Jobs {
 		v.Jobs[i] = NewJobView(&p.Jobs[i])
+		v.Jobs[i].Projected = true
 	}
 	return v
 }

@@ -41,7 +41,7 @@ func TestJobViewKeepsTheAPIsNames(t *testing.T) {
 	want := []string{"analysed_bytes", "analyzer_version", "attempts", "bytes_read", "chunks", "components", "content_type",
 		"correlation_id", "distinct_ips", "duration_ms", "entries", "error_groups", "error_like", "errors",
 		"failure_code", "failure_reason", "file_name", "finished_at", "format", "job_id", "keywords", "levels", "lines",
-		"max_time", "min_time", "options", "owner", "sha256", "size", "started_at", "status", "submitted_at",
+		"max_time", "min_time", "options", "owner", "projected", "sha256", "size", "started_at", "status", "submitted_at",
 		"submitted_event_id", "time_assumption", "top_ips", "truncated_lines", "version"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("a job's JSON names (-want +got):\n%s", diff)

@@ -128,9 +128,17 @@ func TestJobAndAggregateStats(t *testing.T) {
 	if _, err := f.reader.Job(f.ctx, a, "bob"); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("bob reading alice's job: err %v, want not found", err)
 	}
-	timeline, err := f.reader.JobTimeline(f.ctx, a, 100)
+	timeline, err := f.reader.JobTimeline(f.ctx, a, 100, false)
 	if err != nil || len(timeline) != 2 || timeline[0].Count != 100 || timeline[1].Count != 12 {
 		t.Errorf("timeline = %+v, %v", timeline, err)
+	}
+	latest, err := f.reader.JobTimeline(f.ctx, a, 1, false)
+	if err != nil || len(latest) != 1 || latest[0].Count != 12 {
+		t.Errorf("latest minute = %+v, %v; want the second one", latest, err)
+	}
+	earliest, err := f.reader.JobTimeline(f.ctx, a, 1, true)
+	if err != nil || len(earliest) != 1 || earliest[0].Count != 100 {
+		t.Errorf("earliest minute = %+v, %v; want the first one", earliest, err)
 	}
 
 	all, err := f.reader.Totals(f.ctx, domain.AllOwners)

@@ -48,11 +48,16 @@ func (r *Reader) JobErrorGroups(ctx context.Context, id uuid.UUID, limit int) ([
 		WHERE job_id = $1 ORDER BY count DESC, id LIMIT $2`, id, limit)
 }
 
-// JobTimeline returns a job's entries per minute, in time order, at most
-// limit minutes from the start.
-func (r *Reader) JobTimeline(ctx context.Context, id uuid.UUID, limit int) ([]events.MinuteCount, error) {
+// JobTimeline returns a job's entries per minute, in time order: the
+// latest limit minutes, or the earliest ones when earliest is set.
+func (r *Reader) JobTimeline(ctx context.Context, id uuid.UUID, limit int, earliest bool) ([]events.MinuteCount, error) {
+	order := "DESC"
+	if earliest {
+		order = "ASC"
+	}
 	return queryJSON[events.MinuteCount](ctx, r.pool, `SELECT jsonb_build_object('minute', minute, 'count', count)
-		FROM `+TableJobTimeline+` WHERE job_id = $1 ORDER BY minute LIMIT $2`, id, limit)
+		FROM (SELECT minute, count FROM `+TableJobTimeline+` WHERE job_id = $1 ORDER BY minute `+order+` LIMIT $2) m
+		ORDER BY minute`, id, limit)
 }
 
 // ListJobs returns owner's jobs (everyone's for ""), newest first, starting

@@ -51,37 +51,13 @@ func VerifyJob(ctx context.Context, pool *pgxpool.Pool, store events.Store, id u
 	if err != nil {
 		return v, err
 	}
-	v.Differences = append(v.Differences, diffJSON("job_error_groups", groups, sortedGroups(fold))...)
-	timeline, err := reader.JobTimeline(ctx, id, 1<<30)
+	v.Differences = append(v.Differences, diffJSON("job_error_groups", groups, fold.TopGroups(len(fold.Groups)))...)
+	timeline, err := reader.JobTimeline(ctx, id, 1<<30, true)
 	if err != nil {
 		return v, err
 	}
-	v.Differences = append(v.Differences, diffJSON("job_timeline", timeline, sortedTimeline(fold))...)
+	v.Differences = append(v.Differences, diffJSON("job_timeline", timeline, fold.Minutes(len(fold.Timeline), true))...)
 	return v, nil
-}
-
-// sortedGroups orders a fold's groups as JobErrorGroups does.
-func sortedGroups(j *domain.Job) []events.ErrorGroup {
-	out := make([]events.ErrorGroup, 0, len(j.Groups))
-	for _, g := range j.Groups {
-		out = append(out, *g)
-	}
-	sort.Slice(out, func(a, b int) bool {
-		if out[a].Count != out[b].Count {
-			return out[a].Count > out[b].Count
-		}
-		return out[a].ID < out[b].ID
-	})
-	return out
-}
-
-func sortedTimeline(j *domain.Job) []events.MinuteCount {
-	out := make([]events.MinuteCount, 0, len(j.Timeline))
-	for m, n := range j.Timeline {
-		out = append(out, events.MinuteCount{Minute: timeOfUnix(m), Count: n})
-	}
-	sort.Slice(out, func(a, b int) bool { return out[a].Minute.Before(out[b].Minute) })
-	return out
 }
 
 // diffJSON compares two values through their JSON forms, field by field.

@@ -156,7 +156,9 @@ type jobStats struct {
 	FailureReason   string           `json:"failure_reason"`
 	Size            int64            `json:"size"`
 	AnalysedBytes   int64            `json:"analysed_bytes"`
-	TopErrorGroups  []struct {
+	// Projected is false while the read model has not reached the job.
+	Projected      bool `json:"projected"`
+	TopErrorGroups []struct {
 		Template  string `json:"template"`
 		Exception string `json:"exception"`
 		Count     int64  `json:"count"`
@@ -164,15 +166,16 @@ type jobStats struct {
 	DurationMS int64 `json:"duration_ms"`
 }
 
-// waitFinished polls a job until it is completed or failed. The deadline
-// only guards against a hang; it asserts nothing about speed.
+// waitFinished polls a job until the read model holds it completed or
+// failed. The deadline only guards against a hang; it asserts nothing about
+// speed.
 func (a *testApp) waitFinished(id, token string) jobStats {
 	a.t.Helper()
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
 		var js jobStats
 		status := a.getJSON("/api/stats/"+id, token, &js)
-		if status == http.StatusOK && (js.Status == "completed" || js.Status == "failed") {
+		if status == http.StatusOK && js.Projected && (js.Status == "completed" || js.Status == "failed") {
 			return js
 		}
 		if time.Now().After(deadline) {

@@ -233,17 +233,12 @@ func (r *foldReader) JobErrorGroups(ctx context.Context, id uuid.UUID, limit int
 	return gs[:min(limit, len(gs))], nil
 }
 
-func (r *foldReader) JobTimeline(ctx context.Context, id uuid.UUID, limit int) ([]events.MinuteCount, error) {
+func (r *foldReader) JobTimeline(ctx context.Context, id uuid.UUID, limit int, earliest bool) ([]events.MinuteCount, error) {
 	j, err := domain.NewJobs(r.store).Load(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	var ms []events.MinuteCount
-	for m, n := range j.Timeline {
-		ms = append(ms, events.MinuteCount{Minute: time.Unix(m, 0).UTC(), Count: n})
-	}
-	sort.Slice(ms, func(a, b int) bool { return ms[a].Minute.Before(ms[b].Minute) })
-	return ms[:min(limit, len(ms))], nil
+	return j.Minutes(limit, earliest), nil
 }
 
 func (r *foldReader) ListJobs(ctx context.Context, owner, cursor string, limit int) (*domain.JobPage, error) {

@@ -88,7 +88,7 @@ func (u *UI) jobPageOf(r *http.Request, id uuid.UUID, groups int) (*jobPage, err
 	if err != nil {
 		return nil, err
 	}
-	minutes, err := u.cfg.Stats.JobTimeline(ctx, id, timelineMinutes)
+	minutes, err := u.cfg.Stats.JobTimeline(ctx, id, timelineMinutes, true)
 	if err != nil {
 		return nil, err
 	}

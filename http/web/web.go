@@ -39,7 +39,7 @@ type Reader interface {
 	// owner's for domain.AllOwners).
 	Job(ctx context.Context, id uuid.UUID, owner string) (*domain.Job, error)
 	JobErrorGroups(ctx context.Context, id uuid.UUID, limit int) ([]events.ErrorGroup, error)
-	JobTimeline(ctx context.Context, id uuid.UUID, limit int) ([]events.MinuteCount, error)
+	JobTimeline(ctx context.Context, id uuid.UUID, limit int, earliest bool) ([]events.MinuteCount, error)
 	ListJobs(ctx context.Context, owner, cursor string, limit int) (*domain.JobPage, error)
 	Totals(ctx context.Context, owner string) (*domain.Totals, error)
 	TopErrorGroups(ctx context.Context, owner string, limit int) ([]domain.TopErrorGroup, error)
