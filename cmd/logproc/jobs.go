@@ -167,13 +167,29 @@ func verifyJobs(ctx context.Context, pool *pgxpool.Pool, args []string, stdout i
 	return nil
 }
 
+// oneJob returns the id of a job that has events, or says there is no such
+// job: a job without events has nothing to verify.
+func oneJob(ctx context.Context, store events.Store, arg string) ([]uuid.UUID, error) {
+	id, err := uuid.Parse(arg)
+	if err != nil {
+		return nil, fmt.Errorf("jobs verify: %q is not a job id", arg)
+	}
+	recs, err := store.ReadStream(ctx, events.JobStream(id), 0, 1)
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) == 0 {
+		return nil, fmt.Errorf("jobs verify: no such job %s (it has no events)", id)
+	}
+	return []uuid.UUID{id}, nil
+}
+
 func jobsToVerify(ctx context.Context, store *postgres.Store, args []string) ([]uuid.UUID, error) {
 	if len(args) > 1 {
 		return nil, fmt.Errorf("usage: logproc jobs verify [JOB_ID]")
 	}
 	if len(args) == 1 {
-		id, err := uuid.Parse(args[0])
-		return []uuid.UUID{id}, err
+		return oneJob(ctx, store, args[0])
 	}
 	var ids []uuid.UUID
 	after := ""

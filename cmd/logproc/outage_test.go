@@ -4,7 +4,7 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"strings"
+	"net/url"
 	"sync"
 	"testing"
 	"time"
@@ -24,8 +24,9 @@ type proxy struct {
 	conns  []net.Conn
 }
 
-func newProxy(t *testing.T, target string) *proxy {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+// newProxyAt listens on addr (free) and forwards to target.
+func newProxyAt(t *testing.T, addr, target string) *proxy {
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,11 +89,41 @@ func (p *proxy) up() {
 	p.serve(ln)
 }
 
+// via returns a Redis URL that reaches the same database, with the same
+// credentials, through another address.
+func via(t *testing.T, redisURL, addr string) (target, through string) {
+	t.Helper()
+	u, err := url.Parse(redisURL)
+	if err != nil {
+		t.Fatalf("TEST_REDIS_URL: %v", err)
+	}
+	target, u.Host = u.Host, addr
+	return target, u.String()
+}
+
+func TestViaKeepsTheDatabaseAndCredentials(t *testing.T) {
+	for in, want := range map[string]string{
+		"redis://127.0.0.1:6379/0":         "redis://10.0.0.1:7000/0",
+		"redis://127.0.0.1:6379/3":         "redis://10.0.0.1:7000/3",
+		"redis://:secret@127.0.0.1:6379/5": "redis://:secret@10.0.0.1:7000/5",
+		"redis://127.0.0.1:6379":           "redis://10.0.0.1:7000",
+	} {
+		if target, got := via(t, in, "10.0.0.1:7000"); got != want || target != "127.0.0.1:6379" {
+			t.Errorf("via(%s) = %s through %s, want %s through 127.0.0.1:6379", in, got, target, want)
+		}
+	}
+}
+
 func TestJobUploadedWhileRedisIsDownIsProcessedWhenItIsBack(t *testing.T) {
-	redisAddr := strings.TrimSuffix(strings.TrimPrefix(asynqtest.URL(), "redis://"), "/0")
-	px := newProxy(t, redisAddr)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	target, through := via(t, asynqtest.URL(), ln.Addr().String())
+	ln.Close()
+	px := newProxyAt(t, ln.Addr().String(), target)
 	px.down()
-	a := startTestApp(t, func(c *Config) { c.RedisURL = "redis://" + px.addr + "/0" }, func(app *App) {
+	a := startTestApp(t, func(c *Config) { c.RedisURL = through }, func(app *App) {
 		app.Tune = func(r *projections.Runner) { r.LockRetry, r.MaxBackoff = 100*time.Millisecond, 500*time.Millisecond }
 	})
 	alice := a.token("alice", "")

@@ -36,6 +36,9 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fs.Usage()
 		return errors.New("token: --sub is required")
 	}
+	if *ttl <= 0 {
+		return fmt.Errorf("token: --ttl must be positive, got %s: the token would be expired already", *ttl)
+	}
 	cfg, err := LoadConfig()
 	if err != nil {
 		return err
