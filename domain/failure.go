@@ -37,6 +37,15 @@ func failureOf(cause error) (code, reason string) {
 	return ErrorCode(cause), ErrorMessage(cause)
 }
 
+// MaxAttempts is how many attempts a job gets: its task's first run and
+// its retries. A worker that dies mid-job does not fail the task, so its
+// queue would run it again and again; the job counts its attempts
+// (JobStarted events) instead, and a job that has had them all fails.
+const MaxAttempts = 6
+
+// OutOfAttempts reports whether the job has had all its attempts.
+func (j *Job) OutOfAttempts() bool { return j.Attempts >= MaxAttempts }
+
 // CodeTaskLost is the failure code of a job whose task ended without it.
 const CodeTaskLost = "task_lost"
 

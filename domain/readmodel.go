@@ -11,12 +11,47 @@ type JobPage struct {
 	Next string
 }
 
-// QueueStatus is the health of the job queue: figures per queue and the
-// worker processes serving it. It carries no task payloads.
+// QueueStatus is the health of the job queue: figures per queue, the
+// worker processes serving it and the tasks active in it. It carries no
+// task payloads.
 type QueueStatus struct {
 	Queues  []QueueInfo
 	Servers []WorkerServer
+	Active  []ActiveTask
 }
+
+// ActiveTask is a task the queue holds as active, whether or not a live
+// worker reports running it.
+type ActiveTask struct {
+	// JobID is the task's id, which is its job's.
+	JobID    string
+	TaskType string
+	Queue    string
+	State    TaskState
+	// Retried counts the task's failed attempts so far.
+	Retried int
+	// ServerID, Started and Deadline are the running worker's, when one
+	// reports the task.
+	ServerID string
+	Started  time.Time
+	Deadline time.Time
+}
+
+// TaskState says whether a live worker runs an active task.
+type TaskState string
+
+// States of an active task.
+const (
+	// TaskRunning: a live worker reports running it.
+	TaskRunning TaskState = "running"
+	// TaskUnconfirmed: no live worker reports it yet. Workers report every
+	// 5 s, so it started within the last few seconds, or its worker just
+	// stopped.
+	TaskUnconfirmed TaskState = "unconfirmed"
+	// TaskOrphaned: no live worker runs it and its lease has expired: its
+	// worker stopped, and the task goes back to the queue.
+	TaskOrphaned TaskState = "orphaned"
+)
 
 // QueueInfo is one queue's figures.
 type QueueInfo struct {
@@ -51,6 +86,8 @@ type WorkerServer struct {
 
 // ActiveWorker is a task being processed, without its payload.
 type ActiveWorker struct {
+	// JobID is the task's id, which is its job's.
+	JobID    string
 	TaskType string
 	Queue    string
 	Started  time.Time

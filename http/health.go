@@ -54,15 +54,16 @@ func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, res)
 }
 
-// handleQueueStatus reports the queue's figures and live workers; it needs
-// no token.
+// handleQueueStatus reports the queue's figures, live workers and active
+// tasks; it needs no token, and shows an admin's token what identifies
+// hosts and jobs.
 func (s *Server) handleQueueStatus(w http.ResponseWriter, r *http.Request) {
 	st, err := s.Queue.QueueStatus(r.Context())
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, newQueueStatusView(st))
+	writeJSON(w, http.StatusOK, newQueueStatusView(st, s.Auth.adminCaller(r)))
 }
 
 func sortedKeys[V any](m map[string]V) []string {

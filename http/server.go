@@ -99,7 +99,7 @@ func (s *Server) Handler() http.Handler {
 	r.Get("/readyz", s.handleReadyz)
 	l := s.Limits
 	readsByIP := s.limitByIP(l.ReadsPerIP, "reads") // one count for every read route
-	r.With(readsByIP).Get("/api/queue-status", s.handleQueueStatus)
+	r.With(readsByIP, s.Auth.Verify).Get("/api/queue-status", s.handleQueueStatus)
 	if s.QueueUI != nil {
 		r.Group(func(r chi.Router) {
 			r.Use(allowCookie, s.Auth.Verify, s.Auth.Require(s), RequireAdmin(s))

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/logproc/logproc/domain/storage"
 	"github.com/logproc/logproc/domain/worker"
@@ -44,6 +44,9 @@ type env struct {
 	hub    *lphttp.ProgressHub
 	// client checks every response against the API's OpenAPI document.
 	client *http.Client
+	// rdb and queue are the job queue's Redis and name.
+	rdb   *redis.Client
+	queue string
 }
 
 func newEnv(t *testing.T, audience string) *env { return newEnvWith(t, audience, true) }
@@ -99,7 +102,7 @@ func newEnvWith(t *testing.T, audience string, projecting bool) *env {
 	})
 	srv := &lphttp.Server{
 		Events: postgres.New(pool), Blobs: blobs, Stats: reader, Progress: hub,
-		Queue: worker.NewInspector(asynq.NewInspectorFromRedisClient(rdb), queue),
+		Queue: worker.NewInspector(rdb, queue),
 		Auth:  auth, MaxUploadBytes: 64 << 10, Log: log,
 		Ready: map[string]lphttp.Check{"postgres": pool.Ping},
 	}
@@ -110,7 +113,8 @@ func newEnvWith(t *testing.T, audience string, projecting bool) *env {
 		t.Fatal(err)
 	}
 	return &env{t: t, url: ts.URL, auth: auth, stats: reader, blobs: blobs, dir: dir, server: *srv,
-		store: postgres.New(pool), hub: hub, client: client}
+		store: postgres.New(pool), hub: hub, client: client,
+		rdb: rdb, queue: queue}
 }
 
 // projected waits until the read models hold the job at the given version,

@@ -189,10 +189,13 @@ func newJobPageView(p *domain.JobPage) jobPageView {
 	return v
 }
 
-// queueStatusView is the body of GET /api/queue-status.
+// queueStatusView is the body of GET /api/queue-status. What identifies a
+// host (server ids, host names, PIDs) and the jobs running is shown to
+// admins only.
 type queueStatusView struct {
-	Queues  []queueInfoView    `json:"queues"`
-	Servers []workerServerView `json:"servers"`
+	Queues      []queueInfoView    `json:"queues"`
+	Servers     []workerServerView `json:"servers"`
+	ActiveTasks []activeTaskView   `json:"active_tasks"`
 }
 
 type queueInfoView struct {
@@ -214,9 +217,9 @@ type queueInfoView struct {
 }
 
 type workerServerView struct {
-	ID            string             `json:"id"`
-	Host          string             `json:"host"`
-	PID           int                `json:"pid"`
+	ID            string             `json:"id,omitempty"`
+	Host          string             `json:"host,omitempty"`
+	PID           int                `json:"pid,omitempty"`
 	Concurrency   int                `json:"concurrency"`
 	Queues        map[string]int     `json:"queues"`
 	Status        string             `json:"status"`
@@ -225,24 +228,64 @@ type workerServerView struct {
 }
 
 type activeWorkerView struct {
+	JobID    string    `json:"job_id,omitempty"`
 	TaskType string    `json:"task_type"`
 	Queue    string    `json:"queue"`
 	Started  time.Time `json:"started"`
 	Deadline time.Time `json:"deadline"`
 }
 
-func newQueueStatusView(st *domain.QueueStatus) queueStatusView {
-	v := queueStatusView{Queues: make([]queueInfoView, len(st.Queues)), Servers: make([]workerServerView, len(st.Servers))}
+// activeTaskView is a task the queue holds as active: running on a live
+// worker, unconfirmed (started within seconds, or its worker just stopped)
+// or orphaned (its worker stopped; it goes back to the queue).
+type activeTaskView struct {
+	JobID    string           `json:"job_id,omitempty"`
+	ServerID string           `json:"server_id,omitempty"`
+	TaskType string           `json:"task_type"`
+	Queue    string           `json:"queue"`
+	State    domain.TaskState `json:"state"`
+	Retried  int              `json:"retried"`
+	Started  *time.Time       `json:"started,omitempty"`
+	Deadline *time.Time       `json:"deadline,omitempty"`
+}
+
+func newQueueStatusView(st *domain.QueueStatus, admin bool) queueStatusView {
+	v := queueStatusView{Queues: make([]queueInfoView, len(st.Queues)), Servers: make([]workerServerView, len(st.Servers)),
+		ActiveTasks: make([]activeTaskView, len(st.Active))}
 	for i, q := range st.Queues {
 		v.Queues[i] = queueInfoView(q)
 	}
 	for i, s := range st.Servers {
-		ws := workerServerView{ID: s.ID, Host: s.Host, PID: s.PID, Concurrency: s.Concurrency, Queues: s.Queues,
-			Status: s.Status, Started: s.Started, ActiveWorkers: make([]activeWorkerView, len(s.ActiveWorkers))}
-		for k, w := range s.ActiveWorkers {
-			ws.ActiveWorkers[k] = activeWorkerView(w)
+		v.Servers[i] = newWorkerServerView(s, admin)
+	}
+	for i, a := range st.Active {
+		v.ActiveTasks[i] = newActiveTaskView(a, admin)
+	}
+	return v
+}
+
+func newWorkerServerView(s domain.WorkerServer, admin bool) workerServerView {
+	ws := workerServerView{Concurrency: s.Concurrency, Queues: s.Queues, Status: s.Status, Started: s.Started,
+		ActiveWorkers: make([]activeWorkerView, len(s.ActiveWorkers))}
+	if admin {
+		ws.ID, ws.Host, ws.PID = s.ID, s.Host, s.PID
+	}
+	for k, w := range s.ActiveWorkers {
+		ws.ActiveWorkers[k] = activeWorkerView{TaskType: w.TaskType, Queue: w.Queue, Started: w.Started, Deadline: w.Deadline}
+		if admin {
+			ws.ActiveWorkers[k].JobID = w.JobID
 		}
-		v.Servers[i] = ws
+	}
+	return ws
+}
+
+func newActiveTaskView(a domain.ActiveTask, admin bool) activeTaskView {
+	v := activeTaskView{TaskType: a.TaskType, Queue: a.Queue, State: a.State, Retried: a.Retried}
+	if !a.Started.IsZero() {
+		v.Started, v.Deadline = &a.Started, &a.Deadline
+	}
+	if admin {
+		v.JobID, v.ServerID = a.JobID, a.ServerID
 	}
 	return v
 }

@@ -121,7 +121,8 @@ func (a *App) StartServe(ctx context.Context) error {
 	a.goBackground(func() { notifier.Run(bg) })
 	a.goBackground(func() { a.Runner.Run(bg, ps...) })
 	inspector := asynq.NewInspectorFromRedisClient(a.Redis)
-	reconciler := worker.NewReconciler(projections.NewReader(a.Pool), a.Store, queue, inspector, a.Log)
+	reconciler := worker.NewReconciler(projections.NewReader(a.Pool), a.Store, queue,
+		worker.NewTasks(a.Redis, a.Config.Queue), a.Log)
 	reconciler.Metrics = a.workerMetrics()
 	a.goBackground(func() { reconciler.Run(bg, ReconcileEvery) })
 	a.registerQueueMetrics(inspector)
@@ -131,8 +132,10 @@ func (a *App) StartServe(ctx context.Context) error {
 	return a.serveHTTP(auth)
 }
 
-// ReconcileEvery is how often serve looks for jobs whose task was lost.
-const ReconcileEvery = time.Minute
+// ReconcileEvery is how often serve looks for jobs whose task was lost, or
+// whose worker died: a job waits at most this long past the moment asynq's
+// bookkeeping shows it.
+const ReconcileEvery = 5 * time.Second
 
 // readModels lists the projections the API reads.
 func readModels() []projections.Projector {
@@ -143,7 +146,7 @@ func (a *App) serveHTTP(auth *lphttp.Auth) error {
 	reader := projections.NewReader(a.Pool)
 	srv := &lphttp.Server{
 		Events: a.Store, Blobs: a.Blobs, Stats: reader, Progress: a.progressHub(reader), QueueUI: a.queueUI(),
-		Queue: worker.NewInspector(asynq.NewInspectorFromRedisClient(a.Redis), a.Config.Queue),
+		Queue: worker.NewInspector(a.Redis, a.Config.Queue),
 		Auth:  auth, MaxUploadBytes: a.Config.MaxUploadBytes, TrustedProxies: a.Config.TrustedProxies,
 		Log: a.Log, Instance: rand.Text(), Metrics: lphttp.NewMetrics(a.Registry), Limits: a.Config.RateLimits,
 		Ready: map[string]lphttp.Check{

@@ -26,13 +26,24 @@ var _ domain.Queue = (*Queue)(nil)
 // EnqueueJob implements domain.Queue. A task id conflict means the job's
 // task is already queued, running or kept as done: a success.
 func (q *Queue) EnqueueJob(ctx context.Context, jobID uuid.UUID, size int64) error {
+	_, err := q.enqueue(ctx, jobID, size)
+	return err
+}
+
+// enqueue enqueues the job's task and reports whether it did: false when a
+// task with the job's id was there already, in whatever state (an archived
+// one included), so that nothing new will run.
+func (q *Queue) enqueue(ctx context.Context, jobID uuid.UUID, size int64) (bool, error) {
 	task, err := NewAnalyzeJobTask(jobID, size, q.name)
 	if err != nil {
-		return err
+		return false, err
 	}
 	_, err = q.client.EnqueueContext(ctx, task)
-	if err == nil || errors.Is(err, asynq.ErrTaskIDConflict) {
-		return nil
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, asynq.ErrTaskIDConflict):
+		return false, nil
 	}
-	return domain.Wrap(err, domain.EUNAVAILABLE, "the job queue (Redis) cannot be reached")
+	return false, domain.Wrap(err, domain.EUNAVAILABLE, "the job queue (Redis) cannot be reached")
 }

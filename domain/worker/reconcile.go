@@ -28,29 +28,40 @@ type UnfinishedJobs interface {
 
 // Reconciler defaults.
 const (
-	// DefaultReconcileGrace leaves a job alone for two minutes after its
-	// upload, which is ample for the dispatcher to enqueue it.
-	DefaultReconcileGrace = 2 * time.Minute
+	// DefaultReconcileGrace leaves a job alone for ten seconds after its
+	// upload, ample for the dispatcher to enqueue it. Enqueueing a job
+	// twice is harmless (the second is a task id conflict); the grace only
+	// spares a pass the lookups of jobs just submitted.
+	DefaultReconcileGrace = 10 * time.Second
 	// DefaultReconcilePage is how many job ids one read of UnfinishedJobs
 	// asks for.
 	DefaultReconcilePage = 100
 )
 
 // Reconciler settles jobs that would otherwise stay queued or processing
-// forever because asynq no longer runs their task. asynq archives a task
-// whose worker was killed on its last attempt without calling the handler,
-// so nothing records the failure, and the archived task keeps the job's id,
-// so the job cannot be enqueued again; a task deleted by an operator or lost
-// with Redis is never enqueued again either, since the dispatcher's
-// checkpoint has passed the job's JobSubmitted. For each unfinished job a
-// pass looks up its task:
+// forever, or for minutes, because asynq no longer runs their task. asynq
+// archives a task whose worker was killed on its last attempt without
+// calling the handler, so nothing records the failure, and the archived
+// task keeps the job's id, so the job cannot be enqueued again; a task
+// deleted by an operator or lost with Redis is never enqueued again either,
+// since the dispatcher's checkpoint has passed the job's JobSubmitted; and
+// the task of a worker killed mid-job stays active until asynq's recoverer
+// notices, a minute or two later. For each unfinished job a pass looks up
+// its task, as it is even after Redis lost its data (see Tasks):
 //
 //   - archived: appends JobFailed (code task_lost, not retryable) at the
 //     job's stream version, so it is recorded once even when several serve
 //     processes reconcile at the same time;
-//   - missing (or its whole queue): enqueues the job again; the handler
-//     resumes after the chunks already recorded;
-//   - pending, active, scheduled, waiting for a retry: leaves it to asynq;
+//   - missing (or its whole queue): enqueues the job again, unless a live
+//     worker still runs it; the handler resumes after the chunks already
+//     recorded. A task that turns up meanwhile is looked at again, never
+//     counted as enqueued;
+//   - active on no live worker server, its lease expired (its worker died
+//     or froze): hands it back to the queue at once, or, when the job has
+//     had all its attempts, fails the job (a file that kills its worker
+//     every time must not loop);
+//   - pending, active on a live worker, scheduled, waiting for a retry:
+//     leaves it to asynq;
 //   - completed while the job is unfinished: logs a warning and leaves it.
 //     The handler returns nil only once the job is finished, so this is a
 //     bug; when asynq drops the task after Retention the job is found
@@ -61,7 +72,7 @@ type Reconciler struct {
 	unfinished UnfinishedJobs
 	jobs       *domain.Jobs
 	queue      *Queue
-	inspector  *asynq.Inspector
+	tasks      *Tasks
 	log        *slog.Logger
 	// Grace is how long after its upload a job is left alone, so that a job
 	// the dispatcher has not enqueued yet is not enqueued a second time.
@@ -73,10 +84,10 @@ type Reconciler struct {
 }
 
 // NewReconciler returns a reconciler of the jobs listed by jobs, whose
-// streams are in store and whose tasks go to queue, which inspector must
-// reach in the same Redis.
-func NewReconciler(jobs UnfinishedJobs, store events.Store, queue *Queue, inspector *asynq.Inspector, log *slog.Logger) *Reconciler {
-	return &Reconciler{unfinished: jobs, jobs: domain.NewJobs(store), queue: queue, inspector: inspector, log: log,
+// streams are in store and whose tasks go to queue, which tasks must see in
+// the same Redis.
+func NewReconciler(jobs UnfinishedJobs, store events.Store, queue *Queue, tasks *Tasks, log *slog.Logger) *Reconciler {
+	return &Reconciler{unfinished: jobs, jobs: domain.NewJobs(store), queue: queue, tasks: tasks, log: log,
 		Grace: DefaultReconcileGrace, PageSize: DefaultReconcilePage}
 }
 
@@ -87,10 +98,14 @@ type Report struct {
 	// Skipped counts jobs found finished (the read model lagged) or
 	// submitted within the grace period.
 	Skipped int
-	// Failed counts jobs marked failed because their task was archived.
+	// Failed counts jobs marked failed because their task was archived, or
+	// their worker died on their last attempt.
 	Failed int
 	// Requeued counts jobs enqueued again because their task was gone.
 	Requeued int
+	// Recovered counts jobs whose task was handed back to the queue
+	// because its worker died.
+	Recovered int
 	// Left counts jobs whose task asynq still holds in a live state.
 	Left int
 	// Errors counts jobs the pass could not settle; they are logged.
@@ -104,7 +119,11 @@ const (
 	outcomeSkipped outcome = iota
 	outcomeFailed
 	outcomeRequeued
+	outcomeRecovered
 	outcomeLeft
+	// outcomeMoved means the task changed while the pass acted on it: look
+	// again.
+	outcomeMoved
 )
 
 func (r *Report) count(o outcome) {
@@ -115,6 +134,8 @@ func (r *Report) count(o outcome) {
 		r.Failed++
 	case outcomeRequeued:
 		r.Requeued++
+	case outcomeRecovered:
+		r.Recovered++
 	case outcomeLeft:
 		r.Left++
 	}
@@ -142,7 +163,8 @@ func (r *Reconciler) Run(ctx context.Context, every time.Duration) {
 
 // logPass logs a pass's result and returns whether it failed.
 func (r *Reconciler) logPass(rep Report, err error, failingBefore bool) bool {
-	args := []any{"checked", rep.Checked, "failed", rep.Failed, "requeued", rep.Requeued, "left", rep.Left}
+	args := []any{"checked", rep.Checked, "failed", rep.Failed, "requeued", rep.Requeued,
+		"recovered", rep.Recovered, "left", rep.Left}
 	switch {
 	case err != nil && !failingBefore:
 		r.log.Error("job reconciliation failed; will try again", append(args, "err", err)...)
@@ -150,7 +172,7 @@ func (r *Reconciler) logPass(rep Report, err error, failingBefore bool) bool {
 		r.log.Debug("job reconciliation still failing", append(args, "err", err)...)
 	case failingBefore:
 		r.log.Info("job reconciliation works again", args...)
-	case rep.Failed+rep.Requeued > 0:
+	case rep.Failed+rep.Requeued+rep.Recovered > 0:
 		r.log.Info("jobs reconciled", args...)
 	default:
 		r.log.Debug("jobs reconciled", args...)
@@ -163,6 +185,9 @@ type pass struct {
 	Report
 	cutoff   time.Time
 	firstErr error
+	// running holds the tasks live worker servers run, read once a pass
+	// when first needed.
+	running map[string]*asynq.ServerInfo
 }
 
 // ReconcileOnce looks at every job unfinished for longer than the grace
@@ -173,6 +198,9 @@ type pass struct {
 // error naming the first one.
 func (r *Reconciler) ReconcileOnce(ctx context.Context) (Report, error) {
 	p := &pass{cutoff: time.Now().Add(-r.Grace)}
+	if err := r.tasks.Register(ctx); err != nil {
+		return p.Report, fmt.Errorf("reconcile: %w", err)
+	}
 	err := r.eachUnfinished(ctx, p.cutoff, func(id uuid.UUID) error { return r.check(ctx, p, id) })
 	if err == nil && p.firstErr != nil {
 		err = fmt.Errorf("reconcile: %d of %d jobs not settled; first: %w", p.Errors, p.Checked, p.firstErr)
@@ -209,7 +237,7 @@ func (r *Reconciler) eachUnfinished(ctx context.Context, cutoff time.Time, fn fu
 // when the pass must stop: the queue is unreachable or ctx is done.
 func (r *Reconciler) check(ctx context.Context, p *pass, id uuid.UUID) error {
 	p.Checked++
-	o, err := r.settle(ctx, id, p.cutoff)
+	o, err := r.settle(ctx, p, id)
 	if err == nil {
 		p.count(o)
 		return nil
@@ -226,60 +254,109 @@ func (r *Reconciler) check(ctx context.Context, p *pass, id uuid.UUID) error {
 	return nil
 }
 
-// settle decides what one job needs and does it. The task is looked up
+// maxSettleTries bounds how often settle looks again at a job whose task
+// or stream moved while it acted.
+const maxSettleTries = 10
+
+// settle decides what one job needs and does it, looking again when the
+// task or the stream moved meanwhile.
+func (r *Reconciler) settle(ctx context.Context, p *pass, id uuid.UUID) (outcome, error) {
+	for try := 1; ; try++ {
+		o, err := r.settleOnce(ctx, p, id)
+		if (o != outcomeMoved && !errors.Is(err, events.ErrConcurrency)) || try == maxSettleTries {
+			return o, err
+		}
+	}
+}
+
+// settleOnce looks at the job's task and acts on it. The task is looked up
 // before the stream is folded: the handler appends a job's last event
 // before asynq marks its task completed or archived, so a fold that follows
-// the lookup sees every event that led to the task's state. When a failure
-// cannot be appended because the stream moved, it looks again.
-func (r *Reconciler) settle(ctx context.Context, id uuid.UUID, cutoff time.Time) (outcome, error) {
-	for try := 0; ; try++ {
-		info, err := r.task(id)
-		if err != nil {
-			return 0, err
-		}
-		job, err := r.jobs.Load(ctx, id)
-		if err != nil {
-			return 0, fmt.Errorf("load job: %w", err)
-		}
-		switch {
-		case job.Status.Terminal() || !job.SubmittedAt.Before(cutoff):
-			return outcomeSkipped, nil
-		case info == nil:
-			return outcomeRequeued, r.requeue(ctx, job)
-		case info.State != asynq.TaskStateArchived:
-			r.leave(job, info)
-			return outcomeLeft, nil
-		}
-		err = r.fail(ctx, job, info)
-		if !errors.Is(err, events.ErrConcurrency) || try == maxFailTries {
-			return outcomeFailed, err
+// the lookup sees every event that led to the task's state. A task asynq
+// runs in a live state is left without reading the stream.
+func (r *Reconciler) settleOnce(ctx context.Context, p *pass, id uuid.UUID) (outcome, error) {
+	info, err := r.tasks.Lookup(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	if info != nil && info.State != asynq.TaskStateArchived && info.State != asynq.TaskStateActive &&
+		info.State != asynq.TaskStateCompleted {
+		return outcomeLeft, nil
+	}
+	if info == nil || info.State == asynq.TaskStateActive {
+		if running, err := r.isRunning(p, id); err != nil || running {
+			return outcomeLeft, err
 		}
 	}
+	if info != nil && info.State == asynq.TaskStateActive {
+		if expired, err := r.tasks.LeaseExpired(ctx, id, time.Now()); err != nil || !expired {
+			return outcomeLeft, err
+		}
+	}
+	job, err := r.jobs.Load(ctx, id)
+	if err != nil {
+		return 0, fmt.Errorf("load job: %w", err)
+	}
+	if job.Status.Terminal() || !job.SubmittedAt.Before(p.cutoff) {
+		return outcomeSkipped, nil
+	}
+	return r.act(ctx, job, info)
 }
 
-// task returns the job's task, or nil when asynq has neither it nor its
-// queue. It returns EUNAVAILABLE when Redis cannot be reached.
-func (r *Reconciler) task(id uuid.UUID) (*asynq.TaskInfo, error) {
-	info, err := r.inspector.GetTaskInfo(r.queue.name, id.String())
+// act settles an unfinished job whose task is missing, archived, orphaned
+// or completed.
+func (r *Reconciler) act(ctx context.Context, job *domain.Job, info *asynq.TaskInfo) (outcome, error) {
 	switch {
-	case errors.Is(err, asynq.ErrTaskNotFound), errors.Is(err, asynq.ErrQueueNotFound):
-		return nil, nil
-	case err != nil:
-		return nil, domain.Wrap(fmt.Errorf("look up task: %w", err), domain.EUNAVAILABLE,
-			"the job queue (Redis) cannot be reached")
+	case info == nil:
+		return r.requeue(ctx, job)
+	case info.State == asynq.TaskStateArchived:
+		return outcomeFailed, r.fail(ctx, job, lossOf(info), archivedAttempt(job, info), info)
+	case info.State == asynq.TaskStateActive && job.OutOfAttempts():
+		return outcomeFailed, r.fail(ctx, job, domain.LostWorker, job.Attempts, info)
+	case info.State == asynq.TaskStateActive:
+		return r.recover(ctx, job)
 	}
-	return info, nil
+	r.leave(job, info)
+	return outcomeLeft, nil
 }
 
-// requeue enqueues a job whose task is gone. A task the dispatcher enqueued
-// meanwhile makes it a no-op.
-func (r *Reconciler) requeue(ctx context.Context, job *domain.Job) error {
-	if err := r.queue.EnqueueJob(ctx, job.ID, job.Size); err != nil {
-		return fmt.Errorf("enqueue again: %w", err)
+// isRunning reports whether a live worker server runs the job's task.
+func (r *Reconciler) isRunning(p *pass, id uuid.UUID) (bool, error) {
+	if p.running == nil {
+		running, err := r.tasks.Running()
+		if err != nil {
+			return false, err
+		}
+		p.running = running
+	}
+	return p.running[id.String()] != nil, nil
+}
+
+// requeue enqueues a job whose task is gone. When a task with the job's id
+// turns up meanwhile (the dispatcher enqueued it, or the queue's bookkeeping
+// hid it), nothing was enqueued: the job is looked at again.
+func (r *Reconciler) requeue(ctx context.Context, job *domain.Job) (outcome, error) {
+	enqueued, err := r.queue.enqueue(ctx, job.ID, job.Size)
+	if err != nil {
+		return 0, fmt.Errorf("enqueue again: %w", err)
+	}
+	if !enqueued {
+		return outcomeMoved, nil
 	}
 	r.log.Warn("enqueued a job again: its task was gone", "job", job.ID, "status", job.Status,
 		"chunks_recorded", job.Chunks)
-	return nil
+	return outcomeRequeued, nil
+}
+
+// recover hands the task of a job whose worker died back to the queue.
+func (r *Reconciler) recover(ctx context.Context, job *domain.Job) (outcome, error) {
+	moved, err := r.tasks.RequeueOrphan(ctx, job.ID, time.Now())
+	if err != nil || !moved {
+		return outcomeMoved, err
+	}
+	r.log.Warn("handed a job's task back to the queue: its worker stopped", "job", job.ID,
+		"attempts", job.Attempts, "chunks_recorded", job.Chunks)
+	return outcomeRecovered, nil
 }
 
 func (r *Reconciler) leave(job *domain.Job, info *asynq.TaskInfo) {
@@ -289,24 +366,20 @@ func (r *Reconciler) leave(job *domain.Job, info *asynq.TaskInfo) {
 	}
 }
 
-// maxFailTries bounds how often settle looks again at a job whose stream
-// moved while it recorded the job's failure.
-const maxFailTries = 10
-
-// fail records that the job will not complete because asynq archived its
-// task. It returns an error wrapping events.ErrConcurrency when the stream
-// moved since job was folded.
-func (r *Reconciler) fail(ctx context.Context, job *domain.Job, info *asynq.TaskInfo) error {
+// fail records that the job will not complete because its task was lost,
+// the last attempt being attempt. It returns an error wrapping
+// events.ErrConcurrency when the stream moved since job was folded.
+func (r *Reconciler) fail(ctx context.Context, job *domain.Job, loss domain.TaskLoss, attempt int, info *asynq.TaskInfo) error {
 	now := time.Now()
-	if err := job.LoseTask(lossOf(info), archivedAttempt(job, info), now); err != nil {
+	if err := job.LoseTask(loss, attempt, now); err != nil {
 		return err
 	}
 	if err := r.jobs.Save(ctx, job); err != nil {
 		return fmt.Errorf("record failure: %w", err)
 	}
 	r.Metrics.jobFinished(job, now)
-	r.log.Warn("job failed: its task was archived before the job finished", "job", job.ID,
-		"task_retried", info.Retried, "task_last_error", info.LastErr)
+	r.log.Warn("job failed: its task ended without it", "job", job.ID, "task_state", info.State,
+		"task_retried", info.Retried, "task_last_error", info.LastErr, "attempts", job.Attempts)
 	return nil
 }
 

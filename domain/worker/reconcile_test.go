@@ -36,6 +36,7 @@ type reconcileFixture struct {
 	queue     *worker.Queue
 	client    *asynq.Client
 	inspector *asynq.Inspector
+	tasks     *worker.Tasks
 	jobs      *unfinishedList
 }
 
@@ -45,12 +46,12 @@ func newReconcileFixture(t *testing.T) *reconcileFixture {
 	client := asynq.NewClientFromRedisClient(rdb)
 	return &reconcileFixture{t: t, ctx: context.Background(), store: postgres.New(pgtest.NewPool(t)),
 		rdb: rdb, queueName: name, queue: worker.NewQueue(client, name), client: client,
-		inspector: asynq.NewInspectorFromRedisClient(rdb), jobs: &unfinishedList{}}
+		inspector: asynq.NewInspectorFromRedisClient(rdb), tasks: worker.NewTasks(rdb, name), jobs: &unfinishedList{}}
 }
 
 // reconciler returns a reconciler with the default grace period.
-func (f *reconcileFixture) reconciler(store events.Store, inspector *asynq.Inspector) *worker.Reconciler {
-	return worker.NewReconciler(f.jobs, store, f.queue, inspector, slog.New(slog.DiscardHandler))
+func (f *reconcileFixture) reconciler(store events.Store, tasks *worker.Tasks) *worker.Reconciler {
+	return worker.NewReconciler(f.jobs, store, f.queue, tasks, slog.New(slog.DiscardHandler))
 }
 
 // reconcile runs one pass of r and fails the test on an error.
@@ -154,6 +155,13 @@ func (f *reconcileFixture) enqueue(id uuid.UUID, opts ...asynq.Option) {
 func (f *reconcileFixture) runWorker(id uuid.UUID, handlerErr error, opts ...asynq.Option) {
 	f.t.Helper()
 	f.enqueue(id, opts...)
+	f.work(id, handlerErr)
+}
+
+// work lets a real asynq server run the job's task, already in the queue,
+// once with a handler that returns handlerErr, then stops the server.
+func (f *reconcileFixture) work(id uuid.UUID, handlerErr error) {
+	f.t.Helper()
 	srv := asynq.NewServerFromRedisClient(f.rdb, asynq.Config{
 		Queues: map[string]int{f.queueName: 1}, Concurrency: 1, TaskCheckInterval: 20 * time.Millisecond,
 		RetryDelayFunc: func(int, error, *asynq.Task) time.Duration { return time.Hour },
@@ -313,7 +321,7 @@ func TestReconcilerSettlesJobByTaskState(t *testing.T) {
 				f.append(id, &events.JobStarted{Attempt: 1, Worker: "w1", At: time.Now().UTC()}, events.Metadata{})
 			}
 			tt.task(f, id)
-			r := f.reconciler(f.store, f.inspector)
+			r := f.reconciler(f.store, f.tasks)
 			for i, want := range tt.passes {
 				if diff := cmp.Diff(want, f.reconcile(r)); diff != "" {
 					t.Errorf("pass %d report (-want +got):\n%s", i+1, diff)
@@ -378,7 +386,7 @@ func TestReconcilerSkipsFinishedJobs(t *testing.T) {
 	// The job completed and asynq has since dropped its task.
 	f.append(completed, &events.JobCompleted{At: time.Now().UTC()}, events.Metadata{})
 
-	rep := f.reconcile(f.reconciler(f.store, f.inspector))
+	rep := f.reconcile(f.reconciler(f.store, f.tasks))
 	if diff := cmp.Diff(worker.Report{Checked: 2, Skipped: 2}, rep); diff != "" {
 		t.Errorf("report (-want +got):\n%s", diff)
 	}
@@ -393,7 +401,7 @@ func TestReconcilerSkipsFinishedJobs(t *testing.T) {
 func TestReconcilerLeavesJobsWithinGracePeriod(t *testing.T) {
 	t.Parallel()
 	f := newReconcileFixture(t)
-	r := f.reconciler(f.store, f.inspector)
+	r := f.reconciler(f.store, f.tasks)
 	fresh, old := f.submitAt(time.Now().Add(-r.Grace/2)), f.submitAt(time.Now().Add(-2*r.Grace))
 
 	before := time.Now()
@@ -422,7 +430,7 @@ func TestReconcilerReadsEveryPage(t *testing.T) {
 	for range 5 {
 		ids = append(ids, f.processing())
 	}
-	r := f.reconciler(f.store, f.inspector)
+	r := f.reconciler(f.store, f.tasks)
 	r.PageSize = 2
 	if diff := cmp.Diff(worker.Report{Checked: 5, Requeued: 5}, f.reconcile(r)); diff != "" {
 		t.Errorf("report (-want +got):\n%s", diff)
@@ -465,7 +473,7 @@ func TestReconcilerRedecidesWhenTheJobMovedMeanwhile(t *testing.T) {
 	store := &racingStore{Store: f.store, race: func() error {
 		return appendNow(f.ctx, f.store, id, &events.JobCompleted{At: time.Now().UTC()}, events.Metadata{})
 	}}
-	rep := f.reconcile(f.reconciler(store, f.inspector))
+	rep := f.reconcile(f.reconciler(store, f.tasks))
 	if diff := cmp.Diff(worker.Report{Checked: 1, Skipped: 1}, rep); diff != "" {
 		t.Errorf("report (-want +got):\n%s", diff)
 	}
@@ -495,14 +503,14 @@ func TestReconcilerWithRedisDownAppendsNothing(t *testing.T) {
 	if err := f.inspector.ArchiveTask(f.queueName, archived.String()); err != nil {
 		t.Fatal(err)
 	}
-	down := asynq.NewInspector(asynq.RedisClientOpt{Addr: closedPort(t)})
+	down := redis.NewClient(&redis.Options{Addr: closedPort(t)})
 	t.Cleanup(func() { down.Close() })
 
-	rep, err := f.reconciler(f.store, down).ReconcileOnce(f.ctx)
+	rep, err := f.reconciler(f.store, worker.NewTasks(down, f.queueName)).ReconcileOnce(f.ctx)
 	if code := domain.ErrorCode(err); code != domain.EUNAVAILABLE {
 		t.Fatalf("ReconcileOnce with Redis down: error %v (code %q), want code %q", err, code, domain.EUNAVAILABLE)
 	}
-	if diff := cmp.Diff(worker.Report{Checked: 1}, rep); diff != "" {
+	if diff := cmp.Diff(worker.Report{}, rep); diff != "" {
 		t.Errorf("report (-want +got):\n%s", diff)
 	}
 	for _, id := range []uuid.UUID{archived, missing} {
@@ -523,7 +531,7 @@ func TestReconcilerRunStopsWithItsContext(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		f.reconciler(f.store, f.inspector).Run(ctx, time.Hour)
+		f.reconciler(f.store, f.tasks).Run(ctx, time.Hour)
 	}()
 	<-f.jobs.called // the first pass runs at once
 	cancel()

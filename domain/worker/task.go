@@ -16,6 +16,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
+
+	"github.com/logproc/logproc/domain"
 )
 
 // TypeAnalyzeJob is the asynq task type of a job's analysis.
@@ -27,8 +29,8 @@ const DefaultQueue = "logproc"
 // Task settings.
 const (
 	// MaxRetry is how many times a failed analysis is retried before the
-	// job is marked failed.
-	MaxRetry = 5
+	// job is marked failed: a job gets domain.MaxAttempts attempts.
+	MaxRetry = domain.MaxAttempts - 1
 	// Retention keeps a finished task, and so its id, for a day: the
 	// dispatcher's re-enqueue of the same job within it is a no-op.
 	Retention = 24 * time.Hour
