@@ -59,7 +59,7 @@ func (r *Jobs) LoadUntil(ctx context.Context, id uuid.UUID, until int64) (*Job, 
 // Save appends the events the job's commands decided since it was loaded or
 // last saved. It returns an error wrapping events.ErrConcurrency when the
 // stream moved meanwhile; after that, or any other error, the job's state
-// is not the stream's and the job must be loaded again.
+// is not the stream's: Update loads it again, and so must other callers.
 func (r *Jobs) Save(ctx context.Context, j *Job) error {
 	if len(j.changes) == 0 {
 		return nil
@@ -67,6 +67,9 @@ func (r *Jobs) Save(ctx context.Context, j *Job) error {
 	expected := j.Version - int64(len(j.changes))
 	v, err := r.store.AppendToStream(ctx, events.JobStream(j.ID), expected, j.changes...)
 	if err != nil {
+		// The events may have been stored all the same (a connection
+		// lost after the commit): only the stream can tell.
+		j.stale, j.changes = true, nil
 		return fmt.Errorf("save job %s: %w", j.ID, err)
 	}
 	// A repeat of events already stored (a twin wrote them) answers with
@@ -78,9 +81,10 @@ func (r *Jobs) Save(ctx context.Context, j *Job) error {
 }
 
 // Update runs a command on the job and saves what it decided. When the stream
-// moved since the job was loaded (a twin delivery appended), it loads the job
-// again into j and runs the command on the new state, which decides whether
-// anything is left to do. The command's own error is returned as it is.
+// moved since the job was loaded (a twin delivery appended), or a save
+// failed, it loads the job again into j and runs the command on the new
+// state, which decides whether anything is left to do. The command's own
+// error is returned as it is.
 func (r *Jobs) Update(ctx context.Context, j *Job, command func(*Job) error) error {
 	for try := 1; ; try++ {
 		if j.stale {
@@ -96,13 +100,11 @@ func (r *Jobs) Update(ctx context.Context, j *Job, command func(*Job) error) err
 		if err == nil || !errors.Is(err, events.ErrConcurrency) || try == maxUpdateTries || ctx.Err() != nil {
 			return err
 		}
-		if err := r.reload(ctx, j); err != nil {
-			return err
-		}
 	}
 }
 
-// reload folds the job's stream again into j.
+// reload folds the job's stream again into j. A job that cannot be read
+// stays stale.
 func (r *Jobs) reload(ctx context.Context, j *Job) error {
 	fresh, err := r.Load(ctx, j.ID)
 	if err != nil {

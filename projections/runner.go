@@ -37,6 +37,9 @@ type Runner struct {
 	MaxBackoff time.Duration
 	// Metrics, when set, counts the batches that fail to apply.
 	Metrics *Metrics
+
+	// wait sleeps between tries; tests watch it.
+	wait func(ctx context.Context, d time.Duration)
 }
 
 // NewRunner returns a runner with default settings. wake may be nil, in
@@ -44,7 +47,7 @@ type Runner struct {
 func NewRunner(pool *pgxpool.Pool, wake Waker, log *slog.Logger) *Runner {
 	return &Runner{pool: pool, wake: wake, log: log,
 		BatchSize: 1000, RebuildBatchSize: 5000,
-		PollInterval: time.Second, LockRetry: time.Second, MaxBackoff: 30 * time.Second}
+		PollInterval: time.Second, LockRetry: time.Second, MaxBackoff: 30 * time.Second, wait: sleep}
 }
 
 // Setup makes sure every projector has a live generation with its tables and
@@ -73,27 +76,33 @@ func (r *Runner) Run(ctx context.Context, ps ...Projector) {
 }
 
 // runProjector takes the projector's lock whenever it can and applies it
-// while it holds it. After an error it backs off, up to r.MaxBackoff, and logs
-// once per failure streak at error level.
+// while it holds it. After an error it backs off, from r.LockRetry up to
+// r.MaxBackoff, and logs once per failure streak at error level; a session
+// that applied well before it failed starts a new streak.
 func (r *Runner) runProjector(ctx context.Context, p Projector) {
 	log := r.log.With("projection", p.Name())
-	delay := r.LockRetry
+	retry := backoff{first: r.LockRetry, max: r.MaxBackoff}
 	for ctx.Err() == nil {
 		err := r.withLock(ctx, p, func(s *session) error {
 			log.Info("projection lock taken; applying")
-			return s.lead()
+			err := s.lead()
+			if s.stepped {
+				retry.succeeded()
+			}
+			return err
 		})
-		switch {
-		case err == nil || errors.Is(err, errNotLocked) || ctx.Err() != nil:
-			delay = r.LockRetry
-		case delay == r.LockRetry:
-			log.Error("projection stopped; retrying with backoff", "err", err)
-			delay = min(2*delay, r.MaxBackoff)
-		default:
-			log.Warn("projection still failing", "err", err, "retry_in", delay)
-			delay = min(2*delay, r.MaxBackoff)
+		if err == nil || errors.Is(err, errNotLocked) || ctx.Err() != nil {
+			retry.succeeded()
+			r.wait(ctx, r.LockRetry)
+			continue
 		}
-		sleep(ctx, delay)
+		wait, first := retry.failed()
+		if first {
+			log.Error("projection stopped; retrying with backoff", "err", err, "retry_in", wait)
+		} else {
+			log.Warn("projection still failing", "err", err, "retry_in", wait)
+		}
+		r.wait(ctx, wait)
 	}
 }
 

@@ -31,6 +31,9 @@ type session struct {
 	conn   *pgx.Conn
 	p      Projector
 	ahead  map[int]*readAhead
+	// stepped says a step of the session succeeded: its connection and
+	// its projector's dependencies worked.
+	stepped bool
 }
 
 // readAhead is a batch read and decoded in the background.
@@ -75,6 +78,7 @@ func (s *session) lead() error {
 		if err != nil {
 			return err
 		}
+		s.stepped = true
 		if worked {
 			continue
 		}

@@ -189,11 +189,15 @@ func (a *App) StartWork(ctx context.Context) error {
 		Queues:          map[string]int{a.Config.Queue: 1},
 		ShutdownTimeout: a.Config.ShutdownTimeout,
 		// Look for new tasks five times a second when idle (asynq's
-		// default is once a second), so an upload starts quickly.
-		TaskCheckInterval: 200 * time.Millisecond,
-		Logger:            asynqLogger{a.Log},
-		LogLevel:          asynq.WarnLevel,
-		BaseContext:       func() context.Context { return context.WithoutCancel(ctx) },
+		// default is once a second), so an upload starts quickly; move
+		// tasks due for a retry every second (the default is 5 s), and
+		// retry the task of a dead worker at once.
+		TaskCheckInterval:        200 * time.Millisecond,
+		DelayedTaskCheckInterval: time.Second,
+		RetryDelayFunc:           worker.RetryDelay,
+		Logger:                   asynqLogger{a.Log},
+		LogLevel:                 asynq.WarnLevel,
+		BaseContext:              func() context.Context { return context.WithoutCancel(ctx) },
 	})
 	mux := asynq.NewServeMux()
 	mux.Handle(worker.TypeAnalyzeJob, handler)

@@ -96,11 +96,14 @@ type jobRun struct {
 }
 
 func (r *jobRun) do(ctx context.Context) error {
-	job, err := r.jobs.Load(ctx, r.id)
+	err := r.patiently(ctx, func() (err error) {
+		r.job, err = r.jobs.Load(ctx, r.id)
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	r.job = job
+	job := r.job
 	if err := r.update(ctx, func(j *domain.Job) error { return j.Start(r.attempt, time.Now()) }); err != nil {
 		return err
 	}
@@ -136,9 +139,10 @@ func (r *jobRun) do(ctx context.Context) error {
 }
 
 // update runs a command on the job and saves it; a twin delivery that moved
-// the stream makes the job decide again on what the twin recorded.
+// the stream makes the job decide again on what the twin recorded, and an
+// event store that went away is waited for.
 func (r *jobRun) update(ctx context.Context, command func(*domain.Job) error) error {
-	return r.jobs.Update(ctx, r.job, command)
+	return r.patiently(ctx, func() error { return r.jobs.Update(ctx, r.job, command) })
 }
 
 func (r *jobRun) recorded() int {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hibiken/asynq"
@@ -124,5 +125,50 @@ func TestEventsTheStoreRefusesFailTheJobAtOnce(t *testing.T) {
 	j := f.job(id)
 	if j.Status != domain.StatusFailed || !strings.Contains(j.FailureReason, "event store refused") || j.Attempts != 1 {
 		t.Errorf("job = %s after %d attempts, reason %q; want failed at once with a reason", j.Status, j.Attempts, j.FailureReason)
+	}
+}
+
+// flakyStore is an event store that cannot be reached for its first calls,
+// as while PostgreSQL restarts.
+type flakyStore struct {
+	events.Store
+	mu       sync.Mutex
+	failures int
+}
+
+func (s *flakyStore) down() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failures--
+	return s.failures >= 0
+}
+
+func (s *flakyStore) AppendToStream(ctx context.Context, stream string, expected int64, evs ...events.Event) (int64, error) {
+	if evs[0].Type != events.TypeJobSubmitted && s.down() {
+		return 0, fmt.Errorf("append to %s: %w: connection refused", stream, events.ErrUnavailable)
+	}
+	return s.Store.AppendToStream(ctx, stream, expected, evs...)
+}
+
+func (s *flakyStore) ReadStream(ctx context.Context, stream string, after int64, limit int) ([]events.Record, error) {
+	if s.down() {
+		return nil, fmt.Errorf("read stream %s: %w: connection refused", stream, events.ErrUnavailable)
+	}
+	return s.Store.ReadStream(ctx, stream, after, limit)
+}
+
+func TestAttemptWaitsForTheEventStoreToComeBack(t *testing.T) {
+	store := &flakyStore{Store: memory.New()}
+	f := newFixtureOn(t, store)
+	id := f.submit(sampleLog(), 300)
+	store.mu.Lock()
+	store.failures = 4
+	store.mu.Unlock()
+	if err := f.handler(worker.NewEngine(nil)).ProcessTask(f.ctx, task(t, id)); err != nil {
+		t.Fatalf("the attempt failed instead of waiting: %v", err)
+	}
+	j := f.job(id)
+	if j.Status != domain.StatusCompleted || j.Attempts != 1 || j.Entries != 2000 {
+		t.Errorf("job = %s after %d attempts with %d entries; want completed in one, 2000 entries", j.Status, j.Attempts, j.Entries)
 	}
 }

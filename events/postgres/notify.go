@@ -29,13 +29,18 @@ func NewListener(pool *pgxpool.Pool, channel string, log *slog.Logger, onNotify 
 	return &Listener{pool: pool, channel: channel, log: log, OnNotify: onNotify}
 }
 
-// Run listens until ctx is done.
+// Run listens until ctx is done. After a connection that listened is lost,
+// it reconnects within 100 ms, then backs off up to 5 s.
 func (l *Listener) Run(ctx context.Context) {
-	backoff := 100 * time.Millisecond
+	const first = 100 * time.Millisecond
+	backoff := first
 	for ctx.Err() == nil {
-		err := l.listen(ctx)
+		listened, err := l.listen(ctx)
 		if ctx.Err() != nil {
 			return
+		}
+		if listened {
+			backoff = first
 		}
 		l.log.Warn("notifications lost; reconnecting", "channel", l.channel, "err", err, "in", backoff)
 		select {
@@ -47,16 +52,18 @@ func (l *Listener) Run(ctx context.Context) {
 	}
 }
 
-func (l *Listener) listen(ctx context.Context) error {
+// listen listens until the connection fails, and reports whether it got as
+// far as listening.
+func (l *Listener) listen(ctx context.Context) (bool, error) {
 	pc, err := l.pool.Acquire(ctx)
 	if err != nil {
-		return err
+		return false, err
 	}
 	// A LISTENing connection must not go back to the pool.
 	conn := pc.Hijack()
 	defer conn.Close(context.WithoutCancel(ctx))
 	if _, err := conn.Exec(ctx, "LISTEN "+quoteIdent(l.channel)); err != nil {
-		return err
+		return false, err
 	}
 	if l.OnConnect != nil {
 		l.OnConnect()
@@ -64,7 +71,7 @@ func (l *Listener) listen(ctx context.Context) error {
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
-			return err
+			return true, err
 		}
 		l.OnNotify(n.Payload)
 	}
