@@ -2,6 +2,7 @@ package projections
 
 import (
 	"context"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -26,8 +27,12 @@ func (Dispatcher) Version() int { return 1 }
 // Tables implements Projector: none.
 func (Dispatcher) Tables() []Table { return nil }
 
+// keepAliveEvery is how long a dispatcher batch goes without a statement.
+const keepAliveEvery = 200 * time.Millisecond
+
 // Apply implements Projector.
-func (d Dispatcher) Apply(ctx context.Context, _ pgx.Tx, _ Tables, batch []Event) error {
+func (d Dispatcher) Apply(ctx context.Context, tx pgx.Tx, _ Tables, batch []Event) error {
+	last := time.Now()
 	for _, e := range batch {
 		s, ok := e.Payload.(*events.JobSubmitted)
 		if !ok {
@@ -35,6 +40,16 @@ func (d Dispatcher) Apply(ctx context.Context, _ pgx.Tx, _ Tables, batch []Event
 		}
 		if err := d.Queue.EnqueueJob(ctx, s.JobID, s.Size); err != nil {
 			return err
+		}
+		// A batch of enqueues to a distant Redis may outlast the lock's
+		// idle timeout (Runner.LockIdleTimeout), which frees the lock of a
+		// frozen process: a statement now and then, far more often than
+		// any such timeout, shows the session at work.
+		if time.Since(last) > keepAliveEvery {
+			if _, err := tx.Exec(ctx, `SELECT 1`); err != nil {
+				return err
+			}
+			last = time.Now()
 		}
 	}
 	return nil

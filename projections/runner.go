@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -32,6 +33,15 @@ type Runner struct {
 	// LockRetry is how often a process that does not hold a projector's
 	// lock tries to take it, which bounds how long a takeover takes.
 	LockRetry time.Duration
+	// LockIdleTimeout is how long a lock holder may show no sign of work
+	// before it loses the lock: its session ends when it is idle, or idle
+	// in a transaction, for that long (the server's idle_session_timeout
+	// and idle_in_transaction_session_timeout), and a standby ends it when
+	// it has not read a result for that long. A process that is alive but
+	// frozen (stopped, swapped out, stuck) so loses the lock, and a standby
+	// takes over within LockIdleTimeout + LockRetry. It must exceed
+	// PollInterval, between two statements of a healthy holder.
+	LockIdleTimeout time.Duration
 	// MaxBackoff bounds the wait between retries of a failing projector,
 	// such as the dispatcher while Redis is down.
 	MaxBackoff time.Duration
@@ -47,7 +57,8 @@ type Runner struct {
 func NewRunner(pool *pgxpool.Pool, wake Waker, log *slog.Logger) *Runner {
 	return &Runner{pool: pool, wake: wake, log: log,
 		BatchSize: 1000, RebuildBatchSize: 5000,
-		PollInterval: time.Second, LockRetry: time.Second, MaxBackoff: 30 * time.Second, wait: sleep}
+		PollInterval: time.Second, LockRetry: time.Second, LockIdleTimeout: 10 * time.Second, MaxBackoff: 30 * time.Second,
+		wait: sleep}
 }
 
 // Setup makes sure every projector has a live generation with its tables and
@@ -123,6 +134,9 @@ func (r *Runner) withLock(ctx context.Context, p Projector, fn func(*session) er
 	key := lockKey(p)
 	var locked bool
 	err = pc.QueryRow(ctx, `SELECT pg_try_advisory_lock(hashtext('logproc.projection'), hashtext($1))`, key).Scan(&locked)
+	if err == nil && !locked {
+		r.endStuckHolder(ctx, pc.Conn(), p, key)
+	}
 	if err != nil || !locked {
 		pc.Release()
 		if err == nil {
@@ -145,15 +159,41 @@ func (r *Runner) withLock(ctx context.Context, p Projector, fn func(*session) er
 	// scan, would be kept as it grows: plan each query for its arguments.
 	// A commit need not wait for its WAL to reach disk: a projection's rows
 	// and checkpoint commit together, so a crash that loses the last commits
-	// loses both, and the events are applied again. A batch may wait on a
-	// slow dependency (the dispatcher on Redis) without being cut off.
+	// loses both, and the events are applied again. A holder that stops
+	// working, between transactions or in one, loses its session, and with
+	// it the lock (see LockIdleTimeout); a transaction it left open is
+	// rolled back, so it can never commit once it wakes.
+	idle := fmt.Sprintf("%dms", r.LockIdleTimeout.Milliseconds())
 	if _, err := conn.Exec(ctx, `SET plan_cache_mode = force_custom_plan; SET synchronous_commit = off;
-		SET idle_in_transaction_session_timeout = '10min'`); err != nil {
+		SET idle_in_transaction_session_timeout = '`+idle+`'; SET idle_session_timeout = '`+idle+`'`); err != nil {
 		return err
 	}
 	s := newSession(ctx, r, conn, p)
 	defer s.close()
 	return fn(s)
+}
+
+// endStuckHolder ends the session that holds the projector's lock when it
+// has been blocked sending a result for LockIdleTimeout: its process stopped
+// reading (it is frozen). The server's idle timeouts cannot end such a
+// session, as it is not idle, and nothing else would. A failure is logged:
+// the next try looks again.
+func (r *Runner) endStuckHolder(ctx context.Context, conn *pgx.Conn, p Projector, key string) {
+	rows, err := conn.Query(ctx, `SELECT pg_terminate_backend(a.pid) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+		WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+			AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+			AND l.classid = hashtext('logproc.projection')::oid AND l.objid = hashtext($1)::oid
+			AND a.wait_event = 'ClientWrite' AND a.state_change < now() - make_interval(secs => $2)`,
+		key, r.LockIdleTimeout.Seconds())
+	if err == nil {
+		var ended []bool
+		if ended, err = pgx.CollectRows(rows, pgx.RowTo[bool]); err == nil && len(ended) > 0 {
+			r.log.Warn("ended the session of a projection's lock holder that stopped reading", "projection", p.Name())
+		}
+	}
+	if err != nil && ctx.Err() == nil {
+		r.log.Warn("cannot check the projection's lock holder", "projection", p.Name(), "err", err)
+	}
 }
 
 // lockKey names the advisory lock of a projector's code version.
