@@ -8,7 +8,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 export TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 export TEST_REDIS_URL    ?= redis://127.0.0.1:6379/0
 
-.PHONY: help run test build lint services env bench clean check-go check-shellcheck chromium
+.PHONY: help run test build lint services env bench reliability clean check-go check-shellcheck chromium
 
 ## help: list the targets
 help:
@@ -68,6 +68,10 @@ check-shellcheck:
 ## bench: the benchmarks recorded in the README
 bench: services
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./...
+
+## reliability: the fault tests alone, printing each recovery time (README, Benchmarks)
+reliability: check-go
+	$(GO) test -count=1 -v -run '^TestFault' ./cmd/logproc
 
 ## services: make sure PostgreSQL and Redis answer (starts installed ones)
 services:
