@@ -22,6 +22,18 @@ import (
 	lphttp "github.com/logproc/logproc/http"
 )
 
+// binDir holds the logproc command the fault tests build; TestMain
+// removes it.
+var binDir string
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
 // logprocBinary builds the logproc command once per test run, without the
 // race detector, so the fault tests run real processes as deployed.
 var logprocBinary = sync.OnceValues(func() (string, error) {
@@ -29,6 +41,7 @@ var logprocBinary = sync.OnceValues(func() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	binDir = dir
 	bin := filepath.Join(dir, "logproc")
 	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
 	if err != nil {
