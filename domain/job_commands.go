@@ -31,7 +31,7 @@ type Upload struct {
 // BlobKey returns where the file of a job submitted at a given time is
 // stored: one key per job, so no two uploads ever share an object.
 func BlobKey(jobID uuid.UUID, at time.Time) string {
-	return fmt.Sprintf("jobs/%s/%s", at.UTC().Format("2006/01/02"), jobID)
+	return fmt.Sprintf("%s%s/%s", BlobKeyPrefix, at.UTC().Format("2006/01/02"), jobID)
 }
 
 // Submit makes a new job of an upload: it decides the job's JobSubmitted,

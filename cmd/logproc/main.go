@@ -30,6 +30,7 @@ func commands() []command {
 		{"migrate", "apply or inspect migrations: up | down | status | create-db", runMigrate},
 		{"projections", "projection status and blue/green rebuilds: status | rebuild NAME", runProjections},
 		{"jobs", "auditing: history JOB_ID [--until N] [--json] | verify [JOB_ID]", runJobs},
+		{"blobs", "gc [--delete]: list (and delete) the blobs no job owns, older than an hour", runBlobs},
 		{"token", "mint a JWT: --sub ID [--role admin] [--ttl 1h]", runToken},
 		{"analyze", "summarise a log file, no services needed: FILE [--json]", runAnalyze},
 		{"parse", "write one row per log entry: FILE [--format csv|jsonl] [--out F]", runParse},
