@@ -15,12 +15,12 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/redis/go-redis/v9"
 )
 
 // The fault tests start services of their own, which they may kill, freeze
 // and restart at will: never the PostgreSQL and Redis that other tests and
-// other people share.
+// other people share. Redis comes from asynqtest.Start; PostgreSQL from
+// here.
 
 // freePort returns a TCP port nothing listens on at the moment.
 func freePort(t *testing.T) int {
@@ -91,7 +91,7 @@ func startPostgres(t *testing.T) *throwawayPostgres {
 		}
 	}
 	cmd := exec.Command(initdb, "-D", filepath.Join(dir, "data"), "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: pg.cred}
+	cmd.SysProcAttr = withParent(pg.cred)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("initdb: %v\n%s", err, out)
 	}
@@ -120,7 +120,7 @@ func (pg *throwawayPostgres) start() {
 	cmd := exec.Command(pg.bin, "-D", filepath.Join(pg.dir, "data"), "-p", strconv.Itoa(pg.port), "-k", pg.dir,
 		"-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
 		"-c", "full_page_writes=off", "-c", "shared_buffers=32MB", "-c", "max_connections=200")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: pg.cred}
+	cmd.SysProcAttr = withParent(pg.cred)
 	out, err := os.Create(filepath.Join(pg.dir, "postgres.log"))
 	if err != nil {
 		pg.t.Fatal(err)
@@ -160,53 +160,6 @@ func (pg *throwawayPostgres) stop(sig syscall.Signal) {
 func (pg *throwawayPostgres) url(db string) string {
 	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/%s?sslmode=disable", pg.port, db)
 }
-
-// throwawayRedis is a Redis server of the test's own that keeps nothing on
-// disk, so a restart starts it empty.
-type throwawayRedis struct {
-	t      *testing.T
-	bin    string
-	port   int
-	redis  *exec.Cmd
-	exited chan struct{}
-}
-
-func startRedis(t *testing.T) *throwawayRedis {
-	t.Helper()
-	r := &throwawayRedis{t: t, bin: findBinary(t, "redis-server", "redis-server"), port: freePort(t)}
-	r.start()
-	t.Cleanup(r.kill)
-	return r
-}
-
-func (r *throwawayRedis) start() {
-	r.t.Helper()
-	cmd := exec.Command(r.bin, "--port", strconv.Itoa(r.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
-	if err := cmd.Start(); err != nil {
-		r.t.Fatalf("start redis-server: %v", err)
-	}
-	r.redis, r.exited = cmd, make(chan struct{})
-	go func() { cmd.Wait(); close(r.exited) }()
-	client := redis.NewClient(&redis.Options{Addr: r.addr()})
-	defer client.Close()
-	waitFor(r.t, "the throwaway Redis to answer", time.Minute, func() bool {
-		return client.Ping(context.Background()).Err() == nil
-	})
-}
-
-// kill ends the server with SIGKILL: everything it held is gone.
-func (r *throwawayRedis) kill() {
-	if r.redis == nil {
-		return
-	}
-	r.redis.Process.Kill()
-	<-r.exited
-	r.redis = nil
-}
-
-func (r *throwawayRedis) addr() string { return "127.0.0.1:" + strconv.Itoa(r.port) }
-
-func (r *throwawayRedis) url() string { return "redis://" + r.addr() + "/0" }
 
 // logTail returns the last lines of a process's output, for a failure
 // message.

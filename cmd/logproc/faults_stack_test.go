@@ -19,6 +19,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/logproc/logproc/domain/worker/asynqtest"
 	lphttp "github.com/logproc/logproc/http"
 )
 
@@ -57,7 +58,7 @@ type stack struct {
 	t     *testing.T
 	bin   string
 	pg    *throwawayPostgres
-	redis *throwawayRedis
+	redis *asynqtest.Server
 	env   []string
 	dir   string
 }
@@ -71,7 +72,7 @@ func newStack(t *testing.T) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &stack{t: t, bin: bin, pg: startPostgres(t), redis: startRedis(t), dir: t.TempDir()}
+	s := &stack{t: t, bin: bin, pg: startPostgres(t), redis: asynqtest.Start(t), dir: t.TempDir()}
 	conn, err := pgx.Connect(context.Background(), s.pg.url("postgres"))
 	if err != nil {
 		t.Fatal(err)
@@ -80,7 +81,7 @@ func newStack(t *testing.T) *stack {
 	if _, err := conn.Exec(context.Background(), "CREATE DATABASE logproc"); err != nil {
 		t.Fatal(err)
 	}
-	s.env = []string{"DATABASE_URL=" + s.pg.url("logproc"), "REDIS_URL=" + s.redis.url(),
+	s.env = []string{"DATABASE_URL=" + s.pg.url("logproc"), "REDIS_URL=redis://" + s.redis.Addr + "/0",
 		"JWT_SECRET=" + testSecret, "BLOB_DIR=" + filepath.Join(s.dir, "blobs"), "QUEUE=faults",
 		"WORKER_CONCURRENCY=1", "SHUTDOWN_TIMEOUT=5s", "LOG_LEVEL=info", "PATH=" + os.Getenv("PATH")}
 	return s
@@ -126,6 +127,7 @@ func (s *stack) start(name, command string) *proc {
 	}
 	p.cmd = exec.Command(s.bin, command)
 	p.cmd.Env, p.cmd.Dir, p.cmd.Stdout, p.cmd.Stderr = env, s.dir, p.out, p.out
+	p.cmd.SysProcAttr = withParent(nil)
 	if err := p.cmd.Start(); err != nil {
 		s.t.Fatalf("start %s: %v", name, err)
 	}

@@ -171,7 +171,7 @@ func TestFaultRedisRestartedEmpty(t *testing.T) {
 	api := s.start("serve", "serve")
 	s.start("worker", "work")
 	tok := s.token("alice", "")
-	inspector := asynq.NewInspector(asynq.RedisClientOpt{Addr: s.redis.addr()})
+	inspector := asynq.NewInspector(asynq.RedisClientOpt{Addr: s.redis.Addr})
 	defer inspector.Close()
 	// A paused queue keeps the job's task waiting in Redis, where the
 	// restart loses it (and the pause).
@@ -185,8 +185,8 @@ func TestFaultRedisRestartedEmpty(t *testing.T) {
 		return err == nil && info.State == asynq.TaskStatePending
 	})
 	fault := time.Now()
-	s.redis.kill()
-	s.redis.start()
+	s.redis.Kill()
+	s.redis.Restart(t)
 	js, done := completed(t, api, id, tok)
 	exact(t, js, 20_000, levels)
 	recovery(t, "Redis restarted empty", done.Sub(fault))

@@ -27,6 +27,28 @@ type Server struct {
 	Dir  string
 	cmd  *exec.Cmd
 	done chan struct{}
+	// name, conf and args are how it was started, for Restart.
+	name, conf string
+	args       []string
+}
+
+// Start starts one Redis server that keeps nothing on disk, so that a
+// Restart after a Kill starts it empty, as a Redis that lost its data.
+func Start(t testing.TB) *Server {
+	t.Helper()
+	return startServer(t, "redis", "", false, "--save", "", "--appendonly", "no")
+}
+
+// Restart starts a killed server again on its port, with its settings.
+func (s *Server) Restart(t testing.TB) {
+	t.Helper()
+	_, port, _ := net.SplitHostPort(s.Addr)
+	n, _ := strconv.Atoi(port)
+	fresh, err := launch(t, redisServerBinary(t), s.name, n, s.conf, s.args)
+	if err != nil {
+		t.Fatalf("asynqtest: restart %s: %v", s.name, err)
+	}
+	s.cmd, s.done, s.Dir = fresh.cmd, fresh.done, fresh.Dir
 }
 
 // redisServerBinary returns the path of redis-server, or skips the test
@@ -88,7 +110,8 @@ func launch(t testing.TB, bin, name string, port int, conf string, args []string
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	s := &Server{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), Dir: dir, cmd: cmd, done: make(chan struct{})}
+	s := &Server{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), Dir: dir, cmd: cmd, done: make(chan struct{}),
+		name: name, conf: conf, args: args}
 	go func() { cmd.Wait(); close(s.done) }()
 	t.Cleanup(func() { s.cleanup(t, name) })
 	if err := s.waitOwn(); err != nil {
