@@ -11,12 +11,17 @@ import (
 // without an error.
 var ErrJobFinished = errors.New("job already finished")
 
+// ErrRefused is in the chain of an error of a dependency, such as the blob
+// store, that refused a request as such (an HTTP 4xx that is not about
+// credentials, limits or a missing object): sending it again cannot help.
+var ErrRefused = errors.New("the request was refused")
+
 // Permanent reports whether an attempt's failure is one a retry cannot help:
 // the file is unreadable, gone or too large, the blob store or the event
 // store refused the request as such, or the job cannot resume. Such a
 // failure ends the job at once.
 func Permanent(err error) bool {
-	if errors.Is(err, events.ErrRefused) {
+	if errors.Is(err, events.ErrRefused) || errors.Is(err, ErrRefused) {
 		return true
 	}
 	switch ErrorCode(err) {

@@ -96,6 +96,11 @@ func (s *Supabase) failureError(req *http.Request, f failure) error {
 	case f.httpStatus >= 300 && f.httpStatus < 400:
 		return misconfigured(fmt.Errorf("%w: a redirect (to %q): check SUPABASE_URL", cause, f.location), "the configured URL redirects")
 	}
+	if f.status >= 400 && f.status < 500 {
+		// Any other refusal would be refused again: a job meeting it
+		// fails at once (domain.Permanent).
+		cause = fmt.Errorf("%w: %w", domain.ErrRefused, cause)
+	}
 	return domain.Wrap(cause, domain.EINTERNAL, "blob storage refused the request")
 }
 

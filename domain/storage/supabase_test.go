@@ -529,3 +529,19 @@ func TestSupabaseRequests(t *testing.T) {
 		}
 	}
 }
+
+func TestARefusalIsPermanent(t *testing.T) {
+	srv := supabasetest.NewServer(t, testBucket)
+	srv.FailNext(http.StatusBadRequest)
+	_, err := mustSupabase(t, storage.SupabaseConfig{URL: srv.URL, ServiceKey: srv.ServiceKey, Bucket: testBucket}).
+		Open(context.Background(), "jobs/x")
+	if !errors.Is(err, domain.ErrRefused) || !domain.Permanent(err) {
+		t.Errorf("a 400 from storage = %v; want domain.ErrRefused, a permanent failure", err)
+	}
+	srv.FailNext(http.StatusServiceUnavailable)
+	_, err = mustSupabase(t, storage.SupabaseConfig{URL: srv.URL, ServiceKey: srv.ServiceKey, Bucket: testBucket}).
+		Open(context.Background(), "jobs/x")
+	if domain.Permanent(err) {
+		t.Errorf("a 503 from storage is permanent: %v", err)
+	}
+}

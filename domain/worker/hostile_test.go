@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -170,5 +171,27 @@ func TestAttemptWaitsForTheEventStoreToComeBack(t *testing.T) {
 	j := f.job(id)
 	if j.Status != domain.StatusCompleted || j.Attempts != 1 || j.Entries != 2000 {
 		t.Errorf("job = %s after %d attempts with %d entries; want completed in one, 2000 entries", j.Status, j.Attempts, j.Entries)
+	}
+}
+
+// refusingBlobs is a blob store that refuses to read a file as such, as
+// Supabase Storage answers a request it will never serve (an HTTP 4xx).
+type refusingBlobs struct{ domain.BlobStore }
+
+func (refusingBlobs) Open(context.Context, string) (io.ReadCloser, error) {
+	return nil, domain.Wrap(fmt.Errorf("%w: HTTP 400 InvalidKey", domain.ErrRefused), domain.EINTERNAL,
+		"blob storage refused the request")
+}
+
+func TestABlobStoreRefusalFailsTheJobAtOnce(t *testing.T) {
+	f := newFixture(t)
+	id := f.submit(sampleLog(), 0)
+	h := worker.NewHandler(f.store, refusingBlobs{f.blobs}, worker.NewEngine(nil), f.log)
+	if err := h.ProcessTask(f.ctx, task(t, id)); !errors.Is(err, asynq.SkipRetry) {
+		t.Errorf("handler error = %v, want SkipRetry", err)
+	}
+	j := f.job(id)
+	if j.Status != domain.StatusFailed || j.FailureReason != "blob storage refused the request" || j.Attempts != 1 {
+		t.Errorf("job = %s after %d attempts, reason %q; want failed at once", j.Status, j.Attempts, j.FailureReason)
 	}
 }
