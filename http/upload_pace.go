@@ -61,8 +61,13 @@ func (b *pacedBody) Read(p []byte) (int, error) {
 	n, err := b.body.Read(p)
 	b.waited += time.Since(start)
 	b.n += int64(n)
-	if errors.Is(err, os.ErrDeadlineExceeded) {
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded):
 		return n, b.stalled()
+	case errors.Is(err, io.EOF):
+		// The whole body is in: the server's own read that watches for a
+		// client going away must not trip on the upload's deadline.
+		_ = b.rc.SetReadDeadline(time.Time{})
 	}
 	return n, err
 }
