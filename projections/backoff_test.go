@@ -38,7 +38,7 @@ func (p *flakyProjector) Apply(_ context.Context, _ pgx.Tx, _ Tables, batch []Ev
 	return nil
 }
 
-func TestBackoffStartsOverAfterAGoodSession(t *testing.T) {
+func TestBackoffStartsOverAfterAGoodRun(t *testing.T) {
 	pool := pgtest.NewPool(t)
 	store := postgres.New(pool)
 	add := func() {
@@ -72,7 +72,7 @@ func TestBackoffStartsOverAfterAGoodSession(t *testing.T) {
 	defer func() { stop(); <-done }()
 
 	eventuallyTrue(t, "the projector to apply after three failures", func() bool { return p.applied.Load() == 1 })
-	p.failing.Store(true) // the dependency fails again, after a good session
+	p.failing.Store(true) // the dependency fails again, after a good run
 	add()
 	eventuallyTrue(t, "a fourth failure", func() bool { mu.Lock(); defer mu.Unlock(); return len(waits) >= 4 })
 	mu.Lock()

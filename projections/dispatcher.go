@@ -44,7 +44,7 @@ func (d Dispatcher) Apply(ctx context.Context, tx pgx.Tx, _ Tables, batch []Even
 		// A batch of enqueues to a distant Redis may outlast the lock's
 		// idle timeout (Runner.LockIdleTimeout), which frees the lock of a
 		// frozen process: a statement now and then, far more often than
-		// any such timeout, shows the session at work.
+		// any such timeout, shows the connection at work.
 		if time.Since(last) > keepAliveEvery {
 			if _, err := tx.Exec(ctx, `SELECT 1`); err != nil {
 				return err

@@ -133,7 +133,7 @@ func TestDispatcherBatchOutlastingTheLockIdleTimeoutCompletes(t *testing.T) {
 
 // TestStandbyEndsAHolderThatStoppedReading: a process frozen while the
 // server sends it a result is neither idle nor done, so no server timeout
-// ends its session; the standby does.
+// ends its connection; the standby does.
 func TestStandbyEndsAHolderThatStoppedReading(t *testing.T) {
 	url := pgtest.NewDatabase(t)
 	pool := newPool(t, url)

@@ -34,10 +34,10 @@ type Runner struct {
 	// lock tries to take it, which bounds how long a takeover takes.
 	LockRetry time.Duration
 	// LockIdleTimeout is how long a lock holder may show no sign of work
-	// before it loses the lock: its session ends when it is idle, or idle
-	// in a transaction, for that long (the server's idle_session_timeout
-	// and idle_in_transaction_session_timeout), and a standby ends it when
-	// it has not read a result for that long. A process that is alive but
+	// before it loses the lock: the server ends its lock's connection when
+	// it is idle, or idle in a transaction, for that long (the settings
+	// idle_session_timeout and idle_in_transaction_session_timeout), and a
+	// standby ends it when it has not read a result for that long. A process that is alive but
 	// frozen (stopped, swapped out, stuck) so loses the lock, and a standby
 	// takes over within LockIdleTimeout + LockRetry. It must exceed
 	// PollInterval, between two statements of a healthy holder.
@@ -88,8 +88,8 @@ func (r *Runner) Run(ctx context.Context, ps ...Projector) {
 
 // runProjector takes the projector's lock whenever it can and applies it
 // while it holds it. After an error it backs off, from r.LockRetry up to
-// r.MaxBackoff, and logs once per failure streak at error level; a session
-// that applied well before it failed starts a new streak.
+// r.MaxBackoff, and logs once per failure streak at error level; a hold of
+// the lock that applied well before it failed starts a new streak.
 func (r *Runner) runProjector(ctx context.Context, p Projector) {
 	log := r.log.With("projection", p.Name())
 	retry := backoff{first: r.LockRetry, max: r.MaxBackoff}
@@ -160,9 +160,9 @@ func (r *Runner) withLock(ctx context.Context, p Projector, fn func(*session) er
 	// A commit need not wait for its WAL to reach disk: a projection's rows
 	// and checkpoint commit together, so a crash that loses the last commits
 	// loses both, and the events are applied again. A holder that stops
-	// working, between transactions or in one, loses its session, and with
-	// it the lock (see LockIdleTimeout); a transaction it left open is
-	// rolled back, so it can never commit once it wakes.
+	// working, between transactions or in one, loses its connection, and
+	// with it the lock (see LockIdleTimeout); a transaction it left open
+	// is rolled back, so it can never commit once it wakes.
 	idle := fmt.Sprintf("%dms", r.LockIdleTimeout.Milliseconds())
 	if _, err := conn.Exec(ctx, `SET plan_cache_mode = force_custom_plan; SET synchronous_commit = off;
 		SET idle_in_transaction_session_timeout = '`+idle+`'; SET idle_session_timeout = '`+idle+`'`); err != nil {
@@ -173,10 +173,10 @@ func (r *Runner) withLock(ctx context.Context, p Projector, fn func(*session) er
 	return fn(s)
 }
 
-// endStuckHolder ends the session that holds the projector's lock when it
-// has been blocked sending a result for LockIdleTimeout: its process stopped
-// reading (it is frozen). The server's idle timeouts cannot end such a
-// session, as it is not idle, and nothing else would. A failure is logged:
+// endStuckHolder ends the server process holding the projector's lock when
+// it has been blocked sending a result for LockIdleTimeout: the client
+// stopped reading (it is frozen). The server's idle timeouts cannot end it,
+// as it is not idle, and nothing else would. A failure is logged:
 // the next try looks again.
 func (r *Runner) endStuckHolder(ctx context.Context, conn *pgx.Conn, p Projector, key string) {
 	rows, err := conn.Query(ctx, `SELECT pg_terminate_backend(a.pid) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
@@ -188,7 +188,7 @@ func (r *Runner) endStuckHolder(ctx context.Context, conn *pgx.Conn, p Projector
 	if err == nil {
 		var ended []bool
 		if ended, err = pgx.CollectRows(rows, pgx.RowTo[bool]); err == nil && len(ended) > 0 {
-			r.log.Warn("ended the session of a projection's lock holder that stopped reading", "projection", p.Name())
+			r.log.Warn("ended the connection of a projection's lock holder that stopped reading", "projection", p.Name())
 		}
 	}
 	if err != nil && ctx.Err() == nil {

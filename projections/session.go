@@ -31,8 +31,8 @@ type session struct {
 	conn   *pgx.Conn
 	p      Projector
 	ahead  map[int]*readAhead
-	// stepped says a step of the session succeeded: its connection and
-	// its projector's dependencies worked.
+	// stepped says a step succeeded while the lock was held: the
+	// connection and the projector's dependencies worked.
 	stepped bool
 }
 

@@ -34,7 +34,7 @@ func connectPostgres(ctx context.Context, dsn string) (*pgxpool.Pool, error) {
 	params := cfg.ConnConfig.RuntimeParams
 	params["idle_in_transaction_session_timeout"] = "60000"
 	// The process id tells operators, and the fault tests, which process
-	// holds which session (and so which projection lock).
+	// holds which connection (and so which projection lock).
 	params["application_name"] = fmt.Sprintf("logproc pid %d", os.Getpid())
 	// A projector's advisory lock lives as long as its server session: let
 	// the server notice within about half a minute that a crashed or cut-off

@@ -221,8 +221,8 @@ func TestFaultPostgresRestarts(t *testing.T) {
 	s.verified()
 }
 
-// lockHolder returns the process id of the logproc process whose session
-// holds the projection's lock, 0 for none.
+// lockHolder returns the process id of the logproc process whose
+// connection holds the projection's lock, 0 for none.
 func (s *stack) lockHolder(key string) int {
 	s.t.Helper()
 	conn, err := pgx.Connect(context.Background(), s.pg.url("logproc"))
@@ -277,7 +277,7 @@ func TestFaultProjectionLeaderFrozen(t *testing.T) {
 	recovery(t, "SIGSTOP of the projection leader, job uploaded after it", done.Sub(fault))
 
 	leader.signal(syscall.SIGCONT)
-	waitFor(t, "the woken leader to find its session gone", time.Minute, func() bool {
+	waitFor(t, "the woken leader to find its connection gone", time.Minute, func() bool {
 		return leader.logged("projection stopped", "projection=job_stats")
 	})
 	id = accepted(t, leader, tok, content)

@@ -38,7 +38,7 @@ func refused(err error) bool {
 
 // unavailable reports a connection exception (class 08), an operator
 // intervention (class 57: a shutdown, a server starting up, a terminated
-// session), too many connections, or a connection that failed or closed.
+// backend), too many connections, or a connection that failed or closed.
 func unavailable(err error) bool {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {

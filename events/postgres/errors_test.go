@@ -51,7 +51,7 @@ func TestUnreachableServerIsErrUnavailable(t *testing.T) {
 	}
 }
 
-func TestTerminatedSessionIsErrUnavailable(t *testing.T) {
+func TestTerminatedConnectionIsErrUnavailable(t *testing.T) {
 	pool := pgtest.NewPool(t)
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, pool.Config().ConnConfig.ConnString())
@@ -64,7 +64,7 @@ func TestTerminatedSessionIsErrUnavailable(t *testing.T) {
 	}
 	_, err = postgres.New(conn).ReadStream(ctx, "s", 0, 10)
 	if !errors.Is(err, events.ErrUnavailable) {
-		t.Errorf("read on a terminated session = %v, want ErrUnavailable", err)
+		t.Errorf("read on a terminated connection = %v, want ErrUnavailable", err)
 	}
 	_, err = postgres.New(pool).ReadStream(context.Background(), "s", 0, 10)
 	if err != nil {
