@@ -17,30 +17,14 @@ const (
 	hllPrecision = 14
 )
 
-func (d *distinctCounter) add(h uint64) {
-	h = mix64(h)
-	if d.hll != nil {
-		d.hllAdd(h)
-		return
-	}
-	if d.exact == nil {
-		d.exact = make(map[uint64]struct{})
-	}
-	d.exact[h] = struct{}{}
-	if len(d.exact) > exactLimit {
-		d.hll = make([]uint8, 1<<hllPrecision)
-		for x := range d.exact {
-			d.hllAdd(x)
-		}
-		d.exact = nil
-	}
-}
+func (d *distinctCounter) add(h uint64) { d.addMixed(mix64(h)) }
 
-func (d *distinctCounter) hllAdd(h uint64) {
+// hllAddTo records a mixed value in HyperLogLog registers.
+func hllAddTo(regs []uint8, h uint64) {
 	idx := h >> (64 - hllPrecision)
 	rank := uint8(bits.LeadingZeros64(h<<hllPrecision|1<<(hllPrecision-1)) + 1)
-	if rank > d.hll[idx] {
-		d.hll[idx] = rank
+	if rank > regs[idx] {
+		regs[idx] = rank
 	}
 }
 

@@ -1,0 +1,121 @@
+package analysis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Part is a byte range of a plain-text file that starts at an entry, so
+// that it can be analysed apart from the rest (AnalyzePart) without cutting
+// an entry, a stack trace say, in two.
+type Part struct {
+	// Offset and Length are the part's bytes in the file.
+	Offset, Length int64
+	// FirstLine is the number of the part's first line in the file, from 1.
+	FirstLine int64
+}
+
+// maxLookahead bounds how far past a planned cut the planner looks for a
+// line that starts an entry; a stretch without one (a huge trace) moves the
+// cut to the next one instead.
+const maxLookahead = 8 << 20
+
+// PlanParts reads a plain-text file of size bytes to the end and returns
+// the parts of about partBytes each it can be cut into: every cut is at the
+// start of a line that starts an entry, found within a bounded stretch after
+// each multiple of partBytes, and every part's first line number is counted.
+// It returns a single part when the file is smaller than two parts, is
+// gzip-compressed (a gzip stream cannot be entered in the middle), or has no
+// way to tell where an entry starts (no header and no timestamps). It returns
+// *InputError for input Analyze refuses.
+func PlanParts(ctx context.Context, r io.Reader, size, partBytes int64, opts Options) ([]Part, error) {
+	whole := []Part{{Offset: 0, Length: size, FirstLine: 1}}
+	if partBytes <= 0 || size < 2*partBytes {
+		return whole, nil
+	}
+	opts = opts.withDefaults()
+	rd, err := openReading(r, opts)
+	if err != nil || rd.src.isGzip || !cuttable(rd.format) {
+		return whole, err
+	}
+	pl := &planner{format: rd.format, partBytes: partBytes, next: partBytes, size: size,
+		parts: []Part{{FirstLine: 1}}}
+	for _, line := range rd.sample {
+		pl.line(line)
+	}
+	for {
+		line, err := rd.lines.next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("plan parts: read line %d: %w", pl.lineNo+1, err)
+		}
+		pl.line(line)
+		if pl.lineNo%ctxCheckLines == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+	}
+	return pl.finish(), nil
+}
+
+// cuttable says whether the format tells where an entry starts: by its
+// header, or by a timestamp.
+func cuttable(f lineFormat) bool {
+	if f.clear() {
+		return true
+	}
+	t, ok := f.(*textLayout)
+	return ok && t.ts != nil
+}
+
+// planner counts lines and bytes and cuts parts.
+type planner struct {
+	format          lineFormat
+	rec             record
+	partBytes, size int64
+	offset, lineNo  int64
+	next            int64 // offset at which the next cut is wanted
+	parts           []Part
+}
+
+// line takes the next physical line: it starts a new part when a cut is
+// due and the line starts an entry.
+func (pl *planner) line(l physLine) {
+	pl.lineNo++
+	if pl.offset >= pl.next && pl.size-pl.offset >= pl.partBytes/2 {
+		switch {
+		case pl.startsEntry(l.text):
+			last := &pl.parts[len(pl.parts)-1]
+			last.Length = pl.offset - last.Offset
+			pl.parts = append(pl.parts, Part{Offset: pl.offset, FirstLine: pl.lineNo})
+			pl.next = pl.offset + pl.partBytes
+		case pl.offset-pl.next > maxLookahead:
+			pl.next += pl.partBytes
+		}
+	}
+	pl.offset += l.size
+}
+
+// startsEntry says whether a line begins an entry wherever it stands, as
+// the pass folds lines (pass.continues): a header line of a format whose
+// header marks entries, or else a stamped line; never an annotation line.
+func (pl *planner) startsEntry(line []byte) bool {
+	pl.format.read(line, &pl.rec)
+	switch {
+	case pl.rec.annot:
+		return false
+	case pl.format.clear():
+		return pl.rec.header
+	}
+	return pl.rec.hasTime
+}
+
+// finish closes the last part.
+func (pl *planner) finish() []Part {
+	last := &pl.parts[len(pl.parts)-1]
+	last.Length = pl.offset - last.Offset
+	return pl.parts
+}
