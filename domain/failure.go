@@ -48,8 +48,14 @@ func failureOf(cause error) (code, reason string) {
 // (JobStarted events) instead, and a job that has had them all fails.
 const MaxAttempts = 6
 
-// OutOfAttempts reports whether the job has had all its attempts.
-func (j *Job) OutOfAttempts() bool { return j.Attempts >= MaxAttempts }
+// OutOfAttempts reports whether the job, or the numbered part of a job
+// analysed in parts (0 for the whole job), has had all its attempts.
+func (j *Job) OutOfAttempts(part int) bool {
+	if p := j.part(part); p != nil {
+		return p.Attempts >= MaxAttempts
+	}
+	return j.wholeAttempts >= MaxAttempts
+}
 
 // CodeTaskLost is the failure code of a job whose task ended without it.
 const CodeTaskLost = "task_lost"

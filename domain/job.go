@@ -67,8 +67,16 @@ type Job struct {
 	// and is loaded like Groups.
 	Timeline map[int64]int64
 
-	dirtyGroups  map[string]bool
-	dirtyMinutes map[int64]bool
+	// Parts are the parts of a job analysed in parts (job_parts.go), nil
+	// for a job analysed whole; Merged says GroupsJoined is recorded.
+	Parts  []Part
+	Merged bool
+	// wholeAttempts counts the attempts at the job itself, not at a part.
+	wholeAttempts int
+
+	dirtyGroups   map[string]bool
+	removedGroups map[string]bool
+	dirtyMinutes  map[int64]bool
 	// changes are the events commands decided since the job was loaded or
 	// saved, already applied to the state; stale says the stream holds
 	// events the state has not folded.
@@ -167,6 +175,12 @@ func (j *Job) apply(p events.Payload) {
 		j.completed(e)
 	case *events.JobFailed:
 		j.failed(e)
+	case *events.JobPlanned:
+		j.planned(e)
+	case *events.PartCompleted:
+		j.partCompleted(e)
+	case *events.GroupsJoined:
+		j.groupsJoined(e)
 	}
 }
 
@@ -179,6 +193,11 @@ func (j *Job) submitted(e *events.JobSubmitted) {
 
 func (j *Job) started(e *events.JobStarted) {
 	j.Attempts++
+	if p := j.part(e.Part); p != nil {
+		p.Attempts++
+	} else {
+		j.wholeAttempts++
+	}
 	if j.StartedAt == nil {
 		at := e.At
 		j.StartedAt = &at
@@ -187,10 +206,16 @@ func (j *Job) started(e *events.JobStarted) {
 
 func (j *Job) linesParsed(e *events.LinesParsed) {
 	p := &j.Progress
-	p.Chunks = max(p.Chunks, e.Chunk+1)
+	if e.Part > 0 {
+		j.partChunk(e)
+	} else {
+		p.Chunks = max(p.Chunks, e.Chunk+1)
+		p.BytesRead = max(p.BytesRead, e.BytesRead)
+	}
 	p.Counts.Add(e.Counts)
-	p.BytesRead = max(p.BytesRead, e.BytesRead)
-	p.DistinctIPs = max(p.DistinctIPs, e.DistinctIPs)
+	if !j.Merged {
+		p.DistinctIPs = max(p.DistinctIPs, e.DistinctIPs) // a part's own, until the parts join
+	}
 	p.Format = firstNonEmpty(p.Format, e.Format)
 	p.TimeAssumption = firstNonEmpty(p.TimeAssumption, e.TimeAssumption)
 	p.MinTime, p.MaxTime = earliest(p.MinTime, e.MinTime), latest(p.MaxTime, e.MaxTime)
@@ -250,18 +275,41 @@ func (j *Job) markGroup(id string) {
 		j.dirtyGroups = map[string]bool{}
 	}
 	j.dirtyGroups[id] = true
+	delete(j.removedGroups, id)
 }
 
-// Changed returns the ids of the groups and the minutes that events applied
-// since the last call changed, and forgets them. The projection writes just
-// those rows.
-func (j *Job) Changed() (groups []string, minutes []int64) {
+// removeGroup drops a group that joined another.
+func (j *Job) removeGroup(id string) {
+	delete(j.Groups, id)
+	delete(j.dirtyGroups, id)
+	j.ErrorGroups--
+	if j.removedGroups == nil {
+		j.removedGroups = map[string]bool{}
+	}
+	j.removedGroups[id] = true
+}
+
+// Changes are the rows that events applied since the last call to
+// Changed touched: the projection writes just those.
+type Changes struct {
+	// Groups and Minutes changed; Removed groups joined others and are gone.
+	Groups, Removed []string
+	Minutes         []int64
+}
+
+// Changed returns what events applied since the last call changed, and
+// forgets it.
+func (j *Job) Changed() Changes {
+	var c Changes
 	for id := range j.dirtyGroups {
-		groups = append(groups, id)
+		c.Groups = append(c.Groups, id)
+	}
+	for id := range j.removedGroups {
+		c.Removed = append(c.Removed, id)
 	}
 	for m := range j.dirtyMinutes {
-		minutes = append(minutes, m)
+		c.Minutes = append(c.Minutes, m)
 	}
-	j.dirtyGroups, j.dirtyMinutes = nil, nil
-	return groups, minutes
+	j.dirtyGroups, j.removedGroups, j.dirtyMinutes = nil, nil, nil
+	return c
 }

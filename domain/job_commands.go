@@ -85,6 +85,9 @@ type Attempt struct {
 	Worker string
 	// Engine is the analysis engine's version.
 	Engine string
+	// Part is the part of a job analysed in parts that the attempt works
+	// on, 0 for the whole job.
+	Part int
 }
 
 // AnalysisSettings are what every attempt at a job analyses it with.
@@ -119,8 +122,13 @@ func (j *Job) Start(a Attempt, at time.Time) error {
 	if err := j.checkAttempt(a); err != nil {
 		return err
 	}
+	if a.Part > 0 {
+		if _, err := j.checkPart(a); err != nil {
+			return err
+		}
+	}
 	return j.record(j.versionID(events.TypeJobStarted),
-		&events.JobStarted{Attempt: a.Number, Worker: a.Worker, At: at.UTC()}, j.metadata(a), at)
+		&events.JobStarted{Part: a.Part, Attempt: a.Number, Worker: a.Worker, At: at.UTC()}, j.metadata(a), at)
 }
 
 // RecordChunk records what the analysis found in the job's next chunk. A
@@ -132,14 +140,23 @@ func (j *Job) RecordChunk(a Attempt, c Chunk, at time.Time) error {
 	if err := j.checkAttempt(a); err != nil {
 		return err
 	}
-	n := c.Lines.Chunk
-	switch {
-	case n < j.Chunks:
-		return nil
-	case n > j.Chunks:
-		return fmt.Errorf("job %s: chunk %d comes before chunk %d was recorded", j.ID, n, j.Chunks)
+	n, next, key := c.Lines.Chunk, j.Chunks, fmt.Sprintf("chunk-%d/", c.Lines.Chunk)
+	if c.Lines.Part != a.Part {
+		return fmt.Errorf("job %s: an attempt at part %d records a chunk of part %d", j.ID, a.Part, c.Lines.Part)
 	}
-	key := fmt.Sprintf("chunk-%d/", n)
+	if a.Part > 0 {
+		p, err := j.checkPart(a)
+		if err != nil {
+			return err
+		}
+		next, key = p.Chunks, fmt.Sprintf("part-%d/chunk-%d/", a.Part, n)
+	}
+	switch {
+	case n < next:
+		return nil
+	case n > next:
+		return fmt.Errorf("job %s: chunk %d comes before chunk %d was recorded", j.ID, n, next)
+	}
 	md := j.metadata(a)
 	if err := j.record(events.DeterministicID(j.stream(), key+events.TypeLinesParsed), &c.Lines, md, at); err != nil {
 		return err
@@ -148,7 +165,7 @@ func (j *Job) RecordChunk(a Attempt, c Chunk, at time.Time) error {
 		return nil
 	}
 	return j.record(events.DeterministicID(j.stream(), key+events.TypeErrorsDetected),
-		&events.ErrorsDetected{Chunk: n, Groups: capGroups(c.Errors)}, md, at)
+		&events.ErrorsDetected{Part: a.Part, Chunk: n, Groups: capGroups(c.Errors)}, md, at)
 }
 
 // Complete records that every chunk of the job was analysed: chunks is how
@@ -159,7 +176,10 @@ func (j *Job) Complete(a Attempt, chunks int, took time.Duration, at time.Time) 
 	if err := j.checkAttempt(a); err != nil {
 		return err
 	}
-	if chunks != j.Chunks {
+	switch {
+	case j.Planned() && !j.Merged:
+		return fmt.Errorf("job %s: its parts' groups are not joined yet", j.ID)
+	case chunks != j.Chunks:
 		return fmt.Errorf("job %s: the analysis cut %d chunks, but %d are recorded", j.ID, chunks, j.Chunks)
 	}
 	return j.record(events.DeterministicID(j.stream(), events.TypeJobCompleted), &events.JobCompleted{
@@ -181,21 +201,29 @@ func (j *Job) Fail(a Attempt, cause error, retried bool, at time.Time) error {
 	if retried {
 		reason = fmt.Sprintf("gave up after %d attempts: %s", a.Number, reason)
 	}
+	if a.Part > 0 {
+		reason = fmt.Sprintf("part %d of %d: %s", a.Part, len(j.Parts), reason)
+	}
 	return j.record(events.DeterministicID(j.stream(), events.TypeJobFailed), &events.JobFailed{
-		Reason: reason, Code: code, Attempt: a.Number, Retryable: retried, At: at.UTC(),
+		Part: a.Part, Reason: reason, Code: code, Attempt: a.Number, Retryable: retried, At: at.UTC(),
 	}, j.metadata(a), at)
 }
 
 // LoseTask records that the job will not complete because its task ended
-// without it, as the reconciler found: attempt is the number of the task's
-// last attempt, 0 when it never started. It returns ErrJobFinished for a
+// without it, as the reconciler found: the task of the numbered part, for a
+// job analysed in parts (0 for the job's own task), and attempt the number
+// of the task's last attempt, 0 when it never started. It returns ErrJobFinished for a
 // finished job.
-func (j *Job) LoseTask(loss TaskLoss, attempt int, at time.Time) error {
+func (j *Job) LoseTask(loss TaskLoss, part, attempt int, at time.Time) error {
 	if j.Status.Terminal() {
 		return ErrJobFinished
 	}
+	reason := loss.reason()
+	if part > 0 {
+		reason = fmt.Sprintf("part %d of %d: %s", part, len(j.Parts), reason)
+	}
 	return j.record(events.DeterministicID(j.stream(), events.TypeJobFailed), &events.JobFailed{
-		Reason: loss.reason(), Code: CodeTaskLost, Attempt: attempt, At: at.UTC(),
+		Reason: reason, Code: CodeTaskLost, Part: part, Attempt: attempt, At: at.UTC(),
 	}, events.Metadata{CorrelationID: j.CorrelationID, CausationID: j.SubmittedEventID.String(),
 		Actor: ReconcilerActor}, at)
 }

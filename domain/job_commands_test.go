@@ -204,7 +204,7 @@ func TestCommandsRefuseWhatTheStateForbids(t *testing.T) {
 			func(j *domain.Job) error { return j.RecordChunk(engine, chunk(0), at) }, "", domain.ErrJobFinished},
 		{"a second failure", []func(*domain.Job) error{
 			func(j *domain.Job) error { return j.Fail(engine, errors.New("x"), true, at) }},
-			func(j *domain.Job) error { return j.LoseTask(domain.LostWorker, 1, at) }, "", domain.ErrJobFinished},
+			func(j *domain.Job) error { return j.LoseTask(domain.LostWorker, 0, 1, at) }, "", domain.ErrJobFinished},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -255,9 +255,9 @@ func TestFailureReasonsSayWhatAUserCanDo(t *testing.T) {
 		{"retries exhausted on an internal error", func(j *domain.Job) error {
 			return j.Fail(domain.Attempt{Number: 6, Engine: "2.0.0"}, errors.New("pq: secret detail"), true, at)
 		}, "gave up after 6 attempts: internal error", domain.EINTERNAL, true},
-		{"task lost with its worker", func(j *domain.Job) error { return j.LoseTask(domain.LostWorker, 3, at) },
+		{"task lost with its worker", func(j *domain.Job) error { return j.LoseTask(domain.LostWorker, 0, 3, at) },
 			"the worker stopped (killed or lost) during its last attempt; upload the file again", domain.CodeTaskLost, false},
-		{"task stopped by an operator", func(j *domain.Job) error { return j.LoseTask(domain.LostByOperator, 0, at) },
+		{"task stopped by an operator", func(j *domain.Job) error { return j.LoseTask(domain.LostByOperator, 0, 0, at) },
 			"an operator stopped the job's task before it finished; upload the file again", domain.CodeTaskLost, false},
 	}
 	for _, c := range cases {

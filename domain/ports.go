@@ -29,6 +29,9 @@ type BlobStore interface {
 	// closes it. It returns ENOTFOUND for a missing key and EUNAVAILABLE as
 	// Put does.
 	Open(ctx context.Context, key string) (io.ReadCloser, error)
+	// OpenRange is Open of length bytes from offset, for the parts of a
+	// job analysed in parts. A range past the end reads short.
+	OpenRange(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error)
 	// Delete removes the object; deleting a missing key is not an error.
 	Delete(ctx context.Context, key string) error
 	// List yields the blobs whose keys start with prefix ("" for all), each

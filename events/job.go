@@ -58,6 +58,8 @@ type JobOptions struct {
 // JobStarted records that a worker began an attempt at a job. A job retried
 // after a crash has one per attempt; it counts nothing.
 type JobStarted struct {
+	// Part is the part the attempt analyses, 0 for the whole job.
+	Part    int       `json:"part,omitempty"`
 	Attempt int       `json:"attempt"`
 	Worker  string    `json:"worker,omitempty"`
 	At      time.Time `json:"at"`
@@ -66,6 +68,9 @@ type JobStarted struct {
 // LinesParsed records what the analysis found in one chunk of a job's file.
 // Counts are for this chunk only, so a job's totals are sums over chunks.
 type LinesParsed struct {
+	// Part is the part the chunk belongs to (JobPlanned), 0 for a job
+	// analysed whole; chunks are numbered from 0 within their part.
+	Part      int   `json:"part,omitempty"`
 	Chunk     int   `json:"chunk"`
 	FirstLine int64 `json:"first_line"`
 	LastLine  int64 `json:"last_line"`
@@ -131,6 +136,7 @@ type MinuteCount struct {
 
 // ErrorsDetected records the error groups seen in one chunk.
 type ErrorsDetected struct {
+	Part   int          `json:"part,omitempty"`
 	Chunk  int          `json:"chunk"`
 	Groups []ErrorGroup `json:"groups"`
 }
@@ -152,18 +158,24 @@ type ErrorGroup struct {
 
 // JobCompleted records that every chunk of a job was analysed.
 type JobCompleted struct {
-	Chunks          int       `json:"chunks"`
-	Lines           int64     `json:"lines"`
-	Entries         int64     `json:"entries"`
-	Bytes           int64     `json:"bytes"`
-	DurationMS      int64     `json:"duration_ms"`
-	AnalyzerVersion string    `json:"analyzer_version"`
-	At              time.Time `json:"at"`
+	Chunks          int    `json:"chunks"`
+	Lines           int64  `json:"lines"`
+	Entries         int64  `json:"entries"`
+	Bytes           int64  `json:"bytes"`
+	DurationMS      int64  `json:"duration_ms"`
+	AnalyzerVersion string `json:"analyzer_version"`
+	// DistinctIPs is the count of distinct addresses of a job analysed in
+	// parts, joined from the parts' (0 for a job analysed whole, whose
+	// chunks count them as they go).
+	DistinctIPs int64     `json:"distinct_ips,omitempty"`
+	At          time.Time `json:"at"`
 }
 
 // JobFailed records that a job will not complete: its file is unreadable or
 // its retries are exhausted.
 type JobFailed struct {
+	// Part is the part whose failure ends the job, 0 for none.
+	Part      int       `json:"part,omitempty"`
 	Reason    string    `json:"reason"`
 	Code      string    `json:"code,omitempty"`
 	Attempt   int       `json:"attempt"`

@@ -32,6 +32,15 @@ func (JobCompleted) EventType() string { return TypeJobCompleted }
 // EventType implements Payload.
 func (JobFailed) EventType() string { return TypeJobFailed }
 
+// EventType implements Payload.
+func (JobPlanned) EventType() string { return TypeJobPlanned }
+
+// EventType implements Payload.
+func (PartCompleted) EventType() string { return TypePartCompleted }
+
+// EventType implements Payload.
+func (GroupsJoined) EventType() string { return TypeGroupsJoined }
+
 // schema is what the code knows of one event type: the version it writes and
 // how to make an empty payload to decode into.
 type schema struct {
@@ -46,6 +55,9 @@ var schemas = map[string]schema{
 	TypeErrorsDetected: {1, func() Payload { return &ErrorsDetected{} }},
 	TypeJobCompleted:   {1, func() Payload { return &JobCompleted{} }},
 	TypeJobFailed:      {1, func() Payload { return &JobFailed{} }},
+	TypeJobPlanned:     {1, func() Payload { return &JobPlanned{} }},
+	TypePartCompleted:  {1, func() Payload { return &PartCompleted{} }},
+	TypeGroupsJoined:   {1, func() Payload { return &GroupsJoined{} }},
 }
 
 // SchemaVersion returns the schema version the code writes for an event

@@ -58,6 +58,8 @@ type JobView struct {
 	AnalyzerVersion  string           `json:"analyzer_version,omitempty"`
 	FailureReason    string           `json:"failure_reason,omitempty"`
 	FailureCode      string           `json:"failure_code,omitempty"`
+	// Parts counts the parts of a job analysed in parts, and those done.
+	Parts *partsView `json:"parts,omitempty"`
 	// Projected says the view comes from the read model. It is false for
 	// a job the read model has not reached yet, folded from its events
 	// instead, and for a history's state, which is always folded.
@@ -111,8 +113,20 @@ func NewJobView(j *domain.Job) JobView {
 		TimeAssumption: j.TimeAssumption, Keywords: ranked(j.Keywords), Components: ranked(j.Components),
 		TopIPs:      ranked(j.TopIPs),
 		DistinctIPs: j.DistinctIPs, AnalyzerVersion: j.AnalyzerVersion, FailureReason: j.FailureReason,
-		FailureCode: j.FailureCode,
+		FailureCode: j.FailureCode, Parts: partsOf(j),
 	}
+}
+
+type partsView struct {
+	Total int `json:"total"`
+	Done  int `json:"done"`
+}
+
+func partsOf(j *domain.Job) *partsView {
+	if !j.Planned() {
+		return nil
+	}
+	return &partsView{Total: len(j.Parts), Done: len(j.Parts) - len(j.PartsLeft())}
 }
 
 // errorGroupView is one of a job's error groups.

@@ -32,7 +32,7 @@ func (AggregateStats) Name() string { return "aggregate_stats" }
 
 // Version implements Projector. Version 2 keeps uploaded and analysed
 // bytes apart (version 1 had one bytes column, the uploads' sizes).
-func (AggregateStats) Version() int { return 2 }
+func (AggregateStats) Version() int { return 3 }
 
 // Tables implements Projector.
 func (AggregateStats) Tables() []Table {
@@ -117,11 +117,46 @@ func (b *aggBatch) apply(e jobEvent) error {
 	for _, owner := range []string{j.Owner, domain.AllOwners} {
 		b.total(owner).Apply(j.Status, e.Payload)
 	}
-	if d, ok := e.Payload.(*events.ErrorsDetected); ok {
-		b.addGroups(j, d, e.Record.RecordedAt)
+	switch p := e.Payload.(type) {
+	case *events.ErrorsDetected:
+		b.addGroups(j, p, e.Record.RecordedAt)
+	case *events.GroupsJoined:
+		b.joinGroups(j, p)
 	}
 	j.Status = domain.NextStatus(j.Status, e.Payload)
 	return nil
+}
+
+// joinGroups moves the job's counts of the groups that join others to the
+// groups they join, for the job's owner and for everyone.
+func (b *aggBatch) joinGroups(j *aggJob, p *events.GroupsJoined) {
+	for _, m := range p.Groups {
+		for _, from := range m.Joined {
+			had := slices.Contains(j.Groups, from.ID)
+			j.Groups = slices.DeleteFunc(j.Groups, func(id string) bool { return id == from.ID })
+			gains := !slices.Contains(j.Groups, m.ID)
+			if gains {
+				j.Groups = append(j.Groups, m.ID)
+			}
+			for _, owner := range []string{j.Owner, domain.AllOwners} {
+				old, into := b.group(owner, from.ID), b.group(owner, m.ID)
+				old.Count -= from.Count
+				into.Count += from.Count
+				if had {
+					old.Jobs--
+				}
+				if gains {
+					into.Jobs++
+				}
+				if into.Template == "" {
+					into.Level, into.Exception, into.LastJobID, into.LastSeen = old.Level, old.Exception, old.LastJobID, old.LastSeen
+				}
+			}
+		}
+		for _, owner := range []string{j.Owner, domain.AllOwners} {
+			b.group(owner, m.ID).Template = m.Template
+		}
+	}
 }
 
 func (b *aggBatch) addGroups(j *aggJob, d *events.ErrorsDetected, at time.Time) {
@@ -206,10 +241,10 @@ func (b *aggBatch) touched(evs []jobEvent) (owners, groupOwners, groupIDs []stri
 		case *events.JobSubmitted:
 			ownerOf[e.JobID] = p.Owner
 			owners = append(owners, p.Owner)
-		case *events.ErrorsDetected:
-			for _, g := range p.Groups {
+		case *events.ErrorsDetected, *events.GroupsJoined:
+			for _, id := range groupsOf(p) {
 				groupOwners = append(groupOwners, ownerOf[e.JobID], domain.AllOwners)
-				groupIDs = append(groupIDs, g.ID, g.ID)
+				groupIDs = append(groupIDs, id, id)
 			}
 		}
 	}
@@ -247,8 +282,19 @@ func (b *aggBatch) save(ctx context.Context, tx pgx.Tx, t Tables) error {
 	for _, j := range b.jobs {
 		jobs = append(jobs, j)
 	}
+	var goneOwners, goneIDs []string
 	for k, g := range b.groups {
+		if g.Count <= 0 && g.Jobs <= 0 { // every entry joined another group
+			goneOwners, goneIDs = append(goneOwners, k.owner), append(goneIDs, k.id)
+			continue
+		}
 		groups = append(groups, topGroupRowOf(k.owner, g))
+	}
+	if len(goneIDs) > 0 {
+		if _, err := tx.Exec(ctx, `DELETE FROM `+t.Of(TableAggregateErrorGroups)+` g USING unnest($1::text[], $2::text[]) AS r(owner, id)
+			WHERE g.owner = r.owner AND g.id = r.id`, goneOwners, goneIDs); err != nil {
+			return fmt.Errorf("remove joined error groups: %w", err)
+		}
 	}
 	steps := []struct {
 		table string

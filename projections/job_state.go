@@ -53,6 +53,19 @@ type jobState struct {
 	AnalyzerVersion  string            `json:"analyzer_version,omitempty"`
 	FailureReason    string            `json:"failure_reason,omitempty"`
 	FailureCode      string            `json:"failure_code,omitempty"`
+	// Parts of a job analysed in parts, without what only joining them
+	// needs (the engine's sketches and templates).
+	Parts  []partState `json:"parts,omitempty"`
+	Merged bool        `json:"merged,omitempty"`
+}
+
+// partState is a part as the read model keeps it.
+type partState struct {
+	events.PartPlan
+	Chunks    int   `json:"chunks"`
+	BytesRead int64 `json:"bytes_read"`
+	Attempts  int   `json:"attempts"`
+	Done      bool  `json:"done,omitempty"`
 }
 
 // stateOf is the stored form of a job.
@@ -67,7 +80,19 @@ func stateOf(j *domain.Job) jobState {
 		MinTime: j.MinTime, MaxTime: j.MaxTime, TimeAssumption: j.TimeAssumption, Keywords: j.Keywords,
 		Components: j.Components, TopIPs: j.TopIPs, DistinctIPs: j.DistinctIPs,
 		AnalyzerVersion: j.AnalyzerVersion, FailureReason: j.FailureReason, FailureCode: j.FailureCode,
+		Parts: partStates(j.Parts), Merged: j.Merged,
 	}
+}
+
+func partStates(parts []domain.Part) []partState {
+	if len(parts) == 0 {
+		return nil
+	}
+	out := make([]partState, len(parts))
+	for i, p := range parts {
+		out[i] = partState{PartPlan: p.PartPlan, Chunks: p.Chunks, BytesRead: p.BytesRead, Attempts: p.Attempts, Done: p.Done}
+	}
+	return out
 }
 
 // job is the job a stored state holds, with no groups or minutes loaded.
@@ -83,6 +108,11 @@ func (s *jobState) job() *domain.Job {
 	j.Format, j.MinTime, j.MaxTime, j.TimeAssumption = s.Format, s.MinTime, s.MaxTime, s.TimeAssumption
 	j.Keywords, j.Components, j.TopIPs, j.DistinctIPs = s.Keywords, s.Components, s.TopIPs, s.DistinctIPs
 	j.AnalyzerVersion, j.FailureReason, j.FailureCode = s.AnalyzerVersion, s.FailureReason, s.FailureCode
+	j.Merged = s.Merged
+	for _, p := range s.Parts {
+		j.Parts = append(j.Parts, domain.Part{PartPlan: p.PartPlan, Chunks: p.Chunks, BytesRead: p.BytesRead,
+			Attempts: p.Attempts, Done: p.Done})
+	}
 	return j
 }
 

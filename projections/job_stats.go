@@ -44,7 +44,7 @@ func (JobStats) Name() string { return "job_stats" }
 
 // Version implements Projector. Version 2 stores a job's analysed bytes
 // as analysed_bytes (version 1 called them bytes).
-func (JobStats) Version() int { return 2 }
+func (JobStats) Version() int { return 3 }
 
 // Tables implements Projector.
 func (JobStats) Tables() []Table {
@@ -165,19 +165,37 @@ func (p JobStats) remember(t Tables, jobs map[uuid.UUID]*cachedJob) {
 	}
 }
 
+// groupsOf lists the error groups an event touches.
+func groupsOf(p events.Payload) []string {
+	var ids []string
+	switch e := p.(type) {
+	case *events.ErrorsDetected:
+		for _, g := range e.Groups {
+			ids = append(ids, g.ID)
+		}
+	case *events.GroupsJoined:
+		for _, g := range e.Groups {
+			ids = append(ids, g.ID)
+			for _, from := range g.Joined {
+				ids = append(ids, from.ID)
+			}
+		}
+	}
+	return ids
+}
+
 // loadGroups loads the error groups the events touch into their jobs,
 // unless the job's state already holds them.
 func loadGroups(ctx context.Context, tx pgx.Tx, t Tables, jobs map[uuid.UUID]*cachedJob, evs []jobEvent) error {
 	var jobIDs []uuid.UUID
 	var groupIDs []string
 	for _, e := range evs {
-		d, ok := e.Payload.(*events.ErrorsDetected)
-		if !ok || jobs[e.JobID].complete {
+		if jobs[e.JobID].complete {
 			continue
 		}
-		for _, g := range d.Groups {
-			if jobs[e.JobID].job.Groups[g.ID] == nil {
-				jobIDs, groupIDs = append(jobIDs, e.JobID), append(groupIDs, g.ID)
+		for _, id := range groupsOf(e.Payload) {
+			if jobs[e.JobID].job.Groups[id] == nil {
+				jobIDs, groupIDs = append(jobIDs, e.JobID), append(groupIDs, id)
 			}
 		}
 	}
@@ -246,15 +264,26 @@ var (
 func saveJobs(ctx context.Context, tx pgx.Tx, t Tables, jobs map[uuid.UUID]*cachedJob) error {
 	var jobRows, minuteRows []any
 	var groupRows []groupRow
+	var removedJobs []uuid.UUID
+	var removedGroups []string
 	for _, c := range jobs {
 		j := c.job
 		jobRows = append(jobRows, stateOf(j))
-		groups, minutes := j.Changed()
-		for _, id := range groups {
+		changed := j.Changed()
+		for _, id := range changed.Groups {
 			groupRows = append(groupRows, groupRow{JobID: j.ID, ErrorGroup: j.Groups[id]})
 		}
-		for _, m := range minutes {
+		for _, id := range changed.Removed {
+			removedJobs, removedGroups = append(removedJobs, j.ID), append(removedGroups, id)
+		}
+		for _, m := range changed.Minutes {
 			minuteRows = append(minuteRows, minuteRow{JobID: j.ID, Minute: timeOfUnix(m), Count: j.Timeline[m]})
+		}
+	}
+	if len(removedGroups) > 0 {
+		if _, err := tx.Exec(ctx, `DELETE FROM `+t.Of(TableJobErrorGroups)+` g USING unnest($1::uuid[], $2::text[]) AS r(job_id, id)
+			WHERE g.job_id = r.job_id AND g.id = r.id`, removedJobs, removedGroups); err != nil {
+			return fmt.Errorf("remove joined error groups: %w", err)
 		}
 	}
 	if err := writeRows(ctx, tx, upsertJobStats(t.Of(TableJobStats)), jobRows); err != nil {

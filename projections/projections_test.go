@@ -183,3 +183,55 @@ func TestJobAndAggregateStats(t *testing.T) {
 		t.Errorf("bob's totals = %+v", bob)
 	}
 }
+
+// A job's GroupsJoined moves the counts of the groups that join others, in
+// the job's groups and in the totals, and removes the rows left empty.
+func TestJoinedGroupsMoveTheirCounts(t *testing.T) {
+	f := newFixture(t)
+	a, sa := f.submitJob("alice", 1000)
+	b, sb := f.submitJob("bob", 500)
+	f.append(sa, 1, &events.JobStarted{Attempt: 1, At: t0}, chunk(0, 90, 5, 8), errorsIn(0, map[string]int64{"g1": 5, "g2": 3}))
+	f.append(sb, 1, &events.JobStarted{Attempt: 1, At: t0}, chunk(0, 90, 5, 4), errorsIn(0, map[string]int64{"g2": 4}))
+	f.catchUp()
+	f.append(sa, 4, &events.GroupsJoined{Groups: []events.MergedGroup{{ID: "g1", Template: "failed <*> <*>",
+		Joined: []events.GroupCount{{ID: "g2", Count: 3}}}}, At: t0.Add(time.Minute)},
+		&events.JobCompleted{Chunks: 1, Lines: 103, At: t0.Add(time.Minute)})
+	f.catchUp()
+
+	groups, err := f.reader.JobErrorGroups(f.ctx, a, 10)
+	if err != nil || len(groups) != 1 || groups[0].ID != "g1" || groups[0].Count != 8 || groups[0].Template != "failed <*> <*>" {
+		t.Errorf("alice's job's groups = %+v, %v; want g1 alone with 8 entries and the joined template", groups, err)
+	}
+	if job, err := f.reader.Job(f.ctx, a, "alice"); err != nil || job.ErrorGroups != 1 || job.Errors != 8 {
+		t.Errorf("alice's job = %+v, %v; want 1 group, 8 errors", job, err)
+	}
+	if groups, err := f.reader.JobErrorGroups(f.ctx, b, 10); err != nil || len(groups) != 1 || groups[0].Count != 4 {
+		t.Errorf("bob's job's groups = %+v, %v; want g2 untouched", groups, err)
+	}
+	type top struct {
+		ID          string
+		Count, Jobs int64
+	}
+	topOf := func(owner string) []top {
+		gs, err := f.reader.TopErrorGroups(f.ctx, owner, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []top
+		for _, g := range gs {
+			out = append(out, top{g.ID, g.Count, g.Jobs})
+		}
+		return out
+	}
+	if diff := cmp.Diff([]top{{"g1", 8, 1}}, topOf("alice")); diff != "" {
+		t.Errorf("alice's top groups (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]top{{"g1", 8, 1}, {"g2", 4, 1}}, topOf(domain.AllOwners)); diff != "" {
+		t.Errorf("everyone's top groups (-want +got):\n%s", diff)
+	}
+	for _, id := range []uuid.UUID{a, b} {
+		if v, err := projections.VerifyJob(f.ctx, f.pool, f.store, id); err != nil || !v.OK() {
+			t.Errorf("verify job %s: %v %v", id, v.Differences, err)
+		}
+	}
+}

@@ -63,6 +63,9 @@ func genJob(rng *rand.Rand, n int) jobHistory {
 		ContentType: "text/plain", Options: events.JobOptions{ChunkLines: 10000}, SubmittedAt: at})
 	g.md.Actor = "worker-1"
 	g.add(&events.JobStarted{Attempt: 1, Worker: "worker-1", At: at.Add(time.Second)})
+	if n%5 == 4 && chunks > 1 {
+		return g.inParts(chunks, at)
+	}
 	for c := range chunks {
 		if c == 2 && rng.IntN(10) == 0 {
 			g.add(&events.JobStarted{Attempt: 2, Worker: "worker-2", At: at.Add(time.Duration(c) * time.Minute)})
@@ -80,6 +83,9 @@ func genJob(rng *rand.Rand, n int) jobHistory {
 	end := at.Add(time.Duration(chunks) * time.Minute)
 	switch r := rng.IntN(100); {
 	case r < 80:
+		if r%3 == 0 {
+			g.join(end)
+		}
 		g.add(&events.JobCompleted{Chunks: chunks, DurationMS: end.Sub(at).Milliseconds(), AnalyzerVersion: "1.4.0", At: end})
 	case r < 92:
 		g.add(&events.JobFailed{Reason: "blob unreadable: unexpected EOF", Code: "EIO", Attempt: 1, Retryable: true, At: end})
@@ -92,6 +98,75 @@ type jobGen struct {
 	job jobHistory
 	md  events.Metadata
 	n   int
+	// groups counts the job's entries per error group, in the order the
+	// groups were first seen.
+	groups []events.GroupCount
+}
+
+// inParts ends a job analysed in parts of one chunk each: planned, each
+// part analysed and completed, in reverse order for every other job, and
+// its groups joined as it completes.
+func (g *jobGen) inParts(parts int, at time.Time) jobHistory {
+	plan := &events.JobPlanned{}
+	for k := 1; k <= parts; k++ {
+		plan.Parts = append(plan.Parts, events.PartPlan{Part: k, Offset: int64(k-1) * 800_000, Length: 800_000,
+			FirstLine: int64(k-1)*10000 + 1})
+	}
+	g.add(plan)
+	order := make([]int, parts)
+	for i := range order {
+		order[i] = i
+		if g.rng.IntN(2) == 0 {
+			order[i] = parts - 1 - i
+		}
+	}
+	seen := map[int]bool{}
+	for _, c := range order {
+		if seen[c] {
+			continue
+		}
+		seen[c] = true
+		g.add(&events.JobStarted{Attempt: 1, Worker: "worker-2", Part: c + 1, At: at.Add(2 * time.Second)})
+		lines := g.lines(c, at.Add(time.Duration(c)*time.Minute))
+		lines.Part, lines.Chunk = c+1, 0
+		g.add(lines)
+		if lines.Levels["ERROR"]+lines.Levels["FATAL"] > 0 {
+			d := g.errors(c, lines)
+			d.Part, d.Chunk = c+1, 0
+			g.add(d)
+		}
+		g.add(&events.PartCompleted{Part: c + 1, Chunks: 1, Lines: lines.Lines, Entries: lines.Entries,
+			Bytes: lines.Bytes, At: at.Add(time.Duration(c+1) * time.Minute)})
+	}
+	for k := 1; k <= parts; k++ {
+		if !seen[k-1] {
+			g.add(&events.JobStarted{Attempt: 1, Worker: "worker-2", Part: k, At: at.Add(2 * time.Second)})
+			lines := g.lines(k-1, at.Add(time.Duration(k-1)*time.Minute))
+			lines.Part, lines.Chunk = k, 0
+			g.add(lines)
+			g.add(&events.PartCompleted{Part: k, Chunks: 1, Lines: lines.Lines, Entries: lines.Entries,
+				Bytes: lines.Bytes, At: at.Add(time.Duration(k) * time.Minute)})
+		}
+	}
+	end := at.Add(time.Duration(parts+1) * time.Minute)
+	g.join(end)
+	g.add(&events.JobCompleted{Chunks: parts, DurationMS: end.Sub(at).Milliseconds(), AnalyzerVersion: "2.3.0", At: end})
+	return g.job
+}
+
+// join records the job's groups as a job ends: every group after the first
+// joins the first, so the read models move their counts.
+func (g *jobGen) join(at time.Time) {
+	if len(g.groups) < 2 {
+		return
+	}
+	first := g.groups[0]
+	joined := events.GroupsJoined{Groups: []events.MergedGroup{{ID: first.ID, Template: "request <*> failed: <*>",
+		Joined: slices.Clone(g.groups[1:])}}, At: at}
+	if g.rng.IntN(2) == 0 {
+		joined.DistinctIPs = 4
+	}
+	g.add(&joined)
 }
 
 // add appends p to the job, in the same append as the previous event when
@@ -163,6 +238,12 @@ func (g *jobGen) errors(c int, lp *events.LinesParsed) *events.ErrorsDetected {
 			Level: "ERROR", Exception: "java.io.IOException", Count: 1 + g.rng.Int64N(20),
 			FirstLine: lp.FirstLine + g.rng.Int64N(100), LastLine: lp.LastLine - g.rng.Int64N(100),
 			FirstTime: &first, LastTime: &last, Sample: fmt.Sprintf("request %d failed: %s", c, id)})
+		n := d.Groups[len(d.Groups)-1].Count
+		if i := slices.IndexFunc(g.groups, func(gc events.GroupCount) bool { return gc.ID == id }); i >= 0 {
+			g.groups[i].Count += n
+		} else {
+			g.groups = append(g.groups, events.GroupCount{ID: id, Count: n})
+		}
 	}
 	return d
 }

@@ -181,6 +181,8 @@ func (a *App) serveHTTP(auth *lphttp.Auth) error {
 func (a *App) StartWork(ctx context.Context) error {
 	handler := worker.NewHandler(a.Store, a.Blobs, a.Analyzer, a.Log)
 	handler.Metrics = a.workerMetrics()
+	handler.PartBytes = a.Config.PartBytes
+	handler.Parts = worker.NewQueue(asynq.NewClientFromRedisClient(a.Redis), a.Config.Queue)
 	if err := a.serveMetrics(); err != nil {
 		return err
 	}

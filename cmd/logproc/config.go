@@ -35,6 +35,7 @@ type Config struct {
 	SupabaseBucket    string
 	MaxUploadBytes    int64
 	WorkerConcurrency int
+	PartBytes         int64
 	Queue             string
 	Keywords          []string
 	LogLevel          string
@@ -45,6 +46,10 @@ type Config struct {
 	StreamsMax        int
 	RateLimits        lphttp.RateLimits
 }
+
+// minPartBytes is the smallest PART_BYTES: smaller parts cost more in
+// tasks and events than they save.
+const minPartBytes = 64 << 10
 
 // minSecretBytes is the shortest JWT_SECRET accepted: HS256 wants a key at
 // least as long as its hash.
@@ -91,6 +96,14 @@ var settings = []setting{
 		n, err := positiveInt("WORKER_CONCURRENCY", v)
 		c.WorkerConcurrency = int(n)
 		return err
+	}},
+	{"PART_BYTES", "67108864", "`67108864` (64 MiB)", "a plain-text file of twice this size or more is analysed in parts of about this size, each a task any worker takes; 65536 at least, or 0 to analyse every file whole (see Large files in parts)", func(c *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 || (n > 0 && n < minPartBytes) {
+			return fmt.Errorf("PART_BYTES must be 0 (every file whole) or a size in bytes of %d or more, got %q", minPartBytes, v)
+		}
+		c.PartBytes = n
+		return nil
 	}},
 	{"QUEUE", "logproc", "", "asynq queue name", func(c *Config, v string) error { c.Queue = v; return nil }},
 	{"KEYWORDS", "error,exception,timeout,failed,refused,denied", "", "keywords counted per job", func(c *Config, v string) error { c.Keywords = splitList(v); return nil }},

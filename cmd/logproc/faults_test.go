@@ -12,6 +12,7 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/jackc/pgx/v5"
+	"github.com/logproc/logproc/projections"
 )
 
 // The fault tests kill, freeze and restart real processes and real
@@ -241,8 +242,9 @@ func (s *stack) lockHolder(key string) int {
 	return pid
 }
 
-// jobStatsLock is the lock key of the job_stats projection.
-const jobStatsLock = "job_stats/v2"
+// jobStatsLock is the lock key of the job_stats projection: its name and
+// version.
+var jobStatsLock = fmt.Sprintf("%s/v%d", projections.JobStats{}.Name(), projections.JobStats{}.Version())
 
 func TestFaultProjectionLeaderFrozen(t *testing.T) {
 	t.Parallel()

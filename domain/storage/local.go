@@ -171,6 +171,27 @@ func (l *Local) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 	return regularFile(f, key)
 }
 
+// OpenRange implements domain.BlobStore: the file, moved to offset, read
+// up to length bytes.
+func (l *Local) OpenRange(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error) {
+	rc, err := l.Open(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	f := rc.(*os.File)
+	if _, err := f.Seek(offset, io.SeekStart); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("open blob %s at %d: %w", key, offset, diskError("seek", err))
+	}
+	return limitedFile{Reader: io.LimitReader(f, length), Closer: f}, nil
+}
+
+// limitedFile reads a range of a file and closes the file.
+type limitedFile struct {
+	io.Reader
+	io.Closer
+}
+
 // regularFile returns f if it is a blob, not a directory holding other keys.
 func regularFile(f *os.File, key string) (*os.File, error) {
 	info, err := f.Stat()

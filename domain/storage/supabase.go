@@ -257,6 +257,43 @@ func (s *Supabase) Open(ctx context.Context, key string) (io.ReadCloser, error) 
 	return resp.Body, nil
 }
 
+// OpenRange implements domain.BlobStore with an HTTP Range request, which
+// the Storage API serves with 206.
+func (s *Supabase) OpenRange(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error) {
+	if err := ValidateKey(key); err != nil {
+		return nil, err
+	}
+	if length <= 0 {
+		return io.NopCloser(strings.NewReader("")), nil
+	}
+	req, err := s.newRequest(ctx, http.MethodGet, s.objectURL("authenticated", key), nil)
+	if err != nil {
+		return nil, fmt.Errorf("open blob %s: %w", key, err)
+	}
+	req.Header.Set("Range", fmt.Sprintf("bytes=%d-%d", offset, offset+length-1))
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("open blob %s at %d: %w", key, offset, transportError(ctx, err))
+	}
+	switch {
+	case resp.StatusCode == http.StatusRequestedRangeNotSatisfiable: // at or past the end
+		_ = drainClose(resp)
+		return io.NopCloser(strings.NewReader("")), nil
+	case resp.StatusCode < 200 || resp.StatusCode > 299:
+		f := readFailure(resp)
+		_ = drainClose(resp)
+		return nil, fmt.Errorf("open blob %s at %d: %w", key, offset, s.failureError(req, f))
+	}
+	if resp.StatusCode != http.StatusPartialContent {
+		// A server that ignores the range sends the whole object.
+		if _, err := io.CopyN(io.Discard, resp.Body, offset); err != nil {
+			resp.Body.Close()
+			return nil, domain.Wrap(err, domain.EUNAVAILABLE, "blob storage sent less than the file")
+		}
+	}
+	return limitedFile{Reader: io.LimitReader(resp.Body, length), Closer: resp.Body}, nil
+}
+
 // Delete removes the object; a missing key is not an error. It returns
 // EINVALID for an invalid key and EUNAVAILABLE as Put does. The server
 // answers a delete with the list of what it deleted, and with an empty one,

@@ -2,7 +2,6 @@ package worker
 
 import (
 	"context"
-	"errors"
 	"io"
 	"time"
 
@@ -31,14 +30,8 @@ func (e *Engine) Version() string { return analysis.Version }
 
 // Analyze implements Analyzer. Input the engine refuses is EUNSUPPORTED.
 func (e *Engine) Analyze(ctx context.Context, r io.Reader, s domain.AnalysisSettings, emit func(domain.Chunk) error) error {
-	opts := e.opts
-	opts.ChunkLines, opts.AssumeYear = s.ChunkLines, s.Year
-	_, err := analysis.Analyze(ctx, r, opts, func(c *analysis.Chunk) error { return emit(chunkOf(c)) })
-	var inputErr *analysis.InputError
-	if errors.As(err, &inputErr) {
-		return domain.Wrap(err, domain.EUNSUPPORTED, inputErr.Reason)
-	}
-	return err
+	_, err := analysis.Analyze(ctx, r, e.options(s), func(c *analysis.Chunk) error { return emit(chunkOf(c)) })
+	return engineError(err)
 }
 
 // chunkOf turns what the engine found in a chunk into the chunk's events.

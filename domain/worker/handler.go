@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"time"
@@ -28,6 +29,20 @@ type Handler struct {
 	Name string
 	// Metrics, when set, counts finished jobs and the analysis' work.
 	Metrics *Metrics
+	// PartBytes is the size of the parts a large file is analysed in, each
+	// a task of its own for any worker, and Parts enqueues them; a file
+	// under two parts is analysed whole, and so is every file when either
+	// is unset.
+	PartBytes int64
+	Parts     PartQueue
+}
+
+// PartQueue enqueues the tasks of a job's parts.
+type PartQueue interface {
+	// EnqueuePart schedules the analysis of a part of size bytes; a part
+	// whose task exists already is left to it. It returns EUNAVAILABLE
+	// when the queue cannot be reached.
+	EnqueuePart(ctx context.Context, jobID uuid.UUID, part int, size int64) error
 }
 
 // NewHandler returns a handler that reads files from blobs, analyses them
@@ -40,18 +55,21 @@ func NewHandler(store events.Store, blobs domain.BlobStore, analyzer Analyzer, l
 
 // ProcessTask implements asynq.Handler.
 func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
-	jobID, err := parsePayload(t)
+	payload, err := parsePayload(t)
 	if err != nil {
 		h.log.Error("dropping malformed task", "err", err)
 		return fmt.Errorf("%w: %v", asynq.SkipRetry, err)
 	}
-	run := &jobRun{Handler: h, id: jobID,
-		attempt: domain.Attempt{Number: attempt(ctx), Worker: h.Name, Engine: h.analyzer.Version()}}
+	run := &jobRun{Handler: h, id: payload.JobID, attempt: domain.Attempt{Number: attempt(ctx), Worker: h.Name,
+		Engine: h.analyzer.Version(), Part: payload.Part}}
 	err = run.do(ctx)
-	log := h.log.With("job", jobID, "attempt", run.attempt.Number)
+	log := h.log.With("job", payload.JobID, "attempt", run.attempt.Number)
+	if payload.Part > 0 {
+		log = log.With("part", payload.Part)
+	}
 	switch {
 	case err == nil:
-		log.Info("job completed", "chunks", run.chunks, "lines", run.job.Lines)
+		log.Info(run.outcome, "chunks", run.chunks)
 		return nil
 	case errors.Is(err, domain.ErrJobFinished):
 		log.Info("job already finished; nothing to do")
@@ -91,8 +109,9 @@ type jobRun struct {
 	attempt domain.Attempt
 	job     *domain.Job
 	// chunks counts the chunks this run's analysis cut, recorded now or
-	// before.
-	chunks int
+	// before; outcome says what the run did, for the log.
+	chunks  int
+	outcome string
 }
 
 func (r *jobRun) do(ctx context.Context) error {
@@ -100,20 +119,33 @@ func (r *jobRun) do(ctx context.Context) error {
 		r.job, err = r.jobs.Load(ctx, r.id)
 		return err
 	})
-	if err != nil {
+	switch {
+	case err != nil:
+		return err
+	case r.job.Status.Terminal():
+		return domain.ErrJobFinished
+	case r.attempt.Part > 0:
+		return r.doPart(ctx)
+	case r.job.Planned():
+		return r.fanOut(ctx)
+	}
+	planned, err := r.plan(ctx)
+	if err != nil || planned {
 		return err
 	}
+	return r.whole(ctx)
+}
+
+// whole analyses the job's file in one stream.
+func (r *jobRun) whole(ctx context.Context) error {
 	job := r.job
 	if err := r.update(ctx, func(j *domain.Job) error { return j.Start(r.attempt, time.Now()) }); err != nil {
 		return err
 	}
 	start := time.Now()
-	blob, err := r.blobs.Open(ctx, job.BlobKey)
+	blob, err := r.open(ctx, 0, -1)
 	if err != nil {
-		if domain.ErrorCode(err) == domain.ENOTFOUND {
-			return domain.Wrap(err, domain.ENOTFOUND, "the uploaded file is no longer in the blob store")
-		}
-		return fmt.Errorf("open file of job %s: %w", r.id, err)
+		return err
 	}
 	defer blob.Close()
 	err = r.analyzer.Analyze(ctx, blob, job.AnalysisSettings(), func(c domain.Chunk) error {
@@ -131,11 +163,40 @@ func (r *jobRun) do(ctx context.Context) error {
 	took := time.Since(start)
 	r.Metrics.analysed(took)
 	now := time.Now()
-	if err := r.update(ctx, func(j *domain.Job) error { return j.Complete(r.attempt, r.chunks, took, now) }); err != nil {
+	err = r.update(ctx, func(j *domain.Job) error {
+		joined, err := r.analyzer.Merge(groupTemplates(j), nil)
+		if err != nil {
+			return fmt.Errorf("join the error groups of job %s: %w", r.id, err)
+		}
+		if err := j.JoinGroups(r.attempt, joined, now); err != nil {
+			return err
+		}
+		return j.Complete(r.attempt, r.chunks, took, now)
+	})
+	if err != nil {
 		return err
 	}
 	r.Metrics.jobFinished(r.job, now)
+	r.outcome = "job completed"
 	return nil
+}
+
+// open opens the job's file, or length bytes of it from offset (-1: all).
+func (r *jobRun) open(ctx context.Context, offset, length int64) (io.ReadCloser, error) {
+	var blob io.ReadCloser
+	var err error
+	if length < 0 {
+		blob, err = r.blobs.Open(ctx, r.job.BlobKey)
+	} else {
+		blob, err = r.blobs.OpenRange(ctx, r.job.BlobKey, offset, length)
+	}
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		return nil, domain.Wrap(err, domain.ENOTFOUND, "the uploaded file is no longer in the blob store")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open file of job %s: %w", r.id, err)
+	}
+	return blob, nil
 }
 
 // update runs a command on the job and saves it; a twin delivery that moved

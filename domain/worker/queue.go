@@ -38,7 +38,39 @@ func (q *Queue) enqueue(ctx context.Context, jobID uuid.UUID, size int64) (bool,
 	if err != nil {
 		return false, err
 	}
-	_, err = q.client.EnqueueContext(ctx, task)
+	return q.enqueueTask(ctx, task)
+}
+
+// EnqueuePart schedules the analysis of a part of size bytes. Enqueueing a
+// part whose task is queued, running or kept as done succeeds without a
+// second task.
+func (q *Queue) EnqueuePart(ctx context.Context, jobID uuid.UUID, part int, size int64) error {
+	_, err := q.enqueuePart(ctx, jobID, part, size)
+	return err
+}
+
+// enqueuePart enqueues a part's task, reporting whether it did.
+func (q *Queue) enqueuePart(ctx context.Context, jobID uuid.UUID, part int, size int64) (bool, error) {
+	task, err := NewAnalyzePartTask(jobID, part, size, q.name)
+	if err != nil {
+		return false, err
+	}
+	return q.enqueueTask(ctx, task)
+}
+
+// enqueueFinish schedules the joining of a job's completed parts.
+func (q *Queue) enqueueFinish(ctx context.Context, jobID uuid.UUID) (bool, error) {
+	task, err := NewFinishJobTask(jobID, q.name)
+	if err != nil {
+		return false, err
+	}
+	return q.enqueueTask(ctx, task)
+}
+
+// enqueueTask enqueues a task, reporting whether it did: a task id conflict
+// means a task of that id is queued, running or kept as done.
+func (q *Queue) enqueueTask(ctx context.Context, task *asynq.Task) (bool, error) {
+	_, err := q.client.EnqueueContext(ctx, task)
 	switch {
 	case err == nil:
 		return true, nil

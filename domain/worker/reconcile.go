@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -66,6 +67,13 @@ const (
 //     The handler returns nil only once the job is finished, so this is a
 //     bug; when asynq drops the task after Retention the job is found
 //     missing and enqueued again, and the handler resumes it.
+//
+// The task of a job analysed in parts completes once it has planned them.
+// Each part not completed is then settled as above by its own task
+// (PartTaskID), and the failure of a part's task fails the job, naming the
+// part. A job whose parts are all completed but which is not finished, with
+// no part's task running to finish it, gets a task that does
+// (FinishTaskID).
 //
 // It is safe to run in every serve process.
 type Reconciler struct {
@@ -273,25 +281,20 @@ func (r *Reconciler) settle(ctx context.Context, p *pass, id uuid.UUID) (outcome
 // before the stream is folded: the handler appends a job's last event
 // before asynq marks its task completed or archived, so a fold that follows
 // the lookup sees every event that led to the task's state. A task asynq
-// runs in a live state is left without reading the stream.
+// runs in a live state is left without reading the stream. The task of a
+// job analysed in parts completes once it has planned them; the parts'
+// tasks are then looked at instead (settleParts).
 func (r *Reconciler) settleOnce(ctx context.Context, p *pass, id uuid.UUID) (outcome, error) {
-	info, err := r.tasks.Lookup(ctx, id)
+	own := unit{task: id.String()}
+	info, err := r.tasks.Lookup(ctx, own.task)
 	if err != nil {
 		return 0, err
 	}
-	if info != nil && info.State != asynq.TaskStateArchived && info.State != asynq.TaskStateActive &&
-		info.State != asynq.TaskStateCompleted {
+	if waiting(info) {
 		return outcomeLeft, nil
 	}
-	if info == nil || info.State == asynq.TaskStateActive {
-		if running, err := r.isRunning(p, id); err != nil || running {
-			return outcomeLeft, err
-		}
-	}
-	if info != nil && info.State == asynq.TaskStateActive {
-		if expired, err := r.tasks.LeaseExpired(ctx, id, time.Now()); err != nil || !expired {
-			return outcomeLeft, err
-		}
+	if alive, err := r.alive(ctx, p, own, info); err != nil || alive {
+		return outcomeLeft, err
 	}
 	job, err := r.jobs.Load(ctx, id)
 	if err != nil {
@@ -300,28 +303,121 @@ func (r *Reconciler) settleOnce(ctx context.Context, p *pass, id uuid.UUID) (out
 	if job.Status.Terminal() || !job.SubmittedAt.Before(p.cutoff) {
 		return outcomeSkipped, nil
 	}
-	return r.act(ctx, job, info)
+	if job.Planned() && (info == nil || info.State == asynq.TaskStateCompleted) {
+		return r.settleParts(ctx, p, job)
+	}
+	return r.act(ctx, job, own, info)
 }
 
-// act settles an unfinished job whose task is missing, archived, orphaned
-// or completed.
-func (r *Reconciler) act(ctx context.Context, job *domain.Job, info *asynq.TaskInfo) (outcome, error) {
+// unit is a task of a job: its own (part 0), a part's, or the one that
+// finishes a job whose parts are all completed.
+type unit struct {
+	part   int
+	finish bool
+	task   string
+}
+
+// waiting reports whether asynq holds the task in a state it moves on by
+// itself: pending, scheduled or waiting for a retry.
+func waiting(info *asynq.TaskInfo) bool {
+	return info != nil && info.State != asynq.TaskStateArchived && info.State != asynq.TaskStateActive &&
+		info.State != asynq.TaskStateCompleted
+}
+
+// alive reports whether a task that is missing or active still has a
+// worker: a live worker server runs it, or an active task's lease is not
+// expired yet.
+func (r *Reconciler) alive(ctx context.Context, p *pass, u unit, info *asynq.TaskInfo) (bool, error) {
+	if info != nil && info.State != asynq.TaskStateActive {
+		return false, nil
+	}
+	if running, err := r.isRunning(p, u.task); err != nil || running {
+		return running, err
+	}
+	if info == nil {
+		return false, nil
+	}
+	expired, err := r.tasks.LeaseExpired(ctx, u.task, time.Now())
+	return !expired, err
+}
+
+// settleParts settles a job analysed in parts whose own task has planned
+// them: each part not completed is a task of its own, and once every part
+// is completed, the task that finishes the job. Those tasks are looked up,
+// then the job folded again, as settleOnce does for a job's own task; a
+// part completed meanwhile makes the pass look again.
+func (r *Reconciler) settleParts(ctx context.Context, p *pass, job *domain.Job) (outcome, error) {
+	left := job.PartsLeft()
+	units := make([]unit, 0, len(left))
+	for _, n := range left {
+		units = append(units, unit{part: n, task: PartTaskID(job.ID, n)})
+	}
+	if len(left) == 0 {
+		for _, q := range job.Parts {
+			if running, err := r.isRunning(p, PartTaskID(job.ID, q.Part)); err != nil || running {
+				return outcomeLeft, err // the part's task finishes the job
+			}
+		}
+		units = append(units, unit{finish: true, task: FinishTaskID(job.ID)})
+	}
+	infos := make([]*asynq.TaskInfo, len(units))
+	for i, u := range units {
+		info, err := r.tasks.Lookup(ctx, u.task)
+		if err != nil {
+			return 0, err
+		}
+		infos[i] = info
+	}
+	job, err := r.jobs.Load(ctx, job.ID)
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("load job: %w", err)
+	case job.Status.Terminal():
+		return outcomeSkipped, nil
+	case !slices.Equal(left, job.PartsLeft()):
+		return outcomeMoved, nil
+	}
+	done := outcomeLeft
+	for i, u := range units {
+		if waiting(infos[i]) {
+			continue
+		}
+		if alive, err := r.alive(ctx, p, u, infos[i]); err != nil || alive {
+			if err != nil {
+				return 0, err
+			}
+			continue
+		}
+		o, err := r.act(ctx, job, u, infos[i])
+		if err != nil || o == outcomeFailed || o == outcomeMoved {
+			return o, err
+		}
+		if o != outcomeLeft {
+			done = o
+		}
+	}
+	return done, nil
+}
+
+// act settles the task of an unfinished job that is missing, archived,
+// orphaned or completed.
+func (r *Reconciler) act(ctx context.Context, job *domain.Job, u unit, info *asynq.TaskInfo) (outcome, error) {
 	switch {
 	case info == nil:
-		return r.requeue(ctx, job)
+		return r.requeue(ctx, job, u)
 	case info.State == asynq.TaskStateArchived:
-		return outcomeFailed, r.fail(ctx, job, lossOf(info), archivedAttempt(job, info), info)
-	case info.State == asynq.TaskStateActive && job.OutOfAttempts():
-		return outcomeFailed, r.fail(ctx, job, domain.LostWorker, job.Attempts, info)
+		return outcomeFailed, r.fail(ctx, job, u, lossOf(info), archivedAttempt(job, u, info), info)
+	case info.State == asynq.TaskStateActive && job.OutOfAttempts(u.part):
+		return outcomeFailed, r.fail(ctx, job, u, domain.LostWorker, attemptsAt(job, u), info)
 	case info.State == asynq.TaskStateActive:
-		return r.recover(ctx, job)
+		return r.recover(ctx, job, u)
 	}
-	r.leave(job, info)
+	r.leave(job, u, info)
 	return outcomeLeft, nil
 }
 
-// isRunning reports whether a live worker server runs the job's task.
-func (r *Reconciler) isRunning(p *pass, id uuid.UUID) (bool, error) {
+// isRunning reports whether a live worker server runs the task.
+func (r *Reconciler) isRunning(p *pass, task string) (bool, error) {
 	if p.running == nil {
 		running, err := r.tasks.Running()
 		if err != nil {
@@ -329,56 +425,66 @@ func (r *Reconciler) isRunning(p *pass, id uuid.UUID) (bool, error) {
 		}
 		p.running = running
 	}
-	return p.running[id.String()] != nil, nil
+	return p.running[task] != nil, nil
 }
 
-// requeue enqueues a job whose task is gone. When a task with the job's id
-// turns up meanwhile (the dispatcher enqueued it, or the queue's bookkeeping
-// hid it), nothing was enqueued: the job is looked at again.
-func (r *Reconciler) requeue(ctx context.Context, job *domain.Job) (outcome, error) {
-	enqueued, err := r.queue.enqueue(ctx, job.ID, job.Size)
+// requeue enqueues a job's task that is gone. When a task with its id turns
+// up meanwhile (the dispatcher or a worker enqueued it, or the queue's
+// bookkeeping hid it), nothing was enqueued: the job is looked at again.
+func (r *Reconciler) requeue(ctx context.Context, job *domain.Job, u unit) (outcome, error) {
+	var enqueued bool
+	var err error
+	switch {
+	case u.finish:
+		enqueued, err = r.queue.enqueueFinish(ctx, job.ID)
+	case u.part > 0:
+		enqueued, err = r.queue.enqueuePart(ctx, job.ID, u.part, job.Parts[u.part-1].Length)
+	default:
+		enqueued, err = r.queue.enqueue(ctx, job.ID, job.Size)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("enqueue again: %w", err)
 	}
 	if !enqueued {
 		return outcomeMoved, nil
 	}
-	r.log.Warn("enqueued a job again: its task was gone", "job", job.ID, "status", job.Status,
+	r.log.Warn("enqueued a job's task again: it was gone", "job", job.ID, "task", u.task, "status", job.Status,
 		"chunks_recorded", job.Chunks)
 	return outcomeRequeued, nil
 }
 
 // recover hands the task of a job whose worker died back to the queue.
-func (r *Reconciler) recover(ctx context.Context, job *domain.Job) (outcome, error) {
-	moved, err := r.tasks.RequeueOrphan(ctx, job.ID, time.Now())
+func (r *Reconciler) recover(ctx context.Context, job *domain.Job, u unit) (outcome, error) {
+	moved, err := r.tasks.RequeueOrphan(ctx, u.task, time.Now())
 	if err != nil || !moved {
 		return outcomeMoved, err
 	}
-	r.log.Warn("handed a job's task back to the queue: its worker stopped", "job", job.ID,
-		"attempts", job.Attempts, "chunks_recorded", job.Chunks)
+	r.log.Warn("handed a job's task back to the queue: its worker stopped", "job", job.ID, "task", u.task,
+		"attempts", attemptsAt(job, u), "chunks_recorded", job.Chunks)
 	return outcomeRecovered, nil
 }
 
-func (r *Reconciler) leave(job *domain.Job, info *asynq.TaskInfo) {
+func (r *Reconciler) leave(job *domain.Job, u unit, info *asynq.TaskInfo) {
 	if info.State == asynq.TaskStateCompleted {
 		r.log.Warn("job unfinished although its task completed; left until asynq drops the task",
-			"job", job.ID, "status", job.Status, "completed_at", info.CompletedAt, "retention", info.Retention)
+			"job", job.ID, "task", u.task, "status", job.Status, "completed_at", info.CompletedAt, "retention", info.Retention)
 	}
 }
 
-// fail records that the job will not complete because its task was lost,
-// the last attempt being attempt. It returns an error wrapping
+// fail records that the job will not complete because its task (or a
+// part's) was lost, the last attempt being attempt. It returns an error wrapping
 // events.ErrConcurrency when the stream moved since job was folded.
-func (r *Reconciler) fail(ctx context.Context, job *domain.Job, loss domain.TaskLoss, attempt int, info *asynq.TaskInfo) error {
+func (r *Reconciler) fail(ctx context.Context, job *domain.Job, u unit, loss domain.TaskLoss, attempt int,
+	info *asynq.TaskInfo) error {
 	now := time.Now()
-	if err := job.LoseTask(loss, attempt, now); err != nil {
+	if err := job.LoseTask(loss, u.part, attempt, now); err != nil {
 		return err
 	}
 	if err := r.jobs.Save(ctx, job); err != nil {
 		return fmt.Errorf("record failure: %w", err)
 	}
 	r.Metrics.jobFinished(job, now)
-	r.log.Warn("job failed: its task ended without it", "job", job.ID, "task_state", info.State,
+	r.log.Warn("job failed: its task ended without it", "job", job.ID, "task", u.task, "task_state", info.State,
 		"task_retried", info.Retried, "task_last_error", info.LastErr, "attempts", job.Attempts)
 	return nil
 }
@@ -396,11 +502,19 @@ func lossOf(info *asynq.TaskInfo) domain.TaskLoss {
 }
 
 // archivedAttempt is the number of the task's last attempt as best known:
-// asynq counts the retries before it, and 0 means the job never started.
+// asynq counts the retries before it, and 0 means the task never started.
 // It is one too high when an operator archived a task waiting for a retry.
-func archivedAttempt(job *domain.Job, info *asynq.TaskInfo) int {
-	if job.Attempts == 0 {
+func archivedAttempt(job *domain.Job, u unit, info *asynq.TaskInfo) int {
+	if attemptsAt(job, u) == 0 {
 		return 0
 	}
 	return info.Retried + 1
+}
+
+// attemptsAt counts the attempts begun at the unit's part, or at the job.
+func attemptsAt(job *domain.Job, u unit) int {
+	if u.part > 0 {
+		return job.Parts[u.part-1].Attempts
+	}
+	return job.Attempts
 }

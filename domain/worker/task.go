@@ -36,21 +36,45 @@ const (
 	Retention = 24 * time.Hour
 )
 
-// analyzeJobPayload is the task's payload: only the job id; everything else
-// is in the job's stream.
+// analyzeJobPayload is the task's payload: the job id, and the part the task
+// analyses (0 for the whole job); everything else is in the job's stream.
 type analyzeJobPayload struct {
 	JobID uuid.UUID `json:"job_id"`
+	Part  int       `json:"part,omitempty"`
 }
 
 // NewAnalyzeJobTask returns the task that analyses a job, with the job id as
 // its asynq task id and a timeout fitted to the file's size.
 func NewAnalyzeJobTask(jobID uuid.UUID, size int64, queue string) (*asynq.Task, error) {
-	payload, err := json.Marshal(analyzeJobPayload{JobID: jobID})
+	return newTask(analyzeJobPayload{JobID: jobID}, jobID.String(), size, queue)
+}
+
+// NewAnalyzePartTask returns the task that analyses one part of a job
+// analysed in parts, of size bytes.
+func NewAnalyzePartTask(jobID uuid.UUID, part int, size int64, queue string) (*asynq.Task, error) {
+	return newTask(analyzeJobPayload{JobID: jobID, Part: part}, PartTaskID(jobID, part), size, queue)
+}
+
+// NewFinishJobTask returns a task that joins the completed parts of a job
+// and completes it: the job's own task, under another id, for the
+// reconciler to enqueue when the job's own task is gone or kept as done.
+func NewFinishJobTask(jobID uuid.UUID, queue string) (*asynq.Task, error) {
+	return newTask(analyzeJobPayload{JobID: jobID}, FinishTaskID(jobID), 0, queue)
+}
+
+// PartTaskID is the asynq task id of a part's task.
+func PartTaskID(jobID uuid.UUID, part int) string { return fmt.Sprintf("%s:part-%d", jobID, part) }
+
+// FinishTaskID is the asynq task id of a job's finishing task.
+func FinishTaskID(jobID uuid.UUID) string { return jobID.String() + ":finish" }
+
+func newTask(p analyzeJobPayload, id string, size int64, queue string) (*asynq.Task, error) {
+	payload, err := json.Marshal(p)
 	if err != nil {
 		return nil, err
 	}
 	return asynq.NewTask(TypeAnalyzeJob, payload,
-		asynq.TaskID(jobID.String()),
+		asynq.TaskID(id),
 		asynq.Queue(queue),
 		asynq.MaxRetry(MaxRetry),
 		asynq.Timeout(TaskTimeout(size)),
@@ -64,13 +88,13 @@ func TaskTimeout(size int64) time.Duration {
 	return 10*time.Minute + time.Duration(size>>20)*time.Second
 }
 
-func parsePayload(t *asynq.Task) (uuid.UUID, error) {
+func parsePayload(t *asynq.Task) (analyzeJobPayload, error) {
 	var p analyzeJobPayload
 	if err := json.Unmarshal(t.Payload(), &p); err != nil {
-		return uuid.UUID{}, fmt.Errorf("task payload %q: %w", t.Payload(), err)
+		return p, fmt.Errorf("task payload %q: %w", t.Payload(), err)
 	}
-	if p.JobID == uuid.Nil {
-		return uuid.UUID{}, fmt.Errorf("task payload %q has no job id", t.Payload())
+	if p.JobID == uuid.Nil || p.Part < 0 {
+		return p, fmt.Errorf("task payload %q has no job id or a bad part", t.Payload())
 	}
-	return p.JobID, nil
+	return p, nil
 }

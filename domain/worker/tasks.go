@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
@@ -58,17 +57,17 @@ func (t *Tasks) Register(ctx context.Context) error {
 	return nil
 }
 
-// Lookup returns the job's task, or nil when asynq holds no task with the
-// job's id. A queue asynq's bookkeeping lost (see queuesKey) is registered
+// Lookup returns the task of the given id (a job's id, or the id of a part's
+// or finishing task), or nil when asynq holds no task with that id. A queue asynq's bookkeeping lost (see queuesKey) is registered
 // again, so the task is seen as it is. It returns EUNAVAILABLE when Redis
 // cannot be reached.
-func (t *Tasks) Lookup(ctx context.Context, id uuid.UUID) (*asynq.TaskInfo, error) {
-	info, err := t.inspector.GetTaskInfo(t.queue, id.String())
+func (t *Tasks) Lookup(ctx context.Context, id string) (*asynq.TaskInfo, error) {
+	info, err := t.inspector.GetTaskInfo(t.queue, id)
 	if errors.Is(err, asynq.ErrQueueNotFound) {
 		if err := t.Register(ctx); err != nil {
 			return nil, err
 		}
-		info, err = t.inspector.GetTaskInfo(t.queue, id.String())
+		info, err = t.inspector.GetTaskInfo(t.queue, id)
 	}
 	switch {
 	case errors.Is(err, asynq.ErrTaskNotFound), errors.Is(err, asynq.ErrQueueNotFound):
@@ -117,26 +116,26 @@ redis.call("HSET", KEYS[1], "state", "pending", "pending_since", ARGV[3])
 redis.call("LPUSH", KEYS[4], ARGV[1])
 return 1`)
 
-// RequeueOrphan moves the job's active task back to pending when its lease
+// RequeueOrphan moves the active task of the given id back to pending when its lease
 // has expired, so that a live worker runs it at once; asynq's own recoverer
 // waits for the lease to be expired 30 s more and runs once a minute, then
 // delays the retry. The caller checks first that no live server runs the
 // task. It reports whether the task moved, and returns EUNAVAILABLE when
 // Redis cannot be reached.
-func (t *Tasks) RequeueOrphan(ctx context.Context, id uuid.UUID, now time.Time) (bool, error) {
-	k := t.keys(id.String())
+func (t *Tasks) RequeueOrphan(ctx context.Context, id string, now time.Time) (bool, error) {
+	k := t.keys(id)
 	n, err := requeueOrphanScript.Run(ctx, t.rdb, []string{k.task, k.active, k.lease, k.pending},
-		id.String(), now.Unix(), now.UnixNano()).Int()
+		id, now.Unix(), now.UnixNano()).Int()
 	if err != nil {
 		return false, unreachable(fmt.Errorf("requeue orphaned task: %w", err))
 	}
 	return n == 1, nil
 }
 
-// LeaseExpired reports whether the job's task holds a lease that has
+// LeaseExpired reports whether the task of the given id holds a lease that has
 // expired by now: its worker has not extended it for over 25 s.
-func (t *Tasks) LeaseExpired(ctx context.Context, id uuid.UUID, now time.Time) (bool, error) {
-	score, err := t.rdb.ZScore(ctx, t.keys(id.String()).lease, id.String()).Result()
+func (t *Tasks) LeaseExpired(ctx context.Context, id string, now time.Time) (bool, error) {
+	score, err := t.rdb.ZScore(ctx, t.keys(id).lease, id).Result()
 	switch {
 	case errors.Is(err, redis.Nil):
 		return false, nil

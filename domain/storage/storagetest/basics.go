@@ -2,6 +2,7 @@ package storagetest
 
 import (
 	"context"
+	"io"
 	"strings"
 	"testing"
 
@@ -22,6 +23,31 @@ func testPutEmpty(t *testing.T, store domain.BlobStore) {
 
 func testOpenMissing(t *testing.T, store domain.BlobStore) {
 	wantMissing(t, store, newKey())
+}
+
+func testOpenRange(t *testing.T, store domain.BlobStore) {
+	ctx := context.Background()
+	key, data := newKey(), textOf(3, 200_000)
+	put(t, store, key, data)
+	n := int64(len(data))
+	for _, r := range []struct{ offset, length int64 }{
+		{0, 10}, {0, n}, {1000, 54321}, {n - 7, 7}, {n - 7, 100}, {n, 10}, {12345, 0},
+	} {
+		rc, err := store.OpenRange(ctx, key, r.offset, r.length)
+		if err != nil {
+			t.Fatalf("OpenRange(%d, %d): %v", r.offset, r.length, err)
+		}
+		got, err := io.ReadAll(rc)
+		rc.Close()
+		want := data[min(r.offset, n):min(r.offset+r.length, n)]
+		if err != nil || string(got) != string(want) {
+			t.Errorf("OpenRange(%d, %d) read %d bytes (%v), want %d: the range of the stored bytes",
+				r.offset, r.length, len(got), err, len(want))
+		}
+	}
+	if _, err := store.OpenRange(ctx, newKey(), 0, 10); domain.ErrorCode(err) != domain.ENOTFOUND {
+		t.Errorf("OpenRange of a missing key: %v, want not_found", err)
+	}
 }
 
 func testDeleteIsIdempotent(t *testing.T, store domain.BlobStore) {

@@ -38,6 +38,7 @@ var conformanceTests = []conformanceTest{
 	{name: "PutThenOpen", run: testPutThenOpen},
 	{name: "PutEmpty", run: testPutEmpty},
 	{name: "OpenMissing", run: testOpenMissing},
+	{name: "OpenRange", run: testOpenRange},
 	{name: "DeleteIsIdempotent", run: testDeleteIsIdempotent},
 	{name: "PutAfterDelete", run: testPutAfterDelete},
 	{name: "InvalidKeys", run: testInvalidKeys},

@@ -1,0 +1,366 @@
+package worker_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/uuid"
+	"github.com/hibiken/asynq"
+
+	"github.com/logproc/logproc/domain"
+	"github.com/logproc/logproc/domain/worker"
+	"github.com/logproc/logproc/events"
+)
+
+// partQueue records the part tasks a handler enqueues, as asynq would hold
+// them: one per part, whatever the number of enqueues.
+type partQueue struct {
+	mu    sync.Mutex
+	parts map[uuid.UUID][]int
+}
+
+func (q *partQueue) EnqueuePart(_ context.Context, id uuid.UUID, part int, _ int64) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.parts == nil {
+		q.parts = map[uuid.UUID][]int{}
+	}
+	if !slices.Contains(q.parts[id], part) {
+		q.parts[id] = append(q.parts[id], part)
+	}
+	return nil
+}
+
+func (q *partQueue) of(id uuid.UUID) []int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return slices.Clone(q.parts[id])
+}
+
+// partsLog is a log of about 1 MiB with levels, errors whose words vary,
+// Java stack traces and IP addresses.
+func partsLog() []byte {
+	var b strings.Builder
+	t0 := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+	users := []string{"alice", "bob", "carol", "dave", "erin"}
+	for i := 0; b.Len() < 1<<20; i++ {
+		at := t0.Add(time.Duration(i) * 300 * time.Millisecond).Format("2006-01-02 15:04:05.000")
+		switch {
+		case i%97 == 0:
+			fmt.Fprintf(&b, "%s ERROR [worker-%d] Task %d crashed\njava.io.IOException: disk full\n\tat a.B.write(B.java:%d)\n", at, i%3, i, i%2)
+		case i%31 == 0:
+			fmt.Fprintf(&b, "%s ERROR [auth] Login of %s from 10.1.%d.%d refused\n", at, users[(i/31)%len(users)], i%7, i%250)
+		case i%13 == 0:
+			fmt.Fprintf(&b, "%s WARN [pool] Queue depth %d over %d\n", at, i%500, 400)
+		default:
+			fmt.Fprintf(&b, "%s INFO [http] GET /items/%d 200 %dms from 10.2.%d.%d\n", at, i, i%90, i%5, i%200)
+		}
+	}
+	return []byte(b.String())
+}
+
+// partsFixture runs jobs with small parts on the memory store.
+type partsFixture struct {
+	*fixture
+	queue *partQueue
+}
+
+func newPartsFixture(t *testing.T) *partsFixture {
+	return &partsFixture{fixture: newFixture(t), queue: &partQueue{}}
+}
+
+func (f *partsFixture) partHandler(a worker.Analyzer) *worker.Handler {
+	h := f.handler(a)
+	h.PartBytes, h.Parts = 128<<10, f.queue
+	return h
+}
+
+func partTask(t *testing.T, id uuid.UUID, part int) *asynq.Task {
+	t.Helper()
+	tk, err := worker.NewAnalyzePartTask(id, part, 0, "q")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tk
+}
+
+// result is what a job's read model shows, with the error groups as a
+// partition: counts by template and exception, whatever the ids. The top
+// addresses are left out: each chunk lists its busiest, so their sums are
+// lower bounds that depend on where chunks end (see sameResult).
+type result struct {
+	Status                        domain.JobStatus
+	Lines, Entries, Bytes, Errors int64
+	ErrorGroups, DistinctIPs      int64
+	Levels, Keywords, Comps       map[string]int64
+	Groups                        map[string]int64
+	Minutes                       map[int64]int64
+	MinTime, MaxTime              time.Time
+	GroupLines                    map[string][2]int64
+}
+
+func resultOf(j *domain.Job) result {
+	r := result{Status: j.Status, Lines: j.Lines, Entries: j.Entries, Bytes: j.Bytes, Errors: j.Errors,
+		ErrorGroups: j.ErrorGroups, DistinctIPs: j.DistinctIPs, Levels: j.Levels, Keywords: j.Keywords,
+		Comps: j.Components, Groups: map[string]int64{}, Minutes: j.Timeline,
+		MinTime: *j.MinTime, MaxTime: *j.MaxTime, GroupLines: map[string][2]int64{}}
+	for _, g := range j.Groups {
+		key := g.Exception + " " + g.Template
+		r.Groups[key] += g.Count
+		r.GroupLines[key] = [2]int64{g.FirstLine, g.LastLine}
+	}
+	return r
+}
+
+// sameResult reports how a job analysed in parts differs from one analysed
+// whole, and checks that the top addresses each shows are lower bounds of
+// their counts in the file.
+func sameResult(t *testing.T, content []byte, whole, parted *domain.Job) string {
+	t.Helper()
+	counts := map[string]int64{}
+	for _, ip := range regexp.MustCompile(`\b\d+\.\d+\.\d+\.\d+\b`).FindAll(content, -1) {
+		counts[string(ip)]++
+	}
+	for _, j := range []*domain.Job{whole, parted} {
+		if len(j.TopIPs) == 0 {
+			t.Errorf("job %s shows no top addresses", j.ID)
+		}
+		for ip, n := range j.TopIPs {
+			if n < 1 || n > counts[ip] {
+				t.Errorf("job %s shows %s %d times; the file holds it %d times", j.ID, ip, n, counts[ip])
+			}
+		}
+	}
+	return cmp.Diff(resultOf(whole), resultOf(parted))
+}
+
+func TestAJobInPartsEndsAsAWholeRunDoes(t *testing.T) {
+	f := newPartsFixture(t)
+	engine := worker.NewEngine(nil)
+	content := partsLog()
+	whole, parted := f.submit(content, 2000), f.submit(content, 2000)
+	if err := f.handler(engine).ProcessTask(f.ctx, task(t, whole)); err != nil {
+		t.Fatal(err)
+	}
+	h := f.partHandler(engine)
+	if err := h.ProcessTask(f.ctx, task(t, parted)); err != nil {
+		t.Fatal(err)
+	}
+	parts := f.queue.of(parted)
+	if j := f.job(parted); len(parts) < 6 || len(j.Parts) != len(parts) || j.Status != domain.StatusProcessing {
+		t.Fatalf("planned %d parts, enqueued %v; job %s", len(j.Parts), parts, j.Status)
+	}
+	for _, p := range slices.Backward(parts) { // the last part first: order must not matter
+		if err := h.ProcessTask(f.ctx, partTask(t, parted, p)); err != nil {
+			t.Fatalf("part %d: %v", p, err)
+		}
+	}
+	a, b := f.job(whole), f.job(parted)
+	if b.Status != domain.StatusCompleted || !b.Merged {
+		t.Fatalf("job in parts = %s, merged %v", b.Status, b.Merged)
+	}
+	if diff := sameResult(t, content, a, b); diff != "" {
+		t.Errorf("a job in parts differs from a whole run (-whole +parts):\n%s", diff)
+	}
+	if a.BytesRead != b.BytesRead || b.BytesRead != int64(len(content)) {
+		t.Errorf("bytes read: whole %d, in parts %d, file %d", a.BytesRead, b.BytesRead, len(content))
+	}
+}
+
+func TestARedeliveredPartCountsOnce(t *testing.T) {
+	f := newPartsFixture(t)
+	h := f.partHandler(worker.NewEngine(nil))
+	id := f.submit(partsLog(), 2000)
+	if err := h.ProcessTask(f.ctx, task(t, id)); err != nil {
+		t.Fatal(err)
+	}
+	parts := f.queue.of(id)
+	for _, p := range parts[:2] {
+		for range 2 {
+			if err := h.ProcessTask(f.ctx, partTask(t, id, p)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	before := f.eventTypes(id)
+	if err := h.ProcessTask(f.ctx, partTask(t, id, parts[0])); err != nil {
+		t.Fatal(err)
+	}
+	if after := f.eventTypes(id); len(after) != len(before) {
+		t.Errorf("a completed part's task recorded %d more events", len(after)-len(before))
+	}
+	if err := h.ProcessTask(f.ctx, task(t, id)); err != nil { // the job's task again: enqueues what is left
+		t.Fatal(err)
+	}
+	for _, p := range parts[2:] {
+		if err := h.ProcessTask(f.ctx, partTask(t, id, p)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	j := f.job(id)
+	var parsed, planned int
+	for _, typ := range f.eventTypes(id) {
+		switch typ {
+		case events.TypeLinesParsed:
+			parsed++
+		case events.TypeJobPlanned:
+			planned++
+		}
+	}
+	if j.Status != domain.StatusCompleted || parsed != j.Chunks || planned != 1 {
+		t.Errorf("job %s with %d chunks, %d LinesParsed, %d plans", j.Status, j.Chunks, parsed, planned)
+	}
+}
+
+// TestPartsAtOnceOnTwoWorkers runs every part, and a twin of each, at once:
+// the last two to end both try to join the parts, and the job completes once.
+func TestPartsAtOnceOnTwoWorkers(t *testing.T) {
+	f := newPartsFixture(t)
+	engine := worker.NewEngine(nil)
+	content := partsLog()
+	whole, parted := f.submit(content, 2000), f.submit(content, 2000)
+	if err := f.handler(engine).ProcessTask(f.ctx, task(t, whole)); err != nil {
+		t.Fatal(err)
+	}
+	h := f.partHandler(engine)
+	if err := h.ProcessTask(f.ctx, task(t, parted)); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 100)
+	for _, p := range f.queue.of(parted) {
+		for range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs <- f.partHandler(engine).ProcessTask(f.ctx, partTask(t, parted, p))
+			}()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	completed := 0
+	for _, typ := range f.eventTypes(parted) {
+		if typ == events.TypeJobCompleted || typ == events.TypeGroupsJoined {
+			completed++
+		}
+	}
+	if completed != 2 {
+		t.Errorf("%d GroupsJoined and JobCompleted events, want one of each", completed)
+	}
+	if diff := sameResult(t, content, f.job(whole), f.job(parted)); diff != "" {
+		t.Errorf("parts at once differ from a whole run (-whole +parts):\n%s", diff)
+	}
+}
+
+// interruptingParts cancels a part's analysis after its first chunk, as a
+// worker stopped or killed mid-part.
+type interruptingParts struct {
+	worker.Analyzer
+	cancel context.CancelFunc
+}
+
+func (a *interruptingParts) AnalyzePart(ctx context.Context, head, body io.Reader, p events.PartPlan,
+	s domain.AnalysisSettings, emit func(domain.Chunk) error) (domain.PartResult, error) {
+	return a.Analyzer.AnalyzePart(ctx, head, body, p, s, func(c domain.Chunk) error {
+		if err := emit(c); err != nil {
+			return err
+		}
+		a.cancel()
+		return ctx.Err()
+	})
+}
+
+func TestAnInterruptedPartResumesOnAnotherWorker(t *testing.T) {
+	f := newPartsFixture(t)
+	engine := worker.NewEngine(nil)
+	content := partsLog()
+	whole, parted := f.submit(content, 2000), f.submit(content, 2000)
+	if err := f.handler(engine).ProcessTask(f.ctx, task(t, whole)); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.partHandler(engine).ProcessTask(f.ctx, task(t, parted)); err != nil {
+		t.Fatal(err)
+	}
+	parts := f.queue.of(parted)
+	ctx, cancel := context.WithCancel(f.ctx)
+	err := f.partHandler(&interruptingParts{Analyzer: engine, cancel: cancel}).ProcessTask(ctx, partTask(t, parted, parts[1]))
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted part: %v", err)
+	}
+	if p := f.job(parted).Parts[parts[1]-1]; p.Chunks != 1 || p.Done {
+		t.Fatalf("part after the interruption: %+v", p)
+	}
+	for _, p := range parts {
+		if err := f.partHandler(engine).ProcessTask(f.ctx, partTask(t, parted, p)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if diff := sameResult(t, content, f.job(whole), f.job(parted)); diff != "" {
+		t.Errorf("a resumed part differs from a whole run (-whole +parts):\n%s", diff)
+	}
+}
+
+// failingPart refuses one part's bytes, as a file whose later part turns
+// out unreadable.
+type failingPart struct {
+	worker.Analyzer
+	part int
+}
+
+func (a failingPart) AnalyzePart(ctx context.Context, head, body io.Reader, p events.PartPlan,
+	s domain.AnalysisSettings, emit func(domain.Chunk) error) (domain.PartResult, error) {
+	if p.Part == a.part {
+		return domain.PartResult{}, domain.Errorf(domain.EUNSUPPORTED, "the file is binary from byte %d", p.Offset)
+	}
+	return a.Analyzer.AnalyzePart(ctx, head, body, p, s, emit)
+}
+
+func TestAPartThatFailsForGoodFailsTheJobNamingIt(t *testing.T) {
+	f := newPartsFixture(t)
+	engine := worker.NewEngine(nil)
+	id := f.submit(partsLog(), 2000)
+	if err := f.partHandler(engine).ProcessTask(f.ctx, task(t, id)); err != nil {
+		t.Fatal(err)
+	}
+	parts := f.queue.of(id)
+	sort.Ints(parts)
+	err := f.partHandler(failingPart{engine, 3}).ProcessTask(f.ctx, partTask(t, id, 3))
+	if !errors.Is(err, asynq.SkipRetry) {
+		t.Fatalf("failing part: %v, want SkipRetry", err)
+	}
+	j := f.job(id)
+	want := fmt.Sprintf("part 3 of %d: the file is binary", len(parts))
+	if j.Status != domain.StatusFailed || !strings.HasPrefix(j.FailureReason, want) {
+		t.Errorf("job = %s %q, want failed with %q", j.Status, j.FailureReason, want)
+	}
+	if err := f.partHandler(engine).ProcessTask(f.ctx, partTask(t, id, 4)); err != nil {
+		t.Errorf("another part of the failed job: %v, want nothing to do", err)
+	}
+}
+
+func TestASmallFileStaysWhole(t *testing.T) {
+	f := newPartsFixture(t)
+	id := f.submit(sampleLog(), 0)
+	if err := f.partHandler(worker.NewEngine(nil)).ProcessTask(f.ctx, task(t, id)); err != nil {
+		t.Fatal(err)
+	}
+	if j := f.job(id); j.Status != domain.StatusCompleted || j.Planned() || len(f.queue.of(id)) != 0 {
+		t.Errorf("a file under two parts: %s, planned %v, parts enqueued %v", j.Status, j.Planned(), f.queue.of(id))
+	}
+}
