@@ -25,7 +25,7 @@ const testSecret = "end-to-end-test-secret-of-32-bytes-or-more"
 
 // testApp is the whole app started in-process on its own database and queue.
 type testApp struct {
-	t   *testing.T
+	t   testing.TB
 	app *App
 	url string
 	// client checks every response against the API's OpenAPI document.
@@ -40,7 +40,7 @@ func startTestApp(t *testing.T, edit func(*Config), tune ...func(*App)) *testApp
 }
 
 // startTestAppParts starts the parts of the app that serve and work say.
-func startTestAppParts(t *testing.T, serve, work bool, edit func(*Config), tune ...func(*App)) *testApp {
+func startTestAppParts(t testing.TB, serve, work bool, edit func(*Config), tune ...func(*App)) *testApp {
 	t.Helper()
 	_, queue := asynqtest.NewQueue(t)
 	cfg, err := ConfigFrom(func(string) string { return "" })
@@ -80,7 +80,7 @@ func startTestAppParts(t *testing.T, serve, work bool, edit func(*Config), tune 
 }
 
 // testWriter sends the app's logs to the test log.
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))

@@ -1,0 +1,258 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/logproc/logproc/domain/analysis"
+)
+
+// benchLines is how many lines the pipeline benchmark's files have
+// (LOGPROC_BENCH_LINES, 1,000,000 by default).
+func benchLines(b *testing.B) int {
+	if v := os.Getenv("LOGPROC_BENCH_LINES"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			b.Fatalf("LOGPROC_BENCH_LINES=%q", v)
+		}
+		return n
+	}
+	return 1_000_000
+}
+
+// hdfsLike writes n lines shaped like HDFS DataNode logs: a date, a time, a
+// thread id, a level, a component and a dozen message kinds with block
+// ids, IPs, ports and sizes.
+func hdfsLike(w io.Writer, n int, rng *rand.Rand) {
+	bw := bufio.NewWriter(w)
+	defer bw.Flush()
+	at := time.Date(2008, 11, 9, 20, 35, 18, 0, time.UTC)
+	ip := func() string { return fmt.Sprintf("10.251.%d.%d", rng.IntN(256), rng.IntN(256)) }
+	for i := range n {
+		at = at.Add(time.Duration(rng.IntN(400)) * time.Millisecond)
+		blk := rng.Int64()
+		level, comp, msg := "INFO", "dfs.DataNode$PacketResponder", ""
+		switch k := i % 13; {
+		case k < 4:
+			msg = fmt.Sprintf("PacketResponder %d for block blk_%d terminating", rng.IntN(3), blk)
+		case k < 6:
+			comp = "dfs.DataNode$DataXceiver"
+			msg = fmt.Sprintf("Receiving block blk_%d src: /%s:%d dest: /%s:50010", blk, ip(), 30000+rng.IntN(30000), ip())
+		case k < 8:
+			comp = "dfs.FSNamesystem"
+			msg = fmt.Sprintf("BLOCK* NameSystem.addStoredBlock: blockMap updated: %s:50010 is added to blk_%d size %d", ip(), blk, rng.IntN(1<<26))
+		case k < 10:
+			msg = fmt.Sprintf("Received block blk_%d of size %d from /%s", blk, rng.IntN(1<<26), ip())
+		case k == 10:
+			comp = "dfs.FSNamesystem"
+			msg = fmt.Sprintf("BLOCK* NameSystem.allocateBlock: /user/root/rand/_temporary/_task_%d_%04d_m_%06d_0/part-%05d. blk_%d",
+				200811092030+rng.IntN(9), rng.IntN(10), rng.IntN(2000), rng.IntN(2000), blk)
+		case k == 11:
+			level, comp = "WARN", "dfs.DataNode$DataXceiver"
+			msg = fmt.Sprintf("%s:50010:Got exception while serving blk_%d to /%s:", ip(), blk, ip())
+		default:
+			comp = "dfs.DataNode"
+			msg = fmt.Sprintf("%s:50010 Served block blk_%d to /%s", ip(), blk, ip())
+		}
+		fmt.Fprintf(bw, "%s %d %s %s: %s\n", at.Format("060102 150405"), 1+rng.IntN(5000), level, comp, msg)
+	}
+}
+
+// openstackLike writes n lines shaped like OpenStack Nova logs: a file
+// name, a timestamp with milliseconds, a pid, a level, a module, a request
+// context in brackets and long messages with UUIDs, URLs and timings.
+func openstackLike(w io.Writer, n int, rng *rand.Rand) {
+	bw := bufio.NewWriter(w)
+	defer bw.Flush()
+	at := time.Date(2017, 5, 16, 0, 0, 0, 0, time.UTC)
+	uuid := func() string {
+		return fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", rng.Uint32(), rng.IntN(1<<16), rng.IntN(1<<16), rng.IntN(1<<16), rng.Int64()&(1<<48-1))
+	}
+	for i := range n {
+		at = at.Add(time.Duration(rng.IntN(300)) * time.Millisecond)
+		file, level, mod, msg := "nova-api.log.1.2017-05-16_13:53:08", "INFO", "nova.osapi_compute.wsgi.server", ""
+		switch k := i % 9; {
+		case k < 5:
+			msg = fmt.Sprintf(`10.11.10.1 "GET /v2/%s/servers/detail HTTP/1.1" status: %d len: %d time: 0.%07d`,
+				strings.ReplaceAll(uuid(), "-", ""), []int{200, 200, 200, 404}[rng.IntN(4)], 1800+rng.IntN(900), rng.IntN(10_000_000))
+		case k < 7:
+			file, mod = "nova-compute.log.1.2017-05-16_13:55:31", "nova.compute.manager"
+			msg = fmt.Sprintf("[instance: %s] VM %s (Lifecycle Event)", uuid(), []string{"Started", "Stopped", "Paused", "Resumed"}[rng.IntN(4)])
+		case k == 7:
+			file, mod = "nova-compute.log.1.2017-05-16_13:55:31", "nova.virt.libvirt.imagecache"
+			msg = fmt.Sprintf("image %s at (/var/lib/nova/instances/_base/%x): checking", uuid(), rng.Uint64())
+		default:
+			level, file, mod = "WARNING", "nova-compute.log.1.2017-05-16_13:55:31", "nova.compute.manager"
+			msg = fmt.Sprintf("[instance: %s] Instance shutdown by itself. Calling the stop API. Current vm_state: active, current task_state: None, original DB power_state: 1, current VM power_state: 4", uuid())
+		}
+		fmt.Fprintf(bw, "%s %s %d %s %s [req-%s %x %x - - -] %s\n", file, at.Format("2006-01-02 15:04:05.000"),
+			2900+rng.IntN(100), level, mod, uuid(), rng.Uint64(), rng.Uint64(), msg)
+	}
+}
+
+// benchFile writes a generated file of n lines once per benchmark run.
+func benchFile(b *testing.B, name string, n int, gen func(io.Writer, int, *rand.Rand)) string {
+	b.Helper()
+	path := filepath.Join(b.TempDir(), name)
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	gen(f, n, rand.New(rand.NewPCG(1, 2)))
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return path
+}
+
+// analyzeFile runs the engine over the file as `logproc analyze` does.
+func analyzeFile(b *testing.B, path string) time.Duration {
+	b.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	start := time.Now()
+	if _, err := analysis.Analyze(context.Background(), f, analysis.DefaultOptions(), func(*analysis.Chunk) error { return nil }); err != nil {
+		b.Fatal(err)
+	}
+	return time.Since(start)
+}
+
+// uploadFile streams the file as a multipart upload and returns the job id.
+func (a *testApp) uploadFile(token, path string) string {
+	a.t.Helper()
+	pr, pw := io.Pipe()
+	mw := multipart.NewWriter(pw)
+	go func() {
+		f, err := os.Open(path)
+		if err == nil {
+			var fw io.Writer
+			if fw, err = mw.CreateFormFile("file", filepath.Base(path)); err == nil {
+				_, err = io.Copy(fw, f)
+			}
+			f.Close()
+		}
+		if err == nil {
+			err = mw.Close()
+		}
+		pw.CloseWithError(err)
+	}()
+	req, _ := http.NewRequest("POST", a.url+"/api/upload-logs", pr)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := a.client.Do(req)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusAccepted {
+		a.t.Fatalf("upload = %d %s", resp.StatusCode, body)
+	}
+	_, rest, _ := strings.Cut(string(body), `"job_id":"`)
+	id, _, _ := strings.Cut(rest, `"`)
+	return id
+}
+
+// followToEnd reads the job's progress stream until its done event.
+func (a *testApp) followToEnd(id, token string) string {
+	a.t.Helper()
+	req, _ := http.NewRequest("GET", a.url+"/api/jobs/"+id+"/progress", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := a.client.Do(req)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(nil, 1<<20)
+	var last string
+	for sc.Scan() {
+		if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+			last = data
+		}
+	}
+	return last
+}
+
+// BenchmarkUploadToCompleted times a generated file from the start of its
+// upload to its done event on the progress stream, with one worker, beside
+// the engine alone on the same file (the `logproc analyze` path); it
+// reports both and their ratio.
+//
+//	go test -run '^$' -bench UploadToCompleted -benchtime 3x ./cmd/logproc/
+func BenchmarkUploadToCompleted(b *testing.B) {
+	n := benchLines(b)
+	for _, c := range []struct {
+		name string
+		gen  func(io.Writer, int, *rand.Rand)
+	}{{"hdfs", hdfsLike}, {"openstack", openstackLike}} {
+		b.Run(c.name, func(b *testing.B) {
+			path := benchFile(b, c.name+".log", n, c.gen)
+			a := startTestAppParts(b, true, true, func(c *Config) { c.WorkerConcurrency = 1 })
+			token := a.token("bench", "")
+			var total, engine time.Duration
+			phases := map[string]time.Duration{}
+			for b.Loop() {
+				engine += analyzeFile(b, path)
+				start := time.Now()
+				id := a.uploadFile(token, path)
+				uploaded := time.Now()
+				if last := a.followToEnd(id, token); !strings.Contains(last, `"status":"completed"`) {
+					b.Fatalf("job %s ended with %s", id, last)
+				}
+				done := time.Now()
+				total += done.Sub(start)
+				for name, d := range a.phases(id, token, start, uploaded, done) {
+					phases[name] += d
+				}
+			}
+			runs := float64(b.N)
+			b.ReportMetric(total.Seconds()/runs, "s/job")
+			b.ReportMetric(engine.Seconds()/runs, "s/analyze")
+			b.ReportMetric(total.Seconds()/engine.Seconds(), "ratio")
+			for name, d := range phases {
+				b.ReportMetric(d.Seconds()/runs, "s-"+name)
+			}
+		})
+	}
+}
+
+// phases splits a job's time by its events' recording times: the upload
+// (until the 202), the wait for a worker (JobSubmitted to JobStarted), the
+// analysis (JobStarted to the last chunk), the completion (last chunk to
+// JobCompleted) and the projection (JobCompleted to the done event).
+func (a *testApp) phases(id, token string, start, uploaded, done time.Time) map[string]time.Duration {
+	a.t.Helper()
+	var h struct {
+		Events []struct {
+			Type       string    `json:"type"`
+			RecordedAt time.Time `json:"recorded_at"`
+		} `json:"events"`
+	}
+	a.getJSON("/api/jobs/"+id+"/events?limit=1000", token, &h)
+	at := map[string]time.Time{}
+	for _, e := range h.Events {
+		at[e.Type] = e.RecordedAt // the last of each type
+	}
+	return map[string]time.Duration{
+		"upload":   uploaded.Sub(start),
+		"queue":    at["JobStarted"].Sub(at["JobSubmitted"]),
+		"analysis": at["LinesParsed"].Sub(at["JobStarted"]),
+		"complete": at["JobCompleted"].Sub(at["LinesParsed"]),
+		"project":  done.Sub(at["JobCompleted"]),
+	}
+}
