@@ -256,3 +256,78 @@ func (a *testApp) phases(id, token string, start, uploaded, done time.Time) map[
 		"project":  done.Sub(at["JobCompleted"]),
 	}
 }
+
+// BenchmarkLargeFileInParts times a generated HDFS-like file of
+// LOGPROC_BENCH_PART_LINES lines (4,000,000 by default, about 570 MB) from
+// the start of its upload to its done event, analysed whole by one worker
+// and in parts of PART_BYTES (64 MiB) by 1, 2 and 4 workers. It reports the
+// time from upload start (s/job) and from the job's JobSubmitted (s/run:
+// the upload left out), and each against the whole run's.
+//
+//	go test -run '^$' -bench LargeFileInParts -benchtime 3x ./cmd/logproc/
+func BenchmarkLargeFileInParts(b *testing.B) {
+	n := 4_000_000
+	if v := os.Getenv("LOGPROC_BENCH_PART_LINES"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n <= 0 {
+			b.Fatalf("LOGPROC_BENCH_PART_LINES=%q", v)
+		}
+	}
+	dir := b.TempDir()
+	path := filepath.Join(dir, "hdfs.log")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	hdfsLike(f, n, rand.New(rand.NewPCG(1, 2)))
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+	var wholeJob, wholeRun float64
+	for _, c := range []struct {
+		name    string
+		workers int
+		parts   int64
+	}{{"whole", 1, 0}, {"parts-1", 1, 64 << 20}, {"parts-2", 2, 64 << 20}, {"parts-4", 4, 64 << 20}} {
+		b.Run(c.name, func(b *testing.B) {
+			a := startTestAppParts(b, true, true, func(cfg *Config) { cfg.WorkerConcurrency, cfg.PartBytes = c.workers, c.parts })
+			token := a.token("bench", "")
+			var job, run time.Duration
+			for b.Loop() {
+				start := time.Now()
+				id := a.uploadFile(token, path)
+				if last := a.followToEnd(id, token); !strings.Contains(last, `"status":"completed"`) {
+					b.Fatalf("job %s ended with %s", id, last)
+				}
+				done := time.Now()
+				job += done.Sub(start)
+				run += done.Sub(a.submittedAt(id, token))
+			}
+			perJob, perRun := job.Seconds()/float64(b.N), run.Seconds()/float64(b.N)
+			b.ReportMetric(perJob, "s/job")
+			b.ReportMetric(perRun, "s/run")
+			if c.parts == 0 {
+				wholeJob, wholeRun = perJob, perRun
+			} else if wholeJob > 0 {
+				b.ReportMetric(perJob/wholeJob, "job-vs-whole")
+				b.ReportMetric(perRun/wholeRun, "run-vs-whole")
+			}
+		})
+	}
+}
+
+// submittedAt is when the job's JobSubmitted was recorded.
+func (a *testApp) submittedAt(id, token string) time.Time {
+	a.t.Helper()
+	var h struct {
+		Events []struct {
+			Type       string    `json:"type"`
+			RecordedAt time.Time `json:"recorded_at"`
+		} `json:"events"`
+	}
+	a.getJSON("/api/jobs/"+id+"/events?limit=1", token, &h)
+	if len(h.Events) == 0 || h.Events[0].Type != "JobSubmitted" {
+		a.t.Fatalf("job %s has no JobSubmitted first: %+v", id, h.Events)
+	}
+	return h.Events[0].RecordedAt
+}

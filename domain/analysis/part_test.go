@@ -180,6 +180,42 @@ func TestPartsOnLoghub(t *testing.T) {
 	}
 }
 
+// TestPartsOnLoghubConcatenated runs every shared Loghub set one after the
+// other, the whole repeated LOGPROC_PARTS_REPEAT/2 times (10 by default:
+// 160,000 lines; 400 gives 3.2 million), in one pass and in eight parts:
+// systems meet in one file, and parts cut across their borders.
+func TestPartsOnLoghubConcatenated(t *testing.T) {
+	sets, _ := filepath.Glob(filepath.Join(loghubDir(), "*", "*_2k.log"))
+	if len(sets) == 0 {
+		t.Skipf("no Loghub sets under %s: set LOGHUB_DIR to the loghub-2k folder", loghubDir())
+	}
+	repeat := 10
+	if v := os.Getenv("LOGPROC_PARTS_REPEAT"); v != "" {
+		n, _ := strconv.Atoi(v)
+		repeat = max(1, n/2)
+	}
+	var all []byte
+	for _, path := range sets {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.HasSuffix(raw, []byte("\n")) {
+			raw = append(raw, '\n')
+		}
+		all = append(all, raw...)
+	}
+	data := bytes.Repeat(all, repeat)
+	opts := DefaultOptions()
+	opts.ChunkLines = 10_000
+	one := whole(t, data, opts)
+	parted, n := inParts(t, data, int64(len(data)/8), opts)
+	if diff := cmp.Diff(one, parted); diff != "" {
+		t.Errorf("%d parts differ from one pass (-one +parts):\n%s", n, diff)
+	}
+	t.Logf("%d lines in %d parts: %d error entries in %d groups", one.Lines, n, one.Errors, len(one.Groups))
+}
+
 // TestPartsOnLoghubInBlocks repeats each quarter of each shared set as a
 // block of its own, one after the other: each part then holds other events
 // of the system than the parts beside it, mines events the others never

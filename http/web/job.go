@@ -28,9 +28,11 @@ type jobPage struct {
 	page
 	Job     *domain.Job
 	Percent float64
-	Levels  []levelCount
-	Chart   *chart
-	Groups  []events.ErrorGroup
+	// PartsDone counts the parts done of a job analysed in parts.
+	PartsDone int
+	Levels    []levelCount
+	Chart     *chart
+	Groups    []events.ErrorGroup
 	// GroupsLimit is how many groups were asked for; MoreGroups says the
 	// job has more.
 	GroupsLimit int
@@ -103,7 +105,7 @@ func newJobPage(base page, job *domain.Job, gs []events.ErrorGroup, groups int, 
 	p := &jobPage{page: base, Job: job, Percent: job.ProgressPercent(), Levels: levelCounts(job),
 		Chart: c, GroupsLimit: groups, Keywords: topCounts(job.Keywords, topNames),
 		Components: topCounts(job.Components, topNames), IPs: topCounts(job.TopIPs, topNames),
-		RowsDefault: defaultRows, RowsMax: maxRows}
+		RowsDefault: defaultRows, RowsMax: maxRows, PartsDone: len(job.Parts) - len(job.PartsLeft())}
 	if len(gs) > groups {
 		gs, p.MoreGroups = gs[:groups], true
 	}

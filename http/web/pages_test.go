@@ -6,12 +6,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/logproc/logproc/domain/analysis"
+	"github.com/logproc/logproc/domain/worker"
 )
 
 // hostileLog has lines that would run script if a page trusted them.
@@ -226,5 +229,44 @@ func TestListPagesByTheAPIsCursor(t *testing.T) {
 	}
 	if !strings.Contains(first, `data-live="1"`) {
 		t.Error("a list of queued jobs is not marked live for the script")
+	}
+}
+
+// partQueue keeps the parts a handler enqueues.
+type partQueue struct{ parts []int }
+
+func (q *partQueue) EnqueuePart(_ context.Context, _ uuid.UUID, part int, _ int64) error {
+	q.parts = append(q.parts, part)
+	return nil
+}
+
+func TestJobPageShowsThePartsDone(t *testing.T) {
+	f := newFixture(t)
+	tok := f.token("alice", "", time.Hour)
+	resp, body := f.upload(tok, "big.log", bytes.Repeat(hostileLog(), 15), nil)
+	m := jobPath.FindStringSubmatch(resp.Header.Get("Location"))
+	if m == nil {
+		t.Fatalf("upload = %d: %s", resp.StatusCode, body)
+	}
+	id := uuid.MustParse(m[1])
+	h := worker.NewHandler(f.store, f.blobs, worker.NewEngine(nil), slog.New(slog.DiscardHandler))
+	q := &partQueue{}
+	h.PartBytes, h.Parts = 64<<10, q
+	for _, part := range []int{0, 1} { // the job's task plans; the first part runs
+		task, err := worker.NewAnalyzePartTask(id, part, 0, "q")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := h.ProcessTask(f.ctx, task); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(q.parts) < 2 {
+		t.Fatalf("the job was planned in %v", q.parts)
+	}
+	_, page := f.get("/jobs/"+id.String(), tok)
+	want := fmt.Sprintf("The file is analysed in %d parts at once: 1 done.", len(q.parts))
+	if !strings.Contains(page, want) {
+		t.Errorf("the job page lacks %q", want)
 	}
 }
