@@ -37,7 +37,8 @@ func JobOfBlob(key string) (uuid.UUID, bool) {
 func OwnsBlob(job *Job, key string) bool { return job != nil && job.BlobKey == key }
 
 // Orphaned reports whether a blob no job owns is old enough, at now, to be
-// deleted.
+// deleted. A blob whose time is unknown (zero, as when a store's listing
+// has a time it cannot read) is kept: it may be an upload of a moment ago.
 func Orphaned(owned bool, modified, now time.Time, minAge time.Duration) bool {
-	return !owned && now.Sub(modified) >= minAge
+	return !owned && !modified.IsZero() && now.Sub(modified) >= minAge
 }

@@ -31,7 +31,8 @@ func TestOnlyOldBlobsNoJobOwnsAreOrphans(t *testing.T) {
 		modified time.Time
 		want     bool
 	}{{domain.OwnsBlob(job, "jobs/k"), old, false}, {domain.OwnsBlob(job, "jobs/other"), old, true},
-		{domain.OwnsBlob(nil, "jobs/k"), old, true}, {domain.OwnsBlob(nil, "jobs/k"), young, false}}
+		{domain.OwnsBlob(nil, "jobs/k"), old, true}, {domain.OwnsBlob(nil, "jobs/k"), young, false},
+		{domain.OwnsBlob(nil, "jobs/k"), time.Time{}, false}}
 	for i, c := range cases {
 		if got := domain.Orphaned(c.owned, c.modified, now, domain.OrphanMinAge); got != c.want {
 			t.Errorf("case %d: Orphaned = %v, want %v", i, got, c.want)

@@ -62,6 +62,7 @@ type App struct {
 	metricsServer *http.Server
 	asynq         *asynq.Server
 	worker        *worker.Metrics
+	blobGC        *blobGC // nil when BLOB_GC_EVERY is 0
 	closers       []func() error
 }
 
@@ -100,7 +101,8 @@ func (a *App) Open(ctx context.Context) error {
 	return probeBlobStore(ctx, a.Blobs, a.Log)
 }
 
-// StartServe starts the projectors, the dispatcher and the HTTP API.
+// StartServe starts the projectors, the dispatcher, the reconciler, the
+// collection of blobs no job owns and the HTTP API.
 func (a *App) StartServe(ctx context.Context) error {
 	auth, err := a.newAuth(ctx)
 	if err != nil {
@@ -125,6 +127,7 @@ func (a *App) StartServe(ctx context.Context) error {
 		worker.NewTasks(a.Redis, a.Config.Queue), a.Log)
 	reconciler.Metrics = a.workerMetrics()
 	a.goBackground(func() { reconciler.Run(bg, ReconcileEvery) })
+	a.startBlobGC(bg)
 	a.registerQueueMetrics(inspector)
 	if err := a.serveMetrics(); err != nil {
 		return err
@@ -136,6 +139,18 @@ func (a *App) StartServe(ctx context.Context) error {
 // whose worker died: a job waits at most this long past the moment asynq's
 // bookkeeping shows it.
 const ReconcileEvery = 5 * time.Second
+
+// startBlobGC starts deleting, every BLOB_GC_EVERY, the blobs no job owns,
+// unless the setting is 0. Every serve process does: a blob deleted twice
+// is no error.
+func (a *App) startBlobGC(ctx context.Context) {
+	if a.Config.BlobGCEvery <= 0 {
+		return
+	}
+	a.blobGC = &blobGC{blobs: a.Blobs, jobs: domain.NewJobs(a.Store), remove: true, log: a.Log,
+		metrics: newBlobGCMetrics(a.Registry)}
+	a.goBackground(func() { a.blobGC.runEvery(ctx, a.Config.BlobGCEvery) })
+}
 
 // readModels lists the projections the API reads.
 func readModels() []projections.Projector {

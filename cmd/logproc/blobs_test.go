@@ -11,13 +11,73 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/logproc/logproc/domain"
 	"github.com/logproc/logproc/domain/storage"
-	"github.com/logproc/logproc/events/postgres"
 	"github.com/logproc/logproc/events/postgres/pgtest"
 )
+
+// gcFixture is a local blob store holding a blob of each kind a
+// collection tells apart.
+type gcFixture struct {
+	dir string
+	// owned belongs to a job; orphan and stray (a key no job could have)
+	// are old and no job's; young is no job's yet, its upload being
+	// recorded right now.
+	owned, orphan, stray, young string
+}
+
+// newGCFixture stores the blobs in dir, each a 7-byte file, and records
+// the owner of owned in the database at dbURL.
+func newGCFixture(t *testing.T, dbURL, dir string) gcFixture {
+	t.Helper()
+	ctx := context.Background()
+	blobs, err := storage.NewLocal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer blobs.Close()
+	at := time.Now().Add(-3 * time.Hour)
+	owner := uuid.New()
+	f := gcFixture{dir: dir, owned: domain.BlobKey(owner, at), orphan: domain.BlobKey(uuid.New(), at),
+		stray: "jobs/not/a/job", young: domain.BlobKey(uuid.New(), time.Now())}
+	for key, age := range map[string]time.Duration{f.owned: 3 * time.Hour, f.orphan: 2 * time.Hour,
+		f.stray: 2 * time.Hour, f.young: time.Minute} {
+		if _, err := blobs.Put(ctx, key, strings.NewReader("a line\n"), "text/plain"); err != nil {
+			t.Fatal(err)
+		}
+		old := time.Now().Add(-age)
+		if err := os.Chtimes(f.path(key), old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	job, err := domain.Submit(owner, domain.Upload{Owner: "alice", FileName: "a.log",
+		Blob: domain.Blob{Key: f.owned, Size: 7}}, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := jobsAt(t, dbURL).Save(ctx, job); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func (f gcFixture) path(key string) string { return filepath.Join(f.dir, filepath.FromSlash(key)) }
+
+func (f gcFixture) exists(key string) bool {
+	_, err := os.Stat(f.path(key))
+	return err == nil
+}
+
+// checkKept fails the test unless exactly the blobs marked true remain.
+func (f gcFixture) checkKept(t *testing.T, when string, kept map[string]bool) {
+	t.Helper()
+	for key, want := range kept {
+		if f.exists(key) != want {
+			t.Errorf("%s, %s exists: %v, want %v", when, key, !want, want)
+		}
+	}
+}
 
 func TestBlobsGCDeletesOnlyOldBlobsNoJobOwns(t *testing.T) {
 	ctx := context.Background()
@@ -25,45 +85,7 @@ func TestBlobsGCDeletesOnlyOldBlobsNoJobOwns(t *testing.T) {
 	t.Setenv("DATABASE_URL", dbURL)
 	t.Setenv("STORAGE", "local")
 	t.Setenv("BLOB_DIR", dir)
-	blobs, err := storage.NewLocal(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer blobs.Close()
-	put := func(key string, age time.Duration) {
-		t.Helper()
-		if _, err := blobs.Put(ctx, key, strings.NewReader("a line\n"), "text/plain"); err != nil {
-			t.Fatal(err)
-		}
-		old := time.Now().Add(-age)
-		if err := os.Chtimes(filepath.Join(dir, filepath.FromSlash(key)), old, old); err != nil {
-			t.Fatal(err)
-		}
-	}
-	at := time.Now().Add(-3 * time.Hour)
-	owner := uuid.New()
-	owned := domain.BlobKey(owner, at)
-	put(owned, 3*time.Hour)
-	job, err := domain.Submit(owner, domain.Upload{Owner: "alice", FileName: "a.log",
-		Blob: domain.Blob{Key: owned, Size: 7}}, at)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool, err := pgxpool.New(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	if err := domain.NewJobs(postgres.New(pool)).Save(ctx, job); err != nil {
-		t.Fatal(err)
-	}
-	orphan := domain.BlobKey(uuid.New(), at) // its JobSubmitted never landed
-	young := domain.BlobKey(uuid.New(), time.Now())
-	stray := "jobs/not/a/job"
-	put(orphan, 2*time.Hour)
-	put(young, time.Minute) // an upload being recorded right now
-	put(stray, 2*time.Hour)
-
+	f := newGCFixture(t, dbURL, dir)
 	gc := func(args ...string) string {
 		t.Helper()
 		var out bytes.Buffer
@@ -73,7 +95,7 @@ func TestBlobsGCDeletesOnlyOldBlobsNoJobOwns(t *testing.T) {
 		return out.String()
 	}
 	dry := gc()
-	for key, listed := range map[string]bool{orphan: true, stray: true, owned: false, young: false} {
+	for key, listed := range map[string]bool{f.orphan: true, f.stray: true, f.owned: false, f.young: false} {
 		if strings.Contains(dry, key) != listed {
 			t.Errorf("dry run lists %s: %v, want %v\n%s", key, !listed, listed, dry)
 		}
@@ -81,17 +103,7 @@ func TestBlobsGCDeletesOnlyOldBlobsNoJobOwns(t *testing.T) {
 	if !strings.Contains(dry, "dry run") {
 		t.Errorf("the dry run does not say so:\n%s", dry)
 	}
-	exists := func(key string) bool {
-		_, err := os.Stat(filepath.Join(dir, filepath.FromSlash(key)))
-		return err == nil
-	}
-	if !exists(orphan) || !exists(stray) {
-		t.Fatal("the dry run deleted blobs")
-	}
+	f.checkKept(t, "after the dry run", map[string]bool{f.orphan: true, f.stray: true, f.owned: true, f.young: true})
 	gc("--delete")
-	for key, kept := range map[string]bool{orphan: false, stray: false, owned: true, young: true} {
-		if exists(key) != kept {
-			t.Errorf("after gc --delete, %s exists: %v, want %v", key, !kept, kept)
-		}
-	}
+	f.checkKept(t, "after gc --delete", map[string]bool{f.orphan: false, f.stray: false, f.owned: true, f.young: true})
 }

@@ -33,6 +33,7 @@ type Config struct {
 	SupabaseURL       string
 	SupabaseKey       string
 	SupabaseBucket    string
+	BlobGCEvery       time.Duration
 	MaxUploadBytes    int64
 	WorkerConcurrency int
 	PartBytes         int64
@@ -50,6 +51,10 @@ type Config struct {
 // minPartBytes is the smallest PART_BYTES: smaller parts cost more in
 // tasks and events than they save.
 const minPartBytes = 64 << 10
+
+// minBlobGCEvery is the shortest BLOB_GC_EVERY (its error message says 1m):
+// each pass lists the whole blob store and looks up the job of every blob.
+const minBlobGCEvery = time.Minute
 
 // minSecretBytes is the shortest JWT_SECRET accepted: HS256 wants a key at
 // least as long as its hash.
@@ -88,6 +93,14 @@ var settings = []setting{
 	{"SUPABASE_URL", "", "", "project URL, `https://<project>.supabase.co` (the Storage API is under `/storage/v1`)", func(c *Config, v string) error { c.SupabaseURL = v; return nil }},
 	{"SUPABASE_SERVICE_KEY", "", "", "service-role key", func(c *Config, v string) error { c.SupabaseKey = v; return nil }},
 	{"SUPABASE_BUCKET", "logs", "", "Storage bucket", func(c *Config, v string) error { c.SupabaseBucket = v; return nil }},
+	{"BLOB_GC_EVERY", "1h", "", "how often each `serve` process deletes the blobs no job owns that are older than an hour, as `logproc blobs gc --delete` does; 1m at least, or 0 to turn it off (see Blob storage)", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || (d > 0 && d < minBlobGCEvery) {
+			return fmt.Errorf("BLOB_GC_EVERY must be 0 (off) or a duration of 1m or more, such as 1h, got %q", v)
+		}
+		c.BlobGCEvery = d
+		return nil
+	}},
 	{"MAX_UPLOAD_BYTES", "1073741824", "`1073741824` (1 GiB)", "largest accepted file", func(c *Config, v string) (err error) {
 		c.MaxUploadBytes, err = positiveInt("MAX_UPLOAD_BYTES", v)
 		return err

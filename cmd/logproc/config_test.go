@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestPreflight(t *testing.T) {
@@ -56,15 +57,30 @@ func TestConfigFromListsEveryMalformedSetting(t *testing.T) {
 	env := map[string]string{
 		"STORAGE": "s3", "MAX_UPLOAD_BYTES": "-1", "LOG_LEVEL": "loud",
 		"SHUTDOWN_TIMEOUT": "soon", "TRUSTED_PROXIES": "10.0.0.0/8, proxy.local",
-		"REDIS_URL": "redis-sentinel://10.0.0.1:26379",
+		"REDIS_URL": "redis-sentinel://10.0.0.1:26379", "BLOB_GC_EVERY": "hourly",
 	}
 	_, err := ConfigFrom(func(k string) string { return env[k] })
 	if err == nil {
 		t.Fatal("ConfigFrom accepted malformed settings")
 	}
-	for _, name := range []string{"STORAGE", "MAX_UPLOAD_BYTES", "LOG_LEVEL", "SHUTDOWN_TIMEOUT", `"proxy.local"`, "REDIS_URL"} {
+	for _, name := range []string{"STORAGE", "MAX_UPLOAD_BYTES", "LOG_LEVEL", "SHUTDOWN_TIMEOUT", `"proxy.local"`, "REDIS_URL", "BLOB_GC_EVERY"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error does not name %s:\n%v", name, err)
+		}
+	}
+}
+
+func TestBlobGCEvery(t *testing.T) {
+	for v, want := range map[string]time.Duration{"": time.Hour, "0": 0, "30m": 30 * time.Minute, "1m": time.Minute} {
+		cfg, err := ConfigFrom(func(k string) string { return map[string]string{"BLOB_GC_EVERY": v}[k] })
+		if err != nil || cfg.BlobGCEvery != want {
+			t.Errorf("BLOB_GC_EVERY=%q: %v, %v; want %v", v, cfg.BlobGCEvery, err, want)
+		}
+	}
+	for _, v := range []string{"1", "hourly", "-1h", "59s", "1h-"} {
+		_, err := ConfigFrom(func(k string) string { return map[string]string{"BLOB_GC_EVERY": v}[k] })
+		if err == nil || !strings.Contains(err.Error(), `BLOB_GC_EVERY must be 0 (off) or a duration of 1m or more, such as 1h, got "`+v+`"`) {
+			t.Errorf("BLOB_GC_EVERY=%q: %v, want an error saying what it takes", v, err)
 		}
 	}
 }
