@@ -138,6 +138,7 @@ func TestRowsAreThoseOfParse(t *testing.T) {
 	id := f.uploadAndRun(tok, "app.log", content)
 	var want bytes.Buffer
 	rw := NewRowWriter("csv", &want)
+	rw.EscapeFormulas = true
 	open := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(content)), nil }
 	n := 0
 	err := analysis.Parse(context.Background(), open, analysis.DefaultOptions(), func(r analysis.Row) error {

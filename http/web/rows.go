@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/logproc/logproc/domain"
 	"github.com/logproc/logproc/domain/analysis"
@@ -80,6 +81,7 @@ func (u *UI) streamRows(w http.ResponseWriter, r *http.Request, job *domain.Job,
 	out := &lazyHeaders{w: w, r: r, name: job.ID.String() + "-rows." + format, format: format}
 	bw := bufio.NewWriterSize(out, 64<<10)
 	rows := NewRowWriter(format, bw)
+	rows.EscapeFormulas = true // the download is opened in spreadsheets
 	var n int64
 	err := u.files.parse(r.Context(), job, key, func(row analysis.Row) error {
 		if n == limit {
@@ -128,9 +130,13 @@ func (l *lazyHeaders) Write(p []byte) (int, error) {
 // RowWriter writes parsed rows as CSV, in the columns of the Loghub
 // structured CSV, or as JSON lines.
 type RowWriter struct {
-	csv    *csv.Writer
-	json   *json.Encoder
-	header bool
+	// EscapeFormulas, when set, prefixes with a single quote every CSV cell
+	// that a spreadsheet would run as a formula (see escapeFormula); JSON
+	// lines are written as they are.
+	EscapeFormulas bool
+	csv            *csv.Writer
+	json           *json.Encoder
+	header         bool
 }
 
 // NewRowWriter returns a writer of format "csv" or "jsonl" to w.
@@ -154,8 +160,30 @@ func (rw *RowWriter) Write(r analysis.Row) error {
 	if err := rw.writeHeader(); err != nil {
 		return err
 	}
-	return rw.csv.Write([]string{strconv.FormatInt(r.LineID, 10), r.Timestamp, string(r.Level), r.Component,
-		r.Content, r.EventID, r.EventTemplate})
+	cells := []string{strconv.FormatInt(r.LineID, 10), r.Timestamp, string(r.Level), r.Component,
+		r.Content, r.EventID, r.EventTemplate}
+	if rw.EscapeFormulas {
+		for i, c := range cells {
+			cells[i] = escapeFormula(c)
+		}
+	}
+	return rw.csv.Write(cells)
+}
+
+// formulaStarts are the first characters that make a spreadsheet take a
+// cell for a formula, as OWASP's "CSV Injection" lists them.
+const formulaStarts = "=+-@\t\r"
+
+// escapeFormula makes a cell a spreadsheet would run as a formula (a log
+// line is anyone's text: `=HYPERLINK(...)` would be a link the reader
+// clicks) into text by prefixing a single quote, as OWASP advises. A
+// negative number or a message that starts with '-' gets the quote too:
+// telling them from formulas would mean guessing each spreadsheet's rules.
+func escapeFormula(cell string) string {
+	if cell != "" && strings.IndexByte(formulaStarts, cell[0]) >= 0 {
+		return "'" + cell
+	}
+	return cell
 }
 
 // Flush writes what is buffered; a CSV of no rows still gets its header.
