@@ -69,7 +69,9 @@ func peakHeapDuring(f func()) heapPeak {
 //
 //	LOGPROC_GEN_OUT=/tmp/gen.log LOGPROC_GEN_LINES=1000000 go test ./domain/analysis -run WriteGeneratedLog
 //
-// LOGPROC_GEN_KIND=hdfs writes the HDFS-like file of BenchmarkAnalyzeHDFS.
+// LOGPROC_GEN_KIND=hdfs writes the HDFS-like file of BenchmarkAnalyzeHDFS,
+// LOGPROC_GEN_KIND=openstack the OpenStack-like one of
+// BenchmarkAnalyzeOpenStack.
 func TestWriteGeneratedLog(t *testing.T) {
 	path := os.Getenv("LOGPROC_GEN_OUT")
 	if path == "" {
@@ -84,13 +86,15 @@ func TestWriteGeneratedLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if os.Getenv("LOGPROC_GEN_KIND") == "hdfs" {
-		if _, err := f.Write(hdfsLog(n, 1)); err != nil {
-			t.Fatal(err)
-		}
-		return
+	switch os.Getenv("LOGPROC_GEN_KIND") {
+	case "hdfs":
+		_, err = f.Write(hdfsLog(n, 1))
+	case "openstack":
+		_, err = f.Write(openStackLog(n, 1))
+	default:
+		err = newLogGenerator(1).writeLines(f, n)
 	}
-	if err := newLogGenerator(1).writeLines(f, n); err != nil {
+	if err != nil {
 		t.Fatal(err)
 	}
 }
