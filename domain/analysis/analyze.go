@@ -52,8 +52,9 @@ func newAnalyzer(opts Options, rd *reading, emit func(*Chunk) error) *analyzer {
 	a.p = newPass(opts, rd.format, a)
 	a.acc = newChunkAcc(0, len(a.p.keys.words))
 	a.sum = newSummaryAcc(len(a.p.keys.words))
-	a.ctx = chunkContext{format: rd.format.describe(), keywords: keywordNames(a.p.keys), topIPs: opts.TopIPs,
-		topComps: opts.TopComponents, assumption: timeAssumption(rd.format, opts.AssumeYear), miner: a.p.miner}
+	a.ctx = chunkContext{format: rd.format.describe(), keywords: keywordNames(a.p.keys),
+		topIPs: opts.TopIPs, chunkTopIPs: opts.ChunkTopIPs, topComps: opts.TopComponents,
+		assumption: timeAssumption(rd.format, opts.AssumeYear), miner: a.p.miner}
 	return a
 }
 

@@ -74,7 +74,8 @@ func (a *chunkAcc) ip(b []byte) uint64 { return a.ips.add(b, 1) }
 type chunkContext struct {
 	format      string
 	keywords    []string
-	topIPs      int
+	topIPs      int // listed by the summary
+	chunkTopIPs int // listed by a chunk
 	topComps    int
 	bytesRead   int64
 	distinctIPs int64
@@ -94,7 +95,7 @@ func (a *chunkAcc) build(x chunkContext) *Chunk {
 	c.Timeline = a.minutes.list()
 	c.Keywords = keywordMap(x.keywords, a.keywords)
 	c.Components = nameCountMap(nameCounts(topN(a.comps.counts(), x.topComps)))
-	c.IPs = nameCountMap(a.ips.top(x.topIPs))
+	c.IPs = nameCountMap(a.ips.top(x.chunkTopIPs))
 	c.ErrorGroups = a.groups.list(x.miner)
 	return &c
 }

@@ -116,11 +116,18 @@ func scanIPv4(b []byte, fn func([]byte)) {
 		if start == dot || start > 0 && (isDigit(b[start-1]) || isLetter(b[start-1]) || b[start-1] == '.') {
 			continue
 		}
-		if n, ok := ipv4Len(b[start:]); ok && (start+n == len(b) || !isDigit(b[start+n]) && b[start+n] != '.') {
+		if n, ok := boundedIPv4Len(b[start:]); ok {
 			fn(b[start : start+n])
 			from = start + n
 		}
 	}
+}
+
+// boundedIPv4Len reads a dotted quad at the start of b that no digit or
+// dot goes on after, and returns its length.
+func boundedIPv4Len(b []byte) (int, bool) {
+	n, ok := ipv4Len(b)
+	return n, ok && (n == len(b) || !isDigit(b[n]) && b[n] != '.')
 }
 
 // ipv4Len reads a dotted quad at the start of b and returns its length.

@@ -242,6 +242,9 @@ func (m *masker) addToken(msg []byte, s, e int, cls byteClassSet, rest bool) {
 
 // maskWord masks one blank-free token t found at offset base.
 func (m *masker) maskWord(t []byte, base int, cls byteClassSet) tokFlag {
+	if cls&(clsSlash|clsEq) != 0 && cls&clsDot != 0 && cls&clsDigit != 0 {
+		m.ipsAfterSeparators(t, base)
+	}
 	if isEmptyBrackets(t) {
 		m.out = append(m.out, t[0])
 		m.out = append(m.out, wildcard...)

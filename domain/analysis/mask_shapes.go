@@ -155,6 +155,30 @@ func (m *masker) isIP(b []byte, off int, cls byteClassSet) bool {
 	return false
 }
 
+// ipsAfterSeparators records the IPv4 addresses that follow a '/' or an
+// '=' inside the token t found at offset base, an opening quote allowed
+// after '=': "/10.1.2.3:50010", "ip=10.0.0.7", "addr='10.0.0.7'",
+// "http://10.0.0.7:80/x". The token is masked as a path or a key=value
+// pair, never as an address, so isIP does not see them.
+func (m *masker) ipsAfterSeparators(t []byte, base int) {
+	for i := 0; i+1 < len(t); i++ {
+		if t[i] != '/' && t[i] != '=' {
+			continue
+		}
+		start := i + 1
+		if t[i] == '=' && (t[start] == '"' || t[start] == '\'') {
+			start++
+		}
+		if start >= len(t) || !isDigit(t[start]) {
+			continue
+		}
+		if n, ok := boundedIPv4Len(t[start:]); ok {
+			m.ips = append(m.ips, span{int32(base + start), int32(base + start + n)})
+			i = start + n - 1
+		}
+	}
+}
+
 // mayBeIPv6 filters cheaply before a full parse: hex digits, colons and
 // dots only, and either "::" or seven colons.
 func mayBeIPv6(b []byte) bool {

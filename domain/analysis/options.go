@@ -32,8 +32,12 @@ type Options struct {
 	// MaxGzipRatio refuses gzip input that expands more than this many
 	// times its compressed size (a gzip bomb).
 	MaxGzipRatio int
-	// TopIPs is how many addresses a chunk and the summary list.
+	// TopIPs is how many addresses the summary lists.
 	TopIPs int
+	// ChunkTopIPs is how many addresses a chunk lists: more than a job
+	// shows, so that summing its chunks' lists counts the job's top
+	// addresses right even where one ranks lower within some chunk.
+	ChunkTopIPs int
 	// TopComponents is how many components a chunk and the summary list.
 	TopComponents int
 	// SampleLines is how many leading lines format detection studies.
@@ -53,7 +57,8 @@ const (
 	defaultMaxTemplates   = 20_000
 	defaultMaxErrorGroups = 10_000
 	defaultMaxGzipRatio   = 300
-	defaultTopIPs         = 10
+	defaultTopIPs         = 20
+	defaultChunkTopIPs    = 100
 	defaultTopComponents  = 100
 	defaultSampleLines    = 1000
 )
@@ -74,6 +79,7 @@ func DefaultOptions() Options {
 		MaxErrorGroups: defaultMaxErrorGroups,
 		MaxGzipRatio:   defaultMaxGzipRatio,
 		TopIPs:         defaultTopIPs,
+		ChunkTopIPs:    defaultChunkTopIPs,
 		TopComponents:  defaultTopComponents,
 		SampleLines:    defaultSampleLines,
 		AssumeYear:     time.Now().UTC().Year(),
@@ -91,6 +97,7 @@ func (o Options) withDefaults() Options {
 	setDefault(&o.MaxErrorGroups, d.MaxErrorGroups)
 	setDefault(&o.MaxGzipRatio, d.MaxGzipRatio)
 	setDefault(&o.TopIPs, d.TopIPs)
+	setDefault(&o.ChunkTopIPs, d.ChunkTopIPs)
 	setDefault(&o.TopComponents, d.TopComponents)
 	setDefault(&o.SampleLines, d.SampleLines)
 	setDefault(&o.AssumeYear, d.AssumeYear)

@@ -37,7 +37,7 @@ type Summary struct {
 const (
 	summaryComponents = 1000
 	summaryIPs        = 10_000
-	chunkTopIPs       = 1000 // the addresses of each chunk merged into the job's
+	mergedChunkIPs    = 1000 // the addresses of each chunk merged into the job's
 )
 
 // summaryAcc accumulates the chunks of a file.
@@ -76,7 +76,7 @@ func (s *summaryAcc) merge(a *chunkAcc) {
 	for k, p := range a.comps {
 		s.comps.add(k, *p)
 	}
-	s.ips.mergeTop(a.ips, chunkTopIPs)
+	s.ips.mergeTop(a.ips, mergedChunkIPs)
 	s.groups.merge(a.groups)
 }
 

@@ -1,0 +1,156 @@
+package analysis
+
+import (
+	"cmp"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// Addresses glued to a path or a key (after '/' or '=') are counted like
+// the others, and only real dotted quads are.
+func TestMaskRecordsIPsAfterSeparators(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"Receiving block blk_1 src: /10.250.19.102:54106 dest: /10.250.19.103:50010", []string{"10.250.19.102", "10.250.19.103"}},
+		{"Served block blk_2 to /10.250.7.1", []string{"10.250.7.1"}},
+		{"login ip=10.0.0.7 port=22 from 10.0.0.6", []string{"10.0.0.7", "10.0.0.6"}},
+		{`peer addr='10.0.0.8' via="10.0.0.12" GET http://10.0.0.9:8080/x`, []string{"10.0.0.8", "10.0.0.12", "10.0.0.9"}},
+		{"conn {src=10.0.0.10, dst=10.0.0.11} a=1,b=10.0.0.13", []string{"10.0.0.10", "10.0.0.11", "10.0.0.13"}},
+		{"ver=1.2.3.4.5 /999.1.1.1 =v1.2.3.4 cidr=10.0.0.0/24 date=2024/01/02 /1.2.3", []string{"10.0.0.0"}},
+	}
+	for _, tt := range tests {
+		var m masker
+		msg := []byte(tt.in)
+		m.mask(msg)
+		var got []string
+		for _, s := range m.ips {
+			got = append(got, string(msg[s.start:s.end]))
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("mask(%q): ips %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// A chunk and the summary count addresses after '/' and '=' too, and
+// distinct_ips counts them once each.
+func TestAnalyzeCountsIPsAfterSeparators(t *testing.T) {
+	text := joinLines(
+		"081109 203615 148 INFO dfs.DataNode$DataXceiver: Receiving block blk_1 src: /10.250.19.102:54106 dest: /10.250.19.103:50010",
+		"081109 203616 148 INFO dfs.DataNode$DataXceiver: 10.250.19.103:50010 Served block blk_2 to /10.250.19.102",
+		"081109 203617 148 INFO dfs.DataNode$DataXceiver: login ip=10.0.0.7 user=root",
+		"081109 203618 148 INFO dfs.DataNode$DataXceiver: login ip=10.0.0.7 user=news")
+	chunks, sum := analyzeString(t, text, Options{})
+	want := map[string]int64{"10.250.19.102": 2, "10.250.19.103": 2, "10.0.0.7": 2}
+	if c := chunks[0]; !reflect.DeepEqual(c.IPs, want) || c.DistinctIPs != 3 {
+		t.Errorf("chunk ips %v, distinct %d; want %v, 3", c.IPs, c.DistinctIPs, want)
+	}
+	if len(sum.IPs) != 3 || sum.DistinctIPs != 3 {
+		t.Errorf("summary ips %v, distinct %d; want 3 of each", sum.IPs, sum.DistinctIPs)
+	}
+}
+
+// ipRankLog writes chunks of 1000 lines in which ten addresses are
+// frequent in every chunk but never among a chunk's 30 most frequent, and
+// each chunk has 30 busier addresses of its own. Over the whole file the
+// ten lead.
+func ipRankLog(chunks int) (string, map[string]int64) {
+	var b strings.Builder
+	exact := map[string]int64{}
+	line := func(ip string) {
+		fmt.Fprintf(&b, "2024-01-01 10:00:00 INFO api: GET / from %s\n", ip)
+		exact[ip]++
+	}
+	for c := range chunks {
+		for i := range 30 {
+			for range 24 {
+				line(fmt.Sprintf("10.1.%d.%d", c, i))
+			}
+		}
+		for i := range 10 {
+			for range 20 {
+				line(fmt.Sprintf("10.9.0.%d", i))
+			}
+		}
+		for i := range 80 {
+			line(fmt.Sprintf("10.2.%d.%d", c, i))
+		}
+	}
+	return b.String(), exact
+}
+
+// topOf returns the n largest counts of m, largest first.
+func topOf(m map[string]int64, n int) []NameCount {
+	var out []NameCount
+	for k, v := range m {
+		out = append(out, NameCount{k, v})
+	}
+	slices.SortFunc(out, func(a, b NameCount) int {
+		if a.Count != b.Count {
+			return cmp.Compare(b.Count, a.Count)
+		}
+		return cmp.Compare(a.Name, b.Name)
+	})
+	return out[:min(n, len(out))]
+}
+
+// checkTop says what is wrong with got as the top of exact: the counts
+// must be the n largest, each the address's exact count (ties may be
+// broken either way).
+func checkTop(got []NameCount, exact map[string]int64, n int) string {
+	want := topOf(exact, n)
+	if len(got) != len(want) {
+		return fmt.Sprintf("%d entries, want %d", len(got), len(want))
+	}
+	for i, nc := range got {
+		if nc.Count != want[i].Count || exact[nc.Name] != nc.Count {
+			return fmt.Sprintf("entry %d is %v (exact count %d), want count %d", i, nc, exact[nc.Name], want[i].Count)
+		}
+	}
+	return ""
+}
+
+// The summary lists 20 addresses, and a chunk lists enough of its own that
+// the sum of the chunks' lists gives a job its right top 20, counts and
+// all, even when each of those addresses ranks past 20 within every chunk.
+func TestChunkIPListsGiveTheJobsTop20(t *testing.T) {
+	text, exact := ipRankLog(4)
+	chunks, sum := analyzeString(t, text, Options{ChunkLines: 1000})
+	if len(chunks) != 4 {
+		t.Fatalf("%d chunks, want 4", len(chunks))
+	}
+	if top := topOf(exact, 10); top[9].Count != 80 || top[9].Name != "10.9.0.9" {
+		t.Fatalf("the test file's top ten end with %v, want 10.9.0.9 80 times", top[9])
+	}
+	if msg := checkTop(sum.IPs, exact, 20); msg != "" {
+		t.Errorf("summary top IPs: %s", msg)
+	}
+	summed := map[string]int64{}
+	for _, c := range chunks {
+		if len(c.IPs) != defaultChunkTopIPs {
+			t.Errorf("chunk %d lists %d addresses, want %d", c.Index, len(c.IPs), defaultChunkTopIPs)
+		}
+		for ip, n := range c.IPs {
+			summed[ip] += n
+		}
+	}
+	if msg := checkTop(topOf(summed, 20), exact, 20); msg != "" {
+		t.Errorf("top 20 of the summed chunk lists: %s", msg)
+	}
+	// Lists of 20 a chunk would lose the ten addresses that lead the file.
+	chunks, _ = analyzeString(t, text, Options{ChunkLines: 1000, ChunkTopIPs: 20})
+	clear(summed)
+	for _, c := range chunks {
+		for ip, n := range c.IPs {
+			summed[ip] += n
+		}
+	}
+	if summed["10.9.0.0"] != 0 || checkTop(topOf(summed, 20), exact, 20) == "" {
+		t.Errorf("with 20 a chunk, 10.9.0.0 summed to %d; the test no longer tells list lengths apart", summed["10.9.0.0"])
+	}
+}
