@@ -123,7 +123,11 @@ func TestChunkFeatures(t *testing.T) {
 		t.Errorf("keywords %v, want %v", c.Keywords, want)
 	}
 	minute := func(m int) time.Time { return time.Date(2024, 1, 1, 10, m, 0, 0, time.UTC) }
-	wantTimeline := []MinuteCount{{minute(0), 2}, {minute(1), 2}, {minute(3), 1}}
+	levels := func(info, warn, errs int64) (lc LevelCounts) {
+		lc[codeInfo], lc[codeWarn], lc[codeError] = info, warn, errs
+		return lc
+	}
+	wantTimeline := []MinuteCount{{minute(0), 2, levels(2, 0, 0)}, {minute(1), 2, levels(0, 1, 1)}, {minute(3), 1, levels(1, 0, 0)}}
 	if !reflect.DeepEqual(c.Timeline, wantTimeline) || !reflect.DeepEqual(sum.Timeline, wantTimeline) {
 		t.Errorf("timeline %v (summary %v)", c.Timeline, sum.Timeline)
 	}

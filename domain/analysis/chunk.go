@@ -37,10 +37,12 @@ type Chunk struct {
 }
 
 // MinuteCount is the number of entries stamped within one UTC minute (or
-// within the bucket starting at Minute, in a coarsened summary timeline).
+// within the bucket starting at Minute, in a coarsened summary timeline),
+// in all and per level: the counts of Levels add up to Count.
 type MinuteCount struct {
-	Minute time.Time `json:"minute"`
-	Count  int64     `json:"count"`
+	Minute time.Time   `json:"minute"`
+	Count  int64       `json:"count"`
+	Levels LevelCounts `json:"levels"`
 }
 
 // ErrorGroup is one error signature and what a chunk (or the whole file,

@@ -5,31 +5,38 @@ import (
 	"time"
 )
 
-// minuteCounts counts entries per UTC minute. Logs are mostly in time
-// order, so the current minute is counted aside and flushed on change.
+// minuteCounts counts entries per UTC minute and level. Logs are mostly
+// in time order, so the current minute is counted aside and flushed on
+// change.
 type minuteCounts struct {
-	m         map[int64]int64
-	cur, curN int64
+	m    map[int64]*LevelCounts
+	cur  int64
+	curN LevelCounts
+	has  bool // curN holds counts of minute cur
 }
 
-func (mc *minuteCounts) add(minute int64) {
-	if mc.curN > 0 && minute == mc.cur {
-		mc.curN++
-		return
+func (mc *minuteCounts) add(minute int64, level levelCode) {
+	if !mc.has || minute != mc.cur {
+		mc.flush()
+		mc.cur, mc.has = minute, true
 	}
-	mc.flush()
-	mc.cur, mc.curN = minute, 1
+	mc.curN[level]++
 }
 
 func (mc *minuteCounts) flush() {
-	if mc.curN == 0 {
+	if !mc.has {
 		return
 	}
 	if mc.m == nil {
-		mc.m = make(map[int64]int64)
+		mc.m = make(map[int64]*LevelCounts)
 	}
-	mc.m[mc.cur] += mc.curN
-	mc.curN = 0
+	if n := mc.m[mc.cur]; n != nil {
+		n.add(&mc.curN)
+	} else {
+		n := mc.curN
+		mc.m[mc.cur] = &n
+	}
+	mc.curN, mc.has = LevelCounts{}, false
 }
 
 // list returns the counts sorted by minute.
@@ -38,7 +45,7 @@ func (mc *minuteCounts) list() []MinuteCount {
 	return sortedMinutes(mc.m, 1)
 }
 
-func sortedMinutes(m map[int64]int64, step int64) []MinuteCount {
+func sortedMinutes(m map[int64]*LevelCounts, step int64) []MinuteCount {
 	keys := make([]int64, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -46,7 +53,7 @@ func sortedMinutes(m map[int64]int64, step int64) []MinuteCount {
 	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
 	out := make([]MinuteCount, len(keys))
 	for i, k := range keys {
-		out[i] = MinuteCount{Minute: time.Unix(k*step*60, 0).UTC(), Count: m[k]}
+		out[i] = MinuteCount{Minute: time.Unix(k*step*60, 0).UTC(), Count: m[k].total(), Levels: *m[k]}
 	}
 	return out
 }
@@ -64,27 +71,37 @@ func unixMinute(nano int64) int64 {
 // doubling the bucket width whenever it would hold more.
 type coarseTimeline struct {
 	step int64 // minutes per bucket
-	m    map[int64]int64
+	m    map[int64]*LevelCounts
 }
 
 const maxBuckets = 10_080 // a week of minutes
 
-func (ct *coarseTimeline) add(minute, n int64) {
+func (ct *coarseTimeline) add(minute int64, n *LevelCounts) {
 	if ct.m == nil {
-		ct.step, ct.m = 1, make(map[int64]int64)
+		ct.step, ct.m = 1, make(map[int64]*LevelCounts)
 	}
-	ct.m[floorDiv(minute, ct.step)] += n
+	ct.bucket(floorDiv(minute, ct.step)).add(n)
 	for len(ct.m) > maxBuckets {
 		ct.coarsen()
 	}
 }
 
+// bucket returns the counts of bucket b, made empty if new.
+func (ct *coarseTimeline) bucket(b int64) *LevelCounts {
+	n := ct.m[b]
+	if n == nil {
+		n = new(LevelCounts)
+		ct.m[b] = n
+	}
+	return n
+}
+
 func (ct *coarseTimeline) coarsen() {
 	old := ct.m
 	ct.step *= 2
-	ct.m = make(map[int64]int64, len(old)/2+1)
+	ct.m = make(map[int64]*LevelCounts, len(old)/2+1)
 	for b, n := range old {
-		ct.m[floorDiv(b, 2)] += n
+		ct.bucket(floorDiv(b, 2)).add(n)
 	}
 }
 
