@@ -94,7 +94,7 @@ func (a *analyzer) ip(b []byte) {
 	if len(b) > 2 && b[0] == '0' && b[1] == '.' && string(b) != "0.0.0.0" {
 		return
 	}
-	a.distinct.add(a.acc.ip(b))
+	a.acc.ip(b)
 }
 
 func (a *analyzer) ended(p *pass, e *entry) error {
@@ -123,6 +123,7 @@ func (a *analyzer) closeChunk() error {
 		return nil
 	}
 	a.ctx.bytesRead = a.rd.src.consumed(a.offset)
+	a.acc.ips.eachHash(a.distinct.add)
 	a.ctx.distinctIPs = a.distinct.count()
 	c := a.acc.build(a.ctx)
 	a.sum.merge(a.acc)

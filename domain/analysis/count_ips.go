@@ -22,18 +22,26 @@ func newIPCounter(limit int) *ipCounter {
 	return &ipCounter{v4: make(map[uint32]int64), v6: make(map[string]int64), limit: limit}
 }
 
-// add counts an address and returns a hash of it for distinct counting.
-func (c *ipCounter) add(b []byte, n int64) uint64 {
-	h := uint64(0)
+// add counts an address.
+func (c *ipCounter) add(b []byte, n int64) {
 	if v, ok := parseIPv4(b); ok {
 		c.v4[v] += n
-		h = uint64(v) | 1<<40
 	} else {
 		c.v6[string(b)] += n
-		h = hashBytes(b)
 	}
 	c.bound()
-	return h
+}
+
+// eachHash calls fn with a hash of every address counted, for distinct
+// counting: feeding a chunk's addresses once each at its end costs less
+// than feeding every occurrence.
+func (c *ipCounter) eachHash(fn func(uint64)) {
+	for v := range c.v4 {
+		fn(uint64(v) | 1<<40)
+	}
+	for s := range c.v6 {
+		fn(hashBytes(s))
+	}
 }
 
 // mergeTop adds the n most frequent addresses of o: merging only each
@@ -84,19 +92,8 @@ func ipv4String(v uint32) string {
 }
 
 func parseIPv4(b []byte) (uint32, bool) {
-	n, ok := ipv4Len(b)
-	if !ok || n != len(b) {
-		return 0, false
-	}
-	var v, part uint32
-	for _, c := range b {
-		if c == '.' {
-			v, part = v<<8|part, 0
-			continue
-		}
-		part = part*10 + uint32(c-'0')
-	}
-	return v<<8 | part, true
+	v, n, ok := ipv4Prefix(b)
+	return v, ok && n == len(b)
 }
 
 // scanIPv4 calls fn with every IPv4 address in b. It visits only the dots
@@ -132,21 +129,30 @@ func boundedIPv4Len(b []byte) (int, bool) {
 
 // ipv4Len reads a dotted quad at the start of b and returns its length.
 func ipv4Len(b []byte) (int, bool) {
+	_, n, ok := ipv4Prefix(b)
+	return n, ok
+}
+
+// ipv4Prefix reads a dotted quad at the start of b: its value and length.
+// A part has one to three digits and is at most 255.
+func ipv4Prefix(b []byte) (v uint32, n int, ok bool) {
 	i := 0
 	for part := range 4 {
 		if part > 0 {
 			if i >= len(b) || b[i] != '.' {
-				return 0, false
+				return 0, 0, false
 			}
 			i++
 		}
-		v, n := 0, 0
-		for ; i < len(b) && isDigit(b[i]) && n < 4; i++ {
-			v, n = v*10+int(b[i]-'0'), n+1
+		start := i
+		var x uint32
+		for ; i < len(b) && i-start < 4 && isDigit(b[i]); i++ {
+			x = x*10 + uint32(b[i]-'0')
 		}
-		if n == 0 || n > 3 || v > 255 {
-			return 0, false
+		if i == start || i-start > 3 || x > 255 {
+			return 0, 0, false
 		}
+		v = v<<8 | x
 	}
-	return i, true
+	return v, i, true
 }

@@ -18,10 +18,11 @@ func tokenHash(b []byte) uint64 { return maphash.Bytes(tokenSeed, b) }
 
 var wildHash = tokenHash(wildcardBytes)
 
-func hashBytes(b []byte) uint64 {
+// hashBytes is FNV-1a of b.
+func hashBytes[T ~string | ~[]byte](b T) uint64 {
 	h := uint64(fnvOffset)
-	for _, c := range b {
-		h ^= uint64(c)
+	for i := 0; i < len(b); i++ {
+		h ^= uint64(b[i])
 		h *= fnvPrime
 	}
 	return h
