@@ -52,8 +52,10 @@ func (l *textLayout) readField(line []byte, pos, i int, rec *record) (int, bool)
 		if l.tsr == nil {
 			l.tsr = newTSReader(l.ts)
 		}
-		c, end, ok := parseBracketed(l.tsr.parse, line, pos)
-		rec.time, rec.hasTime, rec.tsEnd = c, ok, end
+		inner, bracketed := openTsBracket(line, pos)
+		end, ok := l.tsr.parseInto(line, inner, &rec.time)
+		end, ok = closeTsField(line, end, ok, bracketed)
+		rec.hasTime, rec.tsEnd = ok, end
 		return end, ok
 	}
 	end := fieldEnd(line, pos)

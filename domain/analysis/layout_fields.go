@@ -1,5 +1,11 @@
 package analysis
 
+import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
+)
+
 // Header fields: a line's header is read as a sequence of fields separated
 // by spaces, tabs, '|' or ','. A field is a bracket group such as
 // "[Sun Dec 04 04:47:44 2005]" or "[req-1 - - -]" (with what is glued after
@@ -38,16 +44,20 @@ func fieldEnd(b []byte, pos int) int {
 	return wordEnd(b, pos)
 }
 
-// wordEnd returns the end of a run of bytes up to a blank or '|'.
+// wordEnd returns the end of a run of bytes up to a blank or '|'. It
+// looks at eight bytes at a time: header fields are read on every line.
 func wordEnd(b []byte, pos int) int {
-	for pos < len(b) && !fieldStops[b[pos]] {
+	for ; pos+8 <= len(b); pos += 8 {
+		w := binary.LittleEndian.Uint64(b[pos:])
+		if m := hasByte(w, ' ') | hasByte(w, '\t') | hasByte(w, '|'); m != 0 {
+			return pos + bits.TrailingZeros64(m)/8
+		}
+	}
+	for pos < len(b) && b[pos] != ' ' && b[pos] != '\t' && b[pos] != '|' {
 		pos++
 	}
 	return pos
 }
-
-// fieldStops marks the bytes that end a header field.
-var fieldStops = [256]bool{' ': true, '\t': true, '|': true}
 
 func closer(c byte) byte {
 	switch c {
@@ -67,6 +77,17 @@ func closer(c byte) byte {
 // 0 when it is not closed within maxBracket bytes.
 func groupEnd(b []byte, pos int, open, close byte) int {
 	limit := min(len(b), pos+maxBracket)
+	if pos >= limit {
+		return 0
+	}
+	// Most groups nest nothing: the first closing bracket ends them.
+	c := bytes.IndexByte(b[pos+1:limit], close)
+	if c < 0 {
+		return 0
+	}
+	if bytes.IndexByte(b[pos+1:pos+1+c], open) < 0 {
+		return pos + c + 2
+	}
 	depth := 0
 	for i := pos; i < limit; i++ {
 		switch b[i] {

@@ -74,30 +74,38 @@ func sameRank(a, b tsChoice) bool {
 // parseTsField parses a timestamp at a field start, inside brackets when
 // the field opens with '['. It returns the end of the field.
 func parseTsField(l *tsLayout, b []byte, pos int) (civil, int, bool) {
-	return parseBracketed(l.parse, b, pos)
+	inner, bracketed := openTsBracket(b, pos)
+	c, end, ok := l.parse(b, inner)
+	end, ok = closeTsField(b, end, ok, bracketed)
+	return c, end, ok
 }
 
-// parseBracketed runs parse at pos, or inside the brackets opening there.
-// A colon closing the field ("2024-05-01 10:00:00: msg") belongs to it.
-func parseBracketed(parse func([]byte, int) (civil, int, bool), b []byte, pos int) (civil, int, bool) {
-	bracketed := pos < len(b) && b[pos] == '['
-	if bracketed {
-		pos++
+// openTsBracket returns where a timestamp field's text starts: after the
+// '[' opening it, if one does.
+func openTsBracket(b []byte, pos int) (int, bool) {
+	if pos < len(b) && b[pos] == '[' {
+		return pos + 1, true
 	}
-	c, end, ok := parse(b, pos)
+	return pos, false
+}
+
+// closeTsField returns the end of a timestamp field whose text parsed up
+// to end: past the closing ']' of a bracketed one, which must be there,
+// and past a colon closing the field ("2024-05-01 10:00:00: msg").
+func closeTsField(b []byte, end int, ok, bracketed bool) (int, bool) {
 	if !ok {
-		return c, end, false
+		return end, false
 	}
 	if bracketed {
 		if end >= len(b) || b[end] != ']' {
-			return c, end, false
+			return end, false
 		}
 		end++
 	}
 	if isClosingColon(b, end) {
 		end++
 	}
-	return c, end, true
+	return end, true
 }
 
 // rawFieldStarts returns where the first n fields of a line start.

@@ -14,18 +14,24 @@ type civil struct {
 // parse reads the layout at b[pos:] and returns the timestamp and where it
 // ends. It fails unless the timestamp ends at a field boundary.
 func (l *tsLayout) parse(b []byte, pos int) (civil, int, bool) {
-	return l.parseFrom(b, pos, 0, civil{hasYear: l.hasYear, month: 1, day: 1})
+	c := l.zero()
+	end, ok := l.parseElems(b, pos, 0, &c)
+	return c, end, ok
 }
 
-// parseFrom reads the layout's elements from index first on into c.
-func (l *tsLayout) parseFrom(b []byte, pos, first int, c civil) (civil, int, bool) {
+// zero is what a timestamp of the layout holds before its elements are
+// read.
+func (l *tsLayout) zero() civil { return civil{hasYear: l.hasYear, month: 1, day: 1} }
+
+// parseElems reads the layout's elements from index first on into c.
+func (l *tsLayout) parseElems(b []byte, pos, first int, c *civil) (int, bool) {
 	for _, e := range l.elems[first:] {
 		var ok bool
-		if pos, ok = parseElem(e, b, pos, &c); !ok {
-			return c, pos, false
+		if pos, ok = parseElem(e, b, pos, c); !ok {
+			return pos, false
 		}
 	}
-	return c, pos, atBoundary(b, pos)
+	return pos, atBoundary(b, pos)
 }
 
 // atBoundary says whether a timestamp may end at pos: at the end, before a

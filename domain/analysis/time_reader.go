@@ -26,24 +26,33 @@ func newTSReader(l *tsLayout) *tsReader {
 
 // parse reads a timestamp at b[pos:] like tsLayout.parse.
 func (r *tsReader) parse(b []byte, pos int) (civil, int, bool) {
+	var c civil
+	end, ok := r.parseInto(b, pos, &c)
+	return c, end, ok
+}
+
+// parseInto is parse writing into c, which a header reads on every line.
+func (r *tsReader) parseInto(b []byte, pos int, c *civil) (int, bool) {
 	if r.secIdx < 0 {
-		return r.l.parse(b, pos)
+		*c = r.l.zero()
+		return r.l.parseElems(b, pos, 0, c)
 	}
 	if r.valid && bytes.HasPrefix(b[pos:], r.prefix) {
-		c := r.base
-		return r.l.parseFrom(b, pos+len(r.prefix), r.secIdx, c)
+		*c = r.base
+		return r.l.parseElems(b, pos+len(r.prefix), r.secIdx, c)
 	}
-	c, end, ok := r.l.parseFrom(b, pos, 0, civil{hasYear: r.l.hasYear, month: 1, day: 1})
+	*c = r.l.zero()
+	end, ok := r.l.parseElems(b, pos, 0, c)
 	r.valid = false
 	if ok {
 		r.remember(b, pos, c)
 	}
-	return c, end, ok
+	return end, ok
 }
 
 // remember keeps the prefix of a parsed timestamp: it re-reads the
 // elements before the seconds to find where they end.
-func (r *tsReader) remember(b []byte, pos int, c civil) {
+func (r *tsReader) remember(b []byte, pos int, c *civil) {
 	var scratch civil
 	end := pos
 	for _, e := range r.l.elems[:r.secIdx] {
@@ -53,7 +62,7 @@ func (r *tsReader) remember(b []byte, pos int, c civil) {
 		}
 	}
 	r.prefix = append(r.prefix[:0], b[pos:end]...)
-	r.base = c
+	r.base = *c
 	r.base.sec, r.base.nsec, r.base.zoneSec, r.base.hasZone = 0, 0, 0, false
 	r.base.hour = scratch.hour // as written: an AM or PM after the seconds moves it again on every line
 	r.valid = true

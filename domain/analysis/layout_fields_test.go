@@ -1,0 +1,55 @@
+package analysis
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// wordEnd and groupEnd look at several bytes at a time; they must agree
+// with the byte-by-byte definitions on any text.
+func TestFieldEndsMatchByteScans(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	alphabet := []byte("ab |\t[]()<>{}x9")
+	pairs := [][2]byte{{'[', ']'}, {'(', ')'}, {'<', '>'}, {'{', '}'}}
+	for range 20_000 {
+		b := make([]byte, rng.IntN(40))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		for pos := 0; pos <= len(b); pos++ {
+			if got, want := wordEnd(b, pos), wordEndByBytes(b, pos); got != want {
+				t.Fatalf("wordEnd(%q, %d) = %d, want %d", b, pos, got, want)
+			}
+			for _, p := range pairs {
+				if pos == len(b) || b[pos] != p[0] {
+					continue
+				}
+				if got, want := groupEnd(b, pos, p[0], p[1]), groupEndByBytes(b, pos, p[0], p[1]); got != want {
+					t.Fatalf("groupEnd(%q, %d) = %d, want %d", b, pos, got, want)
+				}
+			}
+		}
+	}
+}
+
+func wordEndByBytes(b []byte, pos int) int {
+	for pos < len(b) && b[pos] != ' ' && b[pos] != '\t' && b[pos] != '|' {
+		pos++
+	}
+	return pos
+}
+
+func groupEndByBytes(b []byte, pos int, open, close byte) int {
+	depth := 0
+	for i := pos; i < min(len(b), pos+maxBracket); i++ {
+		switch b[i] {
+		case open:
+			depth++
+		case close:
+			if depth--; depth <= 0 {
+				return i + 1
+			}
+		}
+	}
+	return 0
+}
