@@ -347,6 +347,9 @@ func isAngleValue(t []byte, ps, pe int) bool {
 		return false
 	}
 	core := t[ps:pe]
+	if len(core) == 0 {
+		return false // "<>", an operator in SQL: no value
+	}
 	return wordKinds.kind(core) == kindValue || isDigit(core[0]) && classOf(core)&^(clsDigit|clsDot) == 0
 }
 

@@ -20,6 +20,7 @@ func TestMask(t *testing.T) {
 		{"connection from 1.2.3.4 ()", "connection from <*> (<*>)"},
 		{"mapred.job.id is deprecated. Instead, use mapreduce.job.id", "mapred.job.id is deprecated. Instead, use mapreduce.job.id"},
 		{"bad \xff\xfe bytes", "bad <*> bytes"},
+		{"statement: SELECT 1 WHERE a <> b", "statement: SELECT <*> WHERE a <> b"},
 	}
 	for _, tt := range tests {
 		var m masker
