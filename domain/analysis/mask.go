@@ -224,12 +224,15 @@ func (m *masker) addToken(msg []byte, s, e int, cls byteClassSet, rest bool) {
 		m.anyVar = true
 		m.varKeywords(msg[s:e], cls)
 	}
-	m.toks = append(m.toks, token{off: int32(off), end: int32(len(m.out)), raw: span{int32(s), int32(e)}, flags: flags})
+	// The token is written in place: a literal copied in would be read back
+	// wider than it was stored, which stalls the store.
+	m.toks = append(m.toks, token{})
+	n := len(m.toks) - 1
+	t := &m.toks[n]
+	t.off, t.end, t.raw.start, t.raw.end, t.flags = int32(off), int32(len(m.out)), int32(s), int32(e), flags
 	if flags&(tfHasVar|tfUnit) == 0 {
 		return // a constant word: nothing to join
 	}
-	n := len(m.toks) - 1
-	t := &m.toks[n]
 	if len(m.pending) > 0 {
 		m.applyPatches(t)
 	}
@@ -403,6 +406,10 @@ func (m *masker) maskCoreClass(core []byte, off int, cls byteClassSet) tokFlag {
 		return m.keepWord(core)
 	case cls == clsDigit:
 		return m.wild()
+	case cls == clsDigit|clsDot && isDigit(core[0]) && isDigit(core[len(core)-1]) && isNumber(core):
+		return m.wild() // "0.2477829": what maskParts gives, sooner
+	case cls == clsLetter|clsDigit && !isHexGroups(core):
+		return m.maskID(core)
 	case cls&clsSlash != 0 && m.maskInnerPath(core):
 		return tfHasVar
 	case cls&clsDigit == 0:
@@ -421,6 +428,21 @@ func (m *masker) maskCoreClass(core []byte, off int, cls byteClassSet) tokFlag {
 		f |= tfTrack
 	}
 	return f
+}
+
+// maskID masks a token of letters, digits, '-' and '_' only, as maskParts
+// would: it holds no delimiter, so it is one part, a name with a digit or
+// a variable ("blk_-1608999687919862906", "54fadb412c4e40cd").
+func (m *masker) maskID(core []byte) tokFlag {
+	if isNameWithDigit(core) {
+		m.out = append(m.out, core...)
+		return 0
+	}
+	m.wild()
+	if isLetter(core[0]) && isShortName(core) {
+		return tfPure | tfHasVar | tfTrack
+	}
+	return tfPure | tfHasVar
 }
 
 // isVersion recognises a version: a number with dots that goes on with

@@ -70,10 +70,12 @@ func partFlags(pure, any bool) tokFlag {
 	return 0
 }
 
-func isPartDelim(c byte) bool {
-	switch c {
-	case '.', ':', '@', '/', ',', '(', ')', '[', ']', '{', '}', '=', '~', ';', '<', '>', '"', '\'', '|', '#', '%':
-		return true
+func isPartDelim(c byte) bool { return partDelims[c] }
+
+// partDelims marks the bytes that part a token's values.
+var partDelims = func() (t [256]bool) {
+	for _, c := range []byte(".:@/,()[]{}=~;<>\"'|#%") {
+		t[c] = true
 	}
-	return false
-}
+	return t
+}()
