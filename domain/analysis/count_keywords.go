@@ -17,14 +17,39 @@ import (
 // It is searched for on every line, so it uses the Wu-Manber scheme: a
 // table keyed by pairs of bytes says how far the window may jump, and only
 // windows ending in a pair some word has near its start are checked. On log
-// text it looks at about one position in four.
+// text it looks at about one position in four. Pairs are of byte codes
+// (pairCode), so that the table stays small enough for the first-level
+// cache; bytes that share a code only make a jump shorter or a check
+// needless, never a word missed.
 type keywordSet struct {
 	words [][]byte          // lower-cased
 	m     int               // the shortest word's length: the window
-	shift []uint8           // by folded byte pair
+	shift []uint8           // by pair of byte codes
 	ends  map[uint16]uint64 // pair ending a window -> words that may start it
 	blank bool              // a word holds a blank: it cannot be found token by token
 }
+
+// byteCodes gives every byte a 6-bit code: one per letter, whatever its
+// case, per digit and per common punctuation, and shared ones for the rest.
+var byteCodes = func() (t [256]uint8) {
+	for i := range t {
+		c := foldTable[i]
+		switch {
+		case 'a' <= c && c <= 'z':
+			t[i] = 1 + c - 'a'
+		case isDigit(c):
+			t[i] = 27 + c - '0'
+		case c == '-', c == '_', c == '.', c == ' ', c == '\t':
+			t[i] = 37 + uint8(strings.IndexByte("-_. \t", c))
+		default:
+			t[i] = 42 + c%22
+		}
+	}
+	return t
+}()
+
+// pairCode keys the tables by the codes of two bytes.
+func pairCode(a, b byte) uint16 { return uint16(byteCodes[a])<<6 | uint16(byteCodes[b]) }
 
 // maxKeywords is how many words a set may hold (one bit each).
 const maxKeywords = 64
@@ -52,18 +77,17 @@ func (k *keywordSet) buildShift() {
 		k.m = 0
 		return
 	}
-	k.shift = make([]uint8, 1<<16)
+	k.shift = make([]uint8, 1<<12)
 	deflt := uint8(min(k.m-1, 255))
 	for i := range k.shift {
 		k.shift[i] = deflt
 	}
 	for wi, w := range k.words {
 		for j := 0; j+1 < k.m; j++ {
-			pair := uint16(w[j])<<8 | uint16(w[j+1])
+			pair := pairCode(w[j], w[j+1])
 			k.shift[pair] = min(k.shift[pair], uint8(min(k.m-2-j, 255)))
 		}
-		last := uint16(w[k.m-2])<<8 | uint16(w[k.m-1])
-		k.ends[last] |= 1 << wi
+		k.ends[pairCode(w[k.m-2], w[k.m-1])] |= 1 << wi
 	}
 }
 
@@ -85,7 +109,7 @@ func (k *keywordSet) find(b []byte) uint64 {
 	}
 	var found uint64
 	for end := k.m - 1; end < len(b); {
-		pair := uint16(foldTable[b[end-1]])<<8 | uint16(foldTable[b[end]])
+		pair := pairCode(b[end-1], b[end])
 		if s := k.shift[pair]; s > 0 {
 			end += int(s)
 			continue

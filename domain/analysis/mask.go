@@ -188,8 +188,17 @@ func (m *masker) varKeywords(t []byte, cls byteClassSet) {
 }
 
 // tokenEnd finds the end of the token at pos and the classes of its bytes.
+// It reads four bytes a step while none is a blank.
 func tokenEnd(b []byte, pos int) (int, byteClassSet) {
 	var cls byteClassSet
+	for ; pos+4 <= len(b); pos += 4 {
+		q := b[pos : pos+4 : pos+4]
+		k := byteClasses[q[0]] | byteClasses[q[1]] | byteClasses[q[2]] | byteClasses[q[3]]
+		if k&clsBlank != 0 {
+			break
+		}
+		cls |= k
+	}
 	for ; pos < len(b); pos++ {
 		k := byteClasses[b[pos]]
 		if k == clsBlank {

@@ -52,11 +52,16 @@ var byteClasses = func() (t [256]byteClassSet) {
 }()
 
 func classOf(b []byte) byteClassSet {
-	var cls byteClassSet
-	for _, c := range b {
-		cls |= byteClasses[c]
+	var c0, c1 byteClassSet
+	for len(b) >= 4 {
+		c0 |= byteClasses[b[0]] | byteClasses[b[1]]
+		c1 |= byteClasses[b[2]] | byteClasses[b[3]]
+		b = b[4:]
 	}
-	return cls
+	for _, c := range b {
+		c0 |= byteClasses[c]
+	}
+	return c0 | c1
 }
 
 // isPath recognises file paths and URLs.
