@@ -82,19 +82,30 @@ func (a *analyzer) physical(pl physLine) {
 // started counts the addresses of an entry's first line: those the masker
 // found in the message and those in the header.
 func (a *analyzer) started(p *pass, line []byte) {
-	for _, s := range p.mask.ips {
-		a.ip(p.rec.msg[s.start:s.end])
+	for _, f := range p.mask.ips {
+		b := p.rec.msg[f.start:f.end]
+		switch {
+		case isVersionLikeIP(b):
+		case f.v6:
+			a.acc.ips.addV6(b, 1)
+		default:
+			a.acc.ips.addV4(f.v4, 1)
+		}
 	}
-	scanIPv4(p.rec.head[p.rec.tsEnd:], a.ip)
+	scanIPv4(p.rec.head[p.rec.tsEnd:], a.ipv4)
 }
 
-// ip counts an address, leaving out 0.x.x.x, which is a version number far
-// more often than an address (0.0.0.0 itself is kept).
-func (a *analyzer) ip(b []byte) {
-	if len(b) > 2 && b[0] == '0' && b[1] == '.' && string(b) != "0.0.0.0" {
-		return
+// ipv4 counts an IPv4 address found in a header.
+func (a *analyzer) ipv4(b []byte, v uint32) {
+	if !isVersionLikeIP(b) {
+		a.acc.ips.addV4(v, 1)
 	}
-	a.acc.ip(b)
+}
+
+// isVersionLikeIP matches 0.x.x.x, which is a version number far more
+// often than an address, and is not counted (0.0.0.0 itself is).
+func isVersionLikeIP(b []byte) bool {
+	return len(b) > 2 && b[0] == '0' && b[1] == '.' && string(b) != "0.0.0.0"
 }
 
 func (a *analyzer) ended(p *pass, e *entry) error {

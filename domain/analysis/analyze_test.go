@@ -141,7 +141,7 @@ func TestChunkFeatures(t *testing.T) {
 
 func TestScanIPv4(t *testing.T) {
 	var got []string
-	scanIPv4([]byte("a 10.0.0.1 com.acme.X 1.2.3 999.1.1.1 [192.168.1.254] 1.2.3.4.5 v1.2.3.4 x9.9.9.9:80 3.3.3.3"), func(ip []byte) {
+	scanIPv4([]byte("a 10.0.0.1 com.acme.X 1.2.3 999.1.1.1 [192.168.1.254] 1.2.3.4.5 v1.2.3.4 x9.9.9.9:80 3.3.3.3"), func(ip []byte, _ uint32) {
 		got = append(got, string(ip))
 	})
 	want := []string{"10.0.0.1", "192.168.1.254", "3.3.3.3"}

@@ -67,9 +67,6 @@ func (a *chunkAcc) time(e *entry) {
 	a.minutes.add(unixMinute(e.unixNano), e.level)
 }
 
-// ip counts one address occurrence.
-func (a *chunkAcc) ip(b []byte) { a.ips.add(b, 1) }
-
 // chunkContext is what building a Chunk needs beyond the accumulator.
 type chunkContext struct {
 	format      string

@@ -22,13 +22,14 @@ func newIPCounter(limit int) *ipCounter {
 	return &ipCounter{v4: make(map[uint32]int64), v6: make(map[string]int64), limit: limit}
 }
 
-// add counts an address.
-func (c *ipCounter) add(b []byte, n int64) {
-	if v, ok := parseIPv4(b); ok {
-		c.v4[v] += n
-	} else {
-		c.v6[string(b)] += n
-	}
+// addV4 counts an IPv4 address by its value, addV6 another by its text.
+func (c *ipCounter) addV4(v uint32, n int64) {
+	c.v4[v] += n
+	c.bound()
+}
+
+func (c *ipCounter) addV6(b []byte, n int64) {
+	c.v6[string(b)] += n
 	c.bound()
 }
 
@@ -91,14 +92,9 @@ func ipv4String(v uint32) string {
 	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}).String()
 }
 
-func parseIPv4(b []byte) (uint32, bool) {
-	v, n, ok := ipv4Prefix(b)
-	return v, ok && n == len(b)
-}
-
-// scanIPv4 calls fn with every IPv4 address in b. It visits only the dots
-// of b, which are few in a header.
-func scanIPv4(b []byte, fn func([]byte)) {
+// scanIPv4 calls fn with every IPv4 address in b and its value. It visits
+// only the dots of b, which are few in a header.
+func scanIPv4(b []byte, fn func([]byte, uint32)) {
 	for from := 0; from < len(b); {
 		dot := bytes.IndexByte(b[from:], '.')
 		if dot < 0 {
@@ -113,24 +109,18 @@ func scanIPv4(b []byte, fn func([]byte)) {
 		if start == dot || start > 0 && (isDigit(b[start-1]) || isLetter(b[start-1]) || b[start-1] == '.') {
 			continue
 		}
-		if n, ok := boundedIPv4Len(b[start:]); ok {
-			fn(b[start : start+n])
+		if v, n, ok := boundedIPv4(b[start:]); ok {
+			fn(b[start:start+n], v)
 			from = start + n
 		}
 	}
 }
 
-// boundedIPv4Len reads a dotted quad at the start of b that no digit or
-// dot goes on after, and returns its length.
-func boundedIPv4Len(b []byte) (int, bool) {
-	n, ok := ipv4Len(b)
-	return n, ok && (n == len(b) || !isDigit(b[n]) && b[n] != '.')
-}
-
-// ipv4Len reads a dotted quad at the start of b and returns its length.
-func ipv4Len(b []byte) (int, bool) {
-	_, n, ok := ipv4Prefix(b)
-	return n, ok
+// boundedIPv4 reads a dotted quad at the start of b that no digit or dot
+// goes on after, and returns its value and length.
+func boundedIPv4(b []byte) (uint32, int, bool) {
+	v, n, ok := ipv4Prefix(b)
+	return v, n, ok && (n == len(b) || !isDigit(b[n]) && b[n] != '.')
 }
 
 // ipv4Prefix reads a dotted quad at the start of b: its value and length.
@@ -144,15 +134,30 @@ func ipv4Prefix(b []byte) (v uint32, n int, ok bool) {
 			}
 			i++
 		}
-		start := i
-		var x uint32
-		for ; i < len(b) && i-start < 4 && isDigit(b[i]); i++ {
-			x = x*10 + uint32(b[i]-'0')
-		}
-		if i == start || i-start > 3 || x > 255 {
+		x, j := ipv4Part(b, i)
+		if j == i || x > 255 {
 			return 0, 0, false
 		}
-		v = v<<8 | x
+		v, i = v<<8|x, j
 	}
 	return v, i, true
+}
+
+// ipv4Part reads the digits of one part of a dotted quad at b[i:]: its
+// value and where it ends; a part of four digits or more reads as 256.
+func ipv4Part(b []byte, i int) (uint32, int) {
+	if i >= len(b) || !isDigit(b[i]) {
+		return 0, i
+	}
+	x := uint32(b[i] - '0')
+	for k := 1; k <= 3; k++ {
+		if i+k >= len(b) || !isDigit(b[i+k]) {
+			return x, i + k
+		}
+		if k == 3 {
+			return 256, i + k // four digits: no part
+		}
+		x = x*10 + uint32(b[i+k]-'0')
+	}
+	return x, i + 3
 }

@@ -3,6 +3,8 @@ package analysis
 import (
 	"cmp"
 	"fmt"
+	"math/rand/v2"
+	"net/netip"
 	"reflect"
 	"slices"
 	"strings"
@@ -152,5 +154,33 @@ func TestChunkIPListsGiveTheJobsTop20(t *testing.T) {
 	}
 	if summed["10.9.0.0"] != 0 || checkTop(topOf(summed, 20), exact, 20) == "" {
 		t.Errorf("with 20 a chunk, 10.9.0.0 summed to %d; the test no longer tells list lengths apart", summed["10.9.0.0"])
+	}
+}
+
+// ipv4Prefix reads what netip reads as an IPv4 address (leading zeros
+// aside, which it allows), value and all, and nothing else.
+func TestIPv4Prefix(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	alphabet := []byte("0123456789....x:")
+	for range 200_000 {
+		b := make([]byte, 1+rng.IntN(18))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		v, n, ok := ipv4Prefix(b)
+		if !ok {
+			if a, err := netip.ParseAddr(string(b)); err == nil && a.Is4() {
+				t.Fatalf("ipv4Prefix(%q) fails, netip reads %v", b, a)
+			}
+			continue
+		}
+		text := string(b[:n])
+		want, err := netip.ParseAddr(text)
+		if slices.ContainsFunc(strings.Split(text, "."), func(p string) bool { return len(p) > 1 && p[0] == '0' }) {
+			continue // leading zeros: netip refuses them
+		}
+		if err != nil || want.As4() != [4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)} {
+			t.Fatalf("ipv4Prefix(%q) = %d, %d; netip reads %q as %v (%v)", b, v, n, text, want, err)
+		}
 	}
 }

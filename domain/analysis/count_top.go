@@ -23,26 +23,66 @@ func better[K cmp.Ordered](a, b ranked[K]) bool {
 	return a.n > b.n || a.n == b.n && a.key < b.key
 }
 
-// topN returns the n best entries of m, best first, without sorting all of m.
+// topN returns the n best entries of m, best first, without sorting all of
+// m: a heap holds the best seen so far, its worst on top.
 func topN[K cmp.Ordered](m map[K]int64, n int) []ranked[K] {
-	out := make([]ranked[K], 0, n+1)
+	if n <= 0 {
+		return nil
+	}
+	h := make([]ranked[K], 0, min(n, len(m)))
 	for k, v := range m {
 		r := ranked[K]{k, v}
-		if len(out) == n && !better(r, out[n-1]) {
-			continue
-		}
-		i, _ := slices.BinarySearchFunc(out, r, func(a, b ranked[K]) int {
-			if better(a, b) {
-				return -1
-			}
-			return 1
-		})
-		out = slices.Insert(out, i, r)
-		if len(out) > n {
-			out = out[:n]
+		switch {
+		case len(h) < n:
+			h = append(h, r)
+			siftUp(h, len(h)-1)
+		case better(r, h[0]):
+			h[0] = r
+			siftDown(h, 0)
 		}
 	}
-	return out
+	slices.SortFunc(h, rankOrder[K])
+	return h
+}
+
+// rankOrder sorts best first.
+func rankOrder[K cmp.Ordered](a, b ranked[K]) int {
+	switch {
+	case better(a, b):
+		return -1
+	case better(b, a):
+		return 1
+	}
+	return 0
+}
+
+// siftUp and siftDown keep h a heap with its worst entry at the root.
+func siftUp[K cmp.Ordered](h []ranked[K], i int) {
+	for i > 0 {
+		parent := (i - 1) / 2
+		if !better(h[parent], h[i]) {
+			return
+		}
+		h[parent], h[i] = h[i], h[parent]
+		i = parent
+	}
+}
+
+func siftDown[K cmp.Ordered](h []ranked[K], i int) {
+	for {
+		worst, l, r := i, 2*i+1, 2*i+2
+		if l < len(h) && better(h[worst], h[l]) {
+			worst = l
+		}
+		if r < len(h) && better(h[worst], h[r]) {
+			worst = r
+		}
+		if worst == i {
+			return
+		}
+		h[worst], h[i] = h[i], h[worst]
+		i = worst
+	}
 }
 
 // prune keeps about the limit largest counts of m: every key below the

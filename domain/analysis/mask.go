@@ -45,9 +45,9 @@ const wildcard = "<*>"
 type masker struct {
 	out     []byte // the masked message, tokens joined by single spaces
 	toks    []token
-	ips     []span // IP addresses seen in the message
-	anyVar  bool   // some token holds a variable
-	anyDay  bool   // some word may be a month or weekday name
+	ips     []foundIP // IP addresses seen in the message
+	anyVar  bool      // some token holds a variable
+	anyDay  bool      // some word may be a month or weekday name
 	scratch []byte
 
 	msg      []byte // the message being masked

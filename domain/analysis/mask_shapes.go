@@ -146,18 +146,25 @@ func isHexGroups(b []byte) bool {
 // address, and records it.
 func (m *masker) isIP(b []byte, off int, cls byteClassSet) bool {
 	if cls&clsDot != 0 {
-		if n, ok := ipv4Len(b); ok && (n == len(b) || b[n] == ':' && isAllDigits(b[n+1:])) {
-			m.ips = append(m.ips, span{int32(off), int32(off + n)})
+		if v, n, ok := ipv4Prefix(b); ok && (n == len(b) || b[n] == ':' && isAllDigits(b[n+1:])) {
+			m.ips = append(m.ips, foundIP{span: span{int32(off), int32(off + n)}, v4: v})
 			return true
 		}
 	}
 	if cls&clsColon != 0 && mayBeIPv6(b) {
 		if _, err := netip.ParseAddr(string(b)); err == nil {
-			m.ips = append(m.ips, span{int32(off), int32(off + len(b))})
+			m.ips = append(m.ips, foundIP{span: span{int32(off), int32(off + len(b))}, v6: true})
 			return true
 		}
 	}
 	return false
+}
+
+// foundIP is an address the masker found: where, and an IPv4's value.
+type foundIP struct {
+	span
+	v4 uint32
+	v6 bool
 }
 
 // ipsAfterSeparators records the IPv4 addresses that follow a '/' or an
@@ -177,8 +184,8 @@ func (m *masker) ipsAfterSeparators(t []byte, base int) {
 		if start >= len(t) || !isDigit(t[start]) {
 			continue
 		}
-		if n, ok := boundedIPv4Len(t[start:]); ok {
-			m.ips = append(m.ips, span{int32(base + start), int32(base + start + n)})
+		if v, n, ok := boundedIPv4(t[start:]); ok {
+			m.ips = append(m.ips, foundIP{span: span{int32(base + start), int32(base + start + n)}, v4: v})
 			i = start + n - 1
 		}
 	}
