@@ -41,7 +41,7 @@ func (s *groupSet) add(k errorKey, e *entry) {
 	a := s.m[k.id]
 	if a == nil {
 		a = &groupAcc{cluster: k.cluster, g: ErrorGroup{ID: k.id, Exception: k.exception, FirstLine: e.firstLine,
-			Sample: strings.ToValidUTF8(string(e.raw), "\uFFFD")}}
+			Sample: strings.ToValidUTF8(string(e.rawText()), "\uFFFD")}}
 		s.m[k.id] = a
 	}
 	a.g.Count++

@@ -15,12 +15,32 @@ type entry struct {
 	keywords  uint64
 	errorLike bool
 	raw       []byte // the entry's text, capped at maxSample
+	rawLine   []byte // its first line, not yet copied into raw (see keepRaw)
 	content   []byte // message and continuation lines, capped; kept only for Parse
 	stack     stackSig
 }
 
 // maxComponent caps a component name.
 const maxComponent = 128
+
+// keepRaw copies a first line still held by the line reader into raw: it is
+// called before the reader moves its buffer and before a second line joins.
+// Most entries are one line and need no sample, so most lines are never
+// copied.
+func (e *entry) keepRaw() {
+	if e.rawLine != nil {
+		e.raw = appendCapped(e.raw[:0], e.rawLine, maxSample)
+		e.rawLine = nil
+	}
+}
+
+// rawText returns the entry's text, capped at maxSample.
+func (e *entry) rawText() []byte {
+	if e.rawLine != nil {
+		return e.rawLine[:min(len(e.rawLine), maxSample)]
+	}
+	return e.raw
+}
 
 // appendCapped appends as much of b to dst as fits within limit bytes.
 func appendCapped(dst, b []byte, limit int) []byte {

@@ -22,6 +22,9 @@ type lineReader struct {
 	max        int   // longest line kept
 	limit      int   // largest buffer
 	err        error // sticky read error, io.EOF at the end
+	// beforeMove, when set, is called before text already returned is
+	// moved or overwritten: until then the lines returned stay valid.
+	beforeMove func()
 }
 
 const readSize = 64 << 10
@@ -102,6 +105,7 @@ func (lr *lineReader) makeRoomAfter(n int) {
 	if len(lr.buf)-(lr.start+n) >= readSize {
 		return
 	}
+	lr.moving()
 	grown := lr.buf
 	if len(grown) < lr.limit {
 		grown = make([]byte, lr.limit)
@@ -114,6 +118,7 @@ func (lr *lineReader) makeRoomAfter(n int) {
 // reads once.
 func (lr *lineReader) fill() {
 	if lr.end == len(lr.buf) && lr.start > 0 {
+		lr.moving()
 		lr.end = copy(lr.buf, lr.buf[lr.start:lr.end])
 		lr.start = 0
 	}
@@ -134,5 +139,11 @@ func (lr *lineReader) read() {
 	lr.end += n
 	if err != nil {
 		lr.err = err
+	}
+}
+
+func (lr *lineReader) moving() {
+	if lr.beforeMove != nil {
+		lr.beforeMove()
 	}
 }

@@ -52,6 +52,7 @@ func newPass(opts Options, format lineFormat, s sink) *pass {
 // run feeds the sample lines, then the rest of the reader, then closes the
 // last entry.
 func (p *pass) run(ctx context.Context, sample []physLine, lr *lineReader) error {
+	lr.beforeMove = p.cur.keepRaw
 	for _, pl := range sample {
 		if err := p.line(pl); err != nil {
 			return err
@@ -134,7 +135,7 @@ func (p *pass) begin(line []byte) {
 		e.noYear, e.noZone = !r.time.hasYear, !r.time.hasZone
 	}
 	e.comp = appendCapped(e.comp[:0], r.comp, maxComponent)
-	e.raw = appendCapped(e.raw[:0], line, maxSample)
+	e.raw, e.rawLine = e.raw[:0], line
 	if p.keepContent {
 		e.content = appendCapped(e.content[:0], r.msg, p.opts.MaxEntryBytes)
 	}
@@ -157,6 +158,7 @@ func (p *pass) keywords(placed placed, msg []byte) uint64 {
 func (p *pass) addContinuation(line []byte) {
 	e := &p.cur
 	e.lines++
+	e.keepRaw()
 	e.raw = appendLine(e.raw, line, maxSample)
 	if p.rec.annot {
 		line = trimRight(line[p.rec.levelAt:])
