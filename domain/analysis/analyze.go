@@ -87,9 +87,9 @@ func (a *analyzer) started(p *pass, line []byte) {
 		switch {
 		case isVersionLikeIP(b):
 		case f.v6:
-			a.acc.ips.addV6(b, 1)
+			a.acc.ips.addV6(b)
 		default:
-			a.acc.ips.addV4(f.v4, 1)
+			a.acc.ips.addV4(f.v4)
 		}
 	}
 	scanIPv4(p.rec.head[p.rec.tsEnd:], a.ipv4)
@@ -98,7 +98,7 @@ func (a *analyzer) started(p *pass, line []byte) {
 // ipv4 counts an IPv4 address found in a header.
 func (a *analyzer) ipv4(b []byte, v uint32) {
 	if !isVersionLikeIP(b) {
-		a.acc.ips.addV4(v, 1)
+		a.acc.ips.addV4(v)
 	}
 }
 

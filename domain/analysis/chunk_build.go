@@ -9,14 +9,14 @@ type chunkAcc struct {
 	minutes  minuteCounts
 	keywords []int64
 	comps    keyCounter
-	ips      *ipCounter
+	ips      *chunkIPs
 	groups   *groupSet
 	stacks   int64
 }
 
 func newChunkAcc(index, keywords int) *chunkAcc {
 	return &chunkAcc{c: Chunk{Index: index}, keywords: make([]int64, keywords),
-		comps: make(keyCounter), ips: newIPCounter(0), groups: newGroupSet()}
+		comps: make(keyCounter), ips: newChunkIPs(), groups: newGroupSet()}
 }
 
 // next returns an accumulator for the following chunk that reuses this

@@ -3,6 +3,8 @@ package analysis
 import (
 	"bytes"
 	"cmp"
+	"iter"
+	"maps"
 	"net/netip"
 	"slices"
 )
@@ -10,8 +12,8 @@ import (
 // Addresses: found in messages by the masker and in headers by scanIPv4,
 // counted per chunk and, by their heavy hitters, per job.
 
-// ipCounter counts address occurrences, IPv4 as integers so that counting
-// allocates nothing; limit > 0 bounds it like boundedCounter.
+// ipCounter counts a job's addresses, IPv4 as integers, merged from its
+// chunks (chunkIPs); limit > 0 bounds it like boundedCounter.
 type ipCounter struct {
 	v4    map[uint32]int64
 	v6    map[string]int64
@@ -22,46 +24,17 @@ func newIPCounter(limit int) *ipCounter {
 	return &ipCounter{v4: make(map[uint32]int64), v6: make(map[string]int64), limit: limit}
 }
 
-// addV4 counts an IPv4 address by its value, addV6 another by its text.
-func (c *ipCounter) addV4(v uint32, n int64) {
-	c.v4[v] += n
-	c.bound()
-}
-
-func (c *ipCounter) addV6(b []byte, n int64) {
-	c.v6[string(b)] += n
-	c.bound()
-}
-
-// eachHash calls fn with a hash of every address counted, for distinct
-// counting: feeding a chunk's addresses once each at its end costs less
-// than feeding every occurrence.
-func (c *ipCounter) eachHash(fn func(uint64)) {
-	for v := range c.v4 {
-		fn(uint64(v) | 1<<40)
-	}
-	for s := range c.v6 {
-		fn(hashBytes(s))
-	}
-}
-
-// mergeTop adds the n most frequent addresses of o: merging only each
-// chunk's heavy hitters keeps a job's counts cheap and its top list right
-// for any address frequent within some chunk.
-func (c *ipCounter) mergeTop(o *ipCounter, n int) {
-	for _, r := range topN(o.v4, n) {
+// mergeTop adds the n most frequent addresses of a chunk: merging only
+// each chunk's heavy hitters keeps a job's counts cheap and its top list
+// right for any address frequent within some chunk.
+func (c *ipCounter) mergeTop(o *chunkIPs, n int) {
+	for _, r := range topOf(o.v4.all(), n) {
 		c.v4[r.key] += r.n
 	}
 	for _, r := range topN(o.v6, n) {
 		c.v6[r.key] += r.n
 	}
 	c.bound()
-}
-
-// reset empties the counter, keeping its memory for the next chunk.
-func (c *ipCounter) reset() {
-	clear(c.v4)
-	clear(c.v6)
 }
 
 func (c *ipCounter) bound() {
@@ -74,9 +47,12 @@ func (c *ipCounter) bound() {
 }
 
 // top returns the n most frequent addresses, most frequent first.
-func (c *ipCounter) top(n int) []NameCount {
-	out := nameCounts(topN(c.v6, n))
-	for _, r := range topN(c.v4, n) {
+func (c *ipCounter) top(n int) []NameCount { return topAddresses(maps.All(c.v4), c.v6, n) }
+
+// topAddresses returns the n most frequent of IPv4 and other addresses.
+func topAddresses(v4 iter.Seq2[uint32, int64], v6 map[string]int64, n int) []NameCount {
+	out := nameCounts(topN(v6, n))
+	for _, r := range topOf(v4, n) {
 		out = append(out, NameCount{ipv4String(r.key), r.n})
 	}
 	slices.SortFunc(out, func(a, b NameCount) int {

@@ -86,8 +86,8 @@ func ipRankLog(chunks int) (string, map[string]int64) {
 	return b.String(), exact
 }
 
-// topOf returns the n largest counts of m, largest first.
-func topOf(m map[string]int64, n int) []NameCount {
+// exactTop returns the n largest counts of m, largest first.
+func exactTop(m map[string]int64, n int) []NameCount {
 	var out []NameCount
 	for k, v := range m {
 		out = append(out, NameCount{k, v})
@@ -105,7 +105,7 @@ func topOf(m map[string]int64, n int) []NameCount {
 // must be the n largest, each the address's exact count (ties may be
 // broken either way).
 func checkTop(got []NameCount, exact map[string]int64, n int) string {
-	want := topOf(exact, n)
+	want := exactTop(exact, n)
 	if len(got) != len(want) {
 		return fmt.Sprintf("%d entries, want %d", len(got), len(want))
 	}
@@ -126,7 +126,7 @@ func TestChunkIPListsGiveTheJobsTop20(t *testing.T) {
 	if len(chunks) != 4 {
 		t.Fatalf("%d chunks, want 4", len(chunks))
 	}
-	if top := topOf(exact, 10); top[9].Count != 80 || top[9].Name != "10.9.0.9" {
+	if top := exactTop(exact, 10); top[9].Count != 80 || top[9].Name != "10.9.0.9" {
 		t.Fatalf("the test file's top ten end with %v, want 10.9.0.9 80 times", top[9])
 	}
 	if msg := checkTop(sum.IPs, exact, 20); msg != "" {
@@ -141,7 +141,7 @@ func TestChunkIPListsGiveTheJobsTop20(t *testing.T) {
 			summed[ip] += n
 		}
 	}
-	if msg := checkTop(topOf(summed, 20), exact, 20); msg != "" {
+	if msg := checkTop(exactTop(summed, 20), exact, 20); msg != "" {
 		t.Errorf("top 20 of the summed chunk lists: %s", msg)
 	}
 	// Lists of 20 a chunk would lose the ten addresses that lead the file.
@@ -152,7 +152,7 @@ func TestChunkIPListsGiveTheJobsTop20(t *testing.T) {
 			summed[ip] += n
 		}
 	}
-	if summed["10.9.0.0"] != 0 || checkTop(topOf(summed, 20), exact, 20) == "" {
+	if summed["10.9.0.0"] != 0 || checkTop(exactTop(summed, 20), exact, 20) == "" {
 		t.Errorf("with 20 a chunk, 10.9.0.0 summed to %d; the test no longer tells list lengths apart", summed["10.9.0.0"])
 	}
 }
@@ -182,5 +182,36 @@ func TestIPv4Prefix(t *testing.T) {
 		if err != nil || want.As4() != [4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)} {
 			t.Fatalf("ipv4Prefix(%q) = %d, %d; netip reads %q as %v (%v)", b, v, n, text, want, err)
 		}
+	}
+}
+
+// The batched IPv4 counts are a map's counts, in address order, across
+// batches and resets.
+func TestV4BatchesCountLikeAMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	var b v4Batches
+	for round := range 6 {
+		want := map[uint32]int64{}
+		for range rng.IntN(3 * v4Batch) {
+			v := rng.Uint32()
+			if round%2 == 0 {
+				v = 10<<24 | rng.Uint32N(1<<uint(4+2*round)) // a few bytes shared, or few addresses
+			}
+			b.add(v)
+			want[v]++
+		}
+		got := map[uint32]int64{}
+		prev, first := uint32(0), true
+		for k, n := range b.all() {
+			if !first && k <= prev {
+				t.Fatalf("round %d: %d after %d, not in order", round, k, prev)
+			}
+			prev, first = k, false
+			got[k] = n
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("round %d: %d addresses counted, want %d, or counts differ", round, len(got), len(want))
+		}
+		b.reset()
 	}
 }

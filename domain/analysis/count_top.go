@@ -2,6 +2,8 @@ package analysis
 
 import (
 	"cmp"
+	"iter"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -25,12 +27,15 @@ func better[K cmp.Ordered](a, b ranked[K]) bool {
 
 // topN returns the n best entries of m, best first, without sorting all of
 // m: a heap holds the best seen so far, its worst on top.
-func topN[K cmp.Ordered](m map[K]int64, n int) []ranked[K] {
+func topN[K cmp.Ordered](m map[K]int64, n int) []ranked[K] { return topOf(maps.All(m), n) }
+
+// topOf is topN for any sequence of distinct keys and their counts.
+func topOf[K cmp.Ordered](all iter.Seq2[K, int64], n int) []ranked[K] {
 	if n <= 0 {
 		return nil
 	}
-	h := make([]ranked[K], 0, min(n, len(m)))
-	for k, v := range m {
+	var h []ranked[K]
+	for k, v := range all {
 		r := ranked[K]{k, v}
 		switch {
 		case len(h) < n:
