@@ -9,6 +9,7 @@ type chunkAcc struct {
 	minutes  minuteCounts
 	keywords []int64
 	comps    keyCounter
+	recent   recentKeys // of comps
 	ips      *chunkIPs
 	groups   *groupSet
 	stacks   int64
@@ -55,7 +56,7 @@ func (a *chunkAcc) entry(e *entry) {
 		a.keywords[bitIndex(k&-k)]++
 	}
 	if len(e.comp) > 0 {
-		a.comps.add(e.comp)
+		a.recent.add(a.comps, e.comp)
 	}
 	if e.stack.has() {
 		a.stacks++

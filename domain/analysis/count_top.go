@@ -120,13 +120,36 @@ func sortIndex(counts []int64, v int64) int {
 // seen: a lookup by string(b) does not copy b.
 type keyCounter map[string]*int64
 
-func (c keyCounter) add(b []byte) {
+// counter returns the count of b, made zero if new.
+func (c keyCounter) counter(b []byte) *int64 {
 	if p := c[string(b)]; p != nil {
-		*p++
-		return
+		return p
 	}
-	n := int64(1)
-	c[string(b)] = &n
+	p := new(int64)
+	c[string(b)] = p
+	return p
+}
+
+// recentKeys remembers the counters of the last keys a keyCounter gave, so
+// that the few components a file repeats are counted without hashing.
+type recentKeys struct {
+	keys [8][]byte
+	ns   [8]*int64
+	next int
+}
+
+// add counts b in c.
+func (r *recentKeys) add(c keyCounter, b []byte) {
+	for i, n := range r.ns {
+		if n != nil && string(r.keys[i]) == string(b) {
+			*n++
+			return
+		}
+	}
+	n := c.counter(b)
+	*n++
+	r.keys[r.next], r.ns[r.next] = append(r.keys[r.next][:0], b...), n
+	r.next = (r.next + 1) % len(r.ns)
 }
 
 // counts returns the counts as a plain map.

@@ -81,6 +81,9 @@ func isPath(b []byte, cls byteClassSet) bool {
 // hyphens, ending in a known top-level domain, not starting like a Java
 // package.
 func isHost(b []byte) bool {
+	if !topLevelDomains.has(b[lastIndexByte(b, '.')+1:]) {
+		return false // the cheap test first: most dotted names are code
+	}
 	labels, start := 0, 0
 	var first []byte
 	for i := 0; i <= len(b); i++ {
