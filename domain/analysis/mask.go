@@ -226,6 +226,9 @@ func (m *masker) addToken(msg []byte, s, e int, cls byteClassSet, rest bool) {
 		if flags = m.keepWord(msg[s:e]); flags&tfPure != 0 {
 			flags |= tfWild
 		}
+	case cls == clsLetter|clsColon && isWordColon(msg[s:e]): // "updated:", as maskWord would
+		flags = m.keepWord(msg[s : e-1])
+		m.out = append(m.out, ':')
 	default:
 		flags = m.maskWord(msg[s:e], s, cls)
 	}
@@ -250,6 +253,12 @@ func (m *masker) addToken(msg []byte, s, e int, cls byteClassSet, rest bool) {
 		return
 	}
 	m.anyTrack = m.anyTrack || flags&tfTrack != 0
+}
+
+// isWordColon matches a plain word and the colon that ends it.
+func isWordColon(t []byte) bool {
+	n := len(t)
+	return n > 1 && t[n-1] == ':' && indexByte(t[:n-1], ':') < 0
 }
 
 // maskWord masks one blank-free token t found at offset base.
@@ -419,6 +428,13 @@ func (m *masker) maskCoreClass(core []byte, off int, cls byteClassSet) tokFlag {
 		return m.wild() // "0.2477829": what maskParts gives, sooner
 	case cls == clsLetter|clsDigit && !isHexGroups(core):
 		return m.maskID(core)
+	case core[0] == '/' && len(core) > 1 && cls&clsDigit != 0 && cls&clsHigh == 0:
+		// an absolute path with a digit, "/10.1.2.3:50010" too: the tests
+		// below would end at isPath, after maskPathLine
+		if cls&clsColon != 0 && m.maskPathLine(core) {
+			return tfPure | tfHasVar
+		}
+		return m.wild()
 	case cls&clsSlash != 0 && m.maskInnerPath(core):
 		return tfHasVar
 	case cls&clsDigit == 0:
