@@ -134,7 +134,7 @@ func (a *analyzer) closeChunk() error {
 		return nil
 	}
 	a.ctx.bytesRead = a.rd.src.consumed(a.offset)
-	a.acc.ips.eachHash(a.distinct.add)
+	a.acc.ips.countDistinct(&a.distinct)
 	a.ctx.distinctIPs = a.distinct.count()
 	c := a.acc.build(a.ctx)
 	a.sum.merge(a.acc)

@@ -64,7 +64,7 @@ func (a *chunkAcc) entry(e *entry) {
 }
 
 func (a *chunkAcc) time(e *entry) {
-	a.span.merge(timeSpan{min: e.unixNano, max: e.unixNano, has: true, noYear: e.noYear, noZone: e.noZone})
+	a.span.add(e.unixNano, e.noYear, e.noZone)
 	a.minutes.add(unixMinute(e.unixNano), e.level)
 }
 

@@ -16,15 +16,16 @@ func newChunkIPs() *chunkIPs { return &chunkIPs{v6: make(map[string]int64)} }
 func (c *chunkIPs) addV4(v uint32) { c.v4.add(v) }
 func (c *chunkIPs) addV6(b []byte) { c.v6[string(b)]++ }
 
-// eachHash calls fn with a hash of every address counted, for distinct
-// counting: feeding a chunk's addresses once each at its end costs less
-// than feeding every occurrence.
-func (c *chunkIPs) eachHash(fn func(uint64)) {
-	for v := range c.v4.all() {
-		fn(uint64(v) | 1<<40)
+// countDistinct adds a hash of every address counted to d: feeding a
+// chunk's addresses once each at its end costs less than feeding every
+// occurrence.
+func (c *chunkIPs) countDistinct(d *distinctCounter) {
+	c.v4.flush()
+	for _, v := range c.v4.keys {
+		d.add(uint64(v) | 1<<40)
 	}
 	for s := range c.v6 {
-		fn(hashBytes(s))
+		d.add(hashBytes(s))
 	}
 }
 

@@ -78,9 +78,19 @@ func (k *keywordSet) buildShift() {
 		return
 	}
 	k.shift = make([]uint8, 1<<12)
-	deflt := uint8(min(k.m-1, 255))
+	var inWords [64]bool // byte codes some word holds
+	for _, w := range k.words {
+		for _, c := range w {
+			inWords[byteCodes[c]] = true
+		}
+	}
 	for i := range k.shift {
-		k.shift[i] = deflt
+		// A window ending in a byte no word holds lies before every match:
+		// the next may end a whole window further.
+		k.shift[i] = uint8(min(k.m-1, 255))
+		if !inWords[i&63] {
+			k.shift[i] = uint8(min(k.m, 255))
+		}
 	}
 	for wi, w := range k.words {
 		for j := 0; j+1 < k.m; j++ {

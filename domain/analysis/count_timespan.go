@@ -10,6 +10,19 @@ type timeSpan struct {
 	noYear, noZone bool
 }
 
+// add widens the span to cover one time.
+func (s *timeSpan) add(nano int64, noYear, noZone bool) {
+	if !s.has || nano < s.min {
+		s.min = nano
+	}
+	if !s.has || nano > s.max {
+		s.max = nano
+	}
+	s.has = true
+	s.noYear = s.noYear || noYear
+	s.noZone = s.noZone || noZone
+}
+
 // merge widens the span to cover o.
 func (s *timeSpan) merge(o timeSpan) {
 	if !o.has {

@@ -36,7 +36,7 @@ func (l *textLayout) read(line []byte, rec *record) {
 			*rec = record{msg: line}
 			return
 		}
-		pos, _ = skipSep(line, end)
+		pos = nextField(line, end)
 	}
 	if l.tsField >= 0 && !rec.hasTime || l.tsField < 0 && l.levelField >= 0 && rec.level == codeNone {
 		*rec = record{msg: line}

@@ -102,6 +102,17 @@ func groupEnd(b []byte, pos int, open, close byte) int {
 	return 0
 }
 
+// nextField is skipSep without telling the separator: where the field
+// after the one ending at pos starts.
+func nextField(b []byte, pos int) int {
+	start := pos
+	pos = skipBlanks(b, pos)
+	if pos < len(b) && (b[pos] == '|' || b[pos] == ',' && pos == start) {
+		pos = skipBlanks(b, pos+1)
+	}
+	return pos
+}
+
 // skipSep skips the separator after a field and says what it was.
 func skipSep(b []byte, pos int) (int, sepKind) {
 	start := pos
