@@ -42,8 +42,8 @@
 //     never varied), and the joining of one event's templates once a file
 //     is mined.
 //   - analyze.go, chunk.go, chunk_build.go, summary.go, count_*.go (errors,
-//     keywords, IPs, distinct values, the timeline, time spans, top-N): what
-//     Analyze counts.
+//     keywords, IPs, distinct values, levels, the timeline, time spans,
+//     top-N): what Analyze counts.
 //   - parse.go: Parse and its rows.
 //   - chars.go, hash.go: byte helpers and hashes shared by the stages.
 //
