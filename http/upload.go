@@ -1,6 +1,7 @@
 package http
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -54,7 +55,7 @@ func (s *Server) acceptUpload(w http.ResponseWriter, r *http.Request) (*domain.J
 	if r.ContentLength > s.MaxUploadBytes+multipartSlack {
 		return nil, tooLarge(s.MaxUploadBytes)
 	}
-	r.Body = http.MaxBytesReader(w, s.paced(w, r), s.MaxUploadBytes+multipartSlack)
+	r.Body = bufferedBody(http.MaxBytesReader(w, s.paced(w, r), s.MaxUploadBytes+multipartSlack))
 	file, err := s.openUpload(r)
 	if err == nil {
 		err = domain.CheckFileName(file.name)
@@ -73,6 +74,19 @@ func (s *Server) acceptUpload(w http.ResponseWriter, r *http.Request) (*domain.J
 		return nil, err
 	}
 	return job, nil
+}
+
+// uploadBuffer is the size of the reads of an upload's body. The server and
+// the multipart reader read 4 KiB at a time, one system call each; a file
+// of 100 MB then costs 25,000 reads.
+const uploadBuffer = 1 << 20
+
+// bufferedBody reads body in reads of uploadBuffer.
+func bufferedBody(body io.ReadCloser) io.ReadCloser {
+	return struct {
+		io.Reader
+		io.Closer
+	}{bufio.NewReaderSize(body, uploadBuffer), body}
 }
 
 // upload is the file of an upload request, not yet read.

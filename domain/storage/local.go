@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -108,9 +109,20 @@ func (l *Local) Put(ctx context.Context, key string, r io.Reader, _ string) (dom
 	return blob, nil
 }
 
-// writeSynced copies r into f, syncs f and closes it.
+// writeBuffer is the size of the writes of a blob: its source may return a
+// few KiB a read, and each write is a system call.
+const writeBuffer = 1 << 20
+
+// writeSynced copies r into f in writes of writeBuffer, syncs f and closes
+// it.
 func writeSynced(f *os.File, r io.Reader) error {
-	_, err := io.Copy(f, r)
+	w := bufio.NewWriterSize(f, writeBuffer)
+	// Only Write: bufio.Writer's ReadFrom would hand the copy to the file's
+	// own, which writes whatever each read returns.
+	_, err := io.Copy(struct{ io.Writer }{w}, r)
+	if err == nil {
+		err = w.Flush()
+	}
 	if err == nil {
 		err = f.Sync()
 	}
