@@ -6,7 +6,7 @@ import "github.com/logproc/logproc/events"
 // it. The sample, exception and first line are those of the earliest entry,
 // whatever order chunks come in (the parts of a job record theirs side by
 // side); the template takes the latest, most general form (a job's parts
-// end with the whole file's, PartsMerged); the level is the most severe.
+// end with the whole file's, GroupsJoined); the level is the most severe.
 func mergeGroup(g *events.ErrorGroup, c events.ErrorGroup) {
 	if g.Count == 0 || c.FirstLine < g.FirstLine {
 		g.FirstLine, g.Sample, g.Exception = c.FirstLine, c.Sample, c.Exception

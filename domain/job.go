@@ -110,11 +110,15 @@ type Progress struct {
 const DefaultChunkLines = 50_000
 
 // Caps on the maps a job keeps, so a job's state stays small whatever its
-// file holds.
+// file holds. Each chunk lists its busiest addresses (the engine's 100),
+// and the job keeps the MaxJobIPs busiest of their sums: an address that
+// ranks low in the first chunks and leads later keeps its early counts,
+// which a cut to the ShownIPs the API shows would throw away.
 const (
 	MaxJobComponents = 100
-	MaxJobIPs        = 20
+	MaxJobIPs        = 1000
 	MaxJobKeywords   = 50
+	ShownIPs         = 20
 )
 
 // ProgressPercent is how far into its stored file the job has read: 100

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/google/uuid"
 
 	"github.com/logproc/logproc/domain"
@@ -357,6 +358,13 @@ func TestUpdateDecidesAgainWhenTheStreamMoved(t *testing.T) {
 	}
 	if j := load(t, jobs, id); j.Attempts != 2 || j.Lines != 10 || j.Errors != 1 {
 		t.Errorf("job = %d attempts, %d lines, %d errors; want 2, 10, 1", j.Attempts, j.Lines, j.Errors)
+	}
+	// Each writer folded what the other appended onto its state before its
+	// own command, and holds what a fresh fold holds.
+	for _, j := range []*domain.Job{a, b} {
+		if diff := cmp.Diff(load(t, jobs, id), j, cmpopts.IgnoreUnexported(domain.Job{})); diff != "" {
+			t.Errorf("a writer's state (-fold +writer):\n%s", diff)
+		}
 	}
 }
 

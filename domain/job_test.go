@@ -1,6 +1,7 @@
 package domain_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -112,5 +113,28 @@ func TestCappedCountsKeepTheLargest(t *testing.T) {
 	j := fold(t, stream(t, recs...))
 	if len(j.TopIPs) != domain.MaxJobIPs || j.TopIPs["10.9.9.9"] != 3000 {
 		t.Errorf("top IPs hold %d entries, 10.9.9.9 = %d; want %d and 3000", len(j.TopIPs), j.TopIPs["10.9.9.9"], domain.MaxJobIPs)
+	}
+}
+
+// An address that ranks low in the first chunks and leads later keeps the
+// counts the first chunks listed for it: the job keeps far more addresses
+// than the API shows.
+func TestAnAddressThatLeadsLateKeepsItsEarlyCounts(t *testing.T) {
+	recs := []events.Payload{&events.JobSubmitted{JobID: uuid.New()}}
+	for i := range 10 {
+		ips := map[string]int64{}
+		for k := range 100 { // a chunk's list: the engine's 100 busiest
+			ips[fmt.Sprintf("10.%d.0.%d", i, k)] = 50
+		}
+		n := int64(1) // the late leader: last on the early chunks' lists
+		if i >= 5 {
+			n = 1000
+		}
+		ips["192.0.2.7"] = n
+		recs = append(recs, &events.LinesParsed{Chunk: i, IPs: ips})
+	}
+	j := fold(t, stream(t, recs...))
+	if got := j.TopIPs["192.0.2.7"]; got != 5005 {
+		t.Errorf("192.0.2.7 counts %d, want 5005: five early chunks of 1 and five of 1000", got)
 	}
 }

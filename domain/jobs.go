@@ -81,10 +81,11 @@ func (r *Jobs) Save(ctx context.Context, j *Job) error {
 }
 
 // Update runs a command on the job and saves what it decided. When the stream
-// moved since the job was loaded (a twin delivery appended), or a save
-// failed, it loads the job again into j and runs the command on the new
-// state, which decides whether anything is left to do. The command's own
-// error is returned as it is.
+// moved since the job was loaded (a twin delivery, another part of the job
+// appended), it folds what was appended into the job as it was before the
+// command, and runs the command on the new state, which decides whether
+// anything is left to do; after a failed save it loads the job again. The
+// command's own error is returned as it is.
 func (r *Jobs) Update(ctx context.Context, j *Job, command func(*Job) error) error {
 	for try := 1; ; try++ {
 		if j.stale {
@@ -92,6 +93,7 @@ func (r *Jobs) Update(ctx context.Context, j *Job, command func(*Job) error) err
 				return err
 			}
 		}
+		before := j.clone()
 		if err := command(j); err != nil {
 			j.changes = nil
 			return err
@@ -100,7 +102,21 @@ func (r *Jobs) Update(ctx context.Context, j *Job, command func(*Job) error) err
 		if err == nil || !errors.Is(err, events.ErrConcurrency) || try == maxUpdateTries || ctx.Err() != nil {
 			return err
 		}
+		// Nothing of the command's was stored: go back to the state before
+		// it, and fold only the events appended since.
+		*j = *before
+		if err := r.catchUp(ctx, j); err != nil {
+			j.stale = true
+			return err
+		}
 	}
+}
+
+// catchUp folds into j the events of its stream after j's version.
+func (r *Jobs) catchUp(ctx context.Context, j *Job) error {
+	return readJobStreamAfter(ctx, r.store, j.ID, j.Version, func(rec events.Record) (bool, error) {
+		return true, j.Apply(rec)
+	})
 }
 
 // reload folds the job's stream again into j. A job that cannot be read
@@ -117,8 +133,12 @@ func (r *Jobs) reload(ctx context.Context, j *Job) error {
 // ReadJobStream calls fn with each event of the job's stream in version
 // order until fn returns false or an error.
 func ReadJobStream(ctx context.Context, store events.Store, id uuid.UUID, fn func(events.Record) (bool, error)) error {
+	return readJobStreamAfter(ctx, store, id, 0, fn)
+}
+
+// readJobStreamAfter is ReadJobStream from the event after version after.
+func readJobStreamAfter(ctx context.Context, store events.Store, id uuid.UUID, after int64, fn func(events.Record) (bool, error)) error {
 	stream := events.JobStream(id)
-	var after int64
 	for {
 		recs, err := store.ReadStream(ctx, stream, after, streamPage)
 		if err != nil {

@@ -92,6 +92,9 @@ func ranked(m map[string]int64) []nameCount {
 	return out
 }
 
+// firstOf is the first n of a ranked list.
+func firstOf(l []nameCount, n int) []nameCount { return l[:min(n, len(l))] }
+
 // counts is m, or an empty map for nil, so a client always gets an object.
 func counts[K comparable](m map[K]int64) map[K]int64 {
 	if m == nil {
@@ -111,7 +114,7 @@ func NewJobView(j *domain.Job) JobView {
 		Levels: counts(j.Levels), Errors: j.Errors, ErrorGroups: j.ErrorGroups, ErrorLike: j.ErrorLike,
 		Truncated: j.Truncated, Format: j.Format, MinTime: j.MinTime, MaxTime: j.MaxTime,
 		TimeAssumption: j.TimeAssumption, Keywords: ranked(j.Keywords), Components: ranked(j.Components),
-		TopIPs:      ranked(j.TopIPs),
+		TopIPs:      firstOf(ranked(j.TopIPs), domain.ShownIPs),
 		DistinctIPs: j.DistinctIPs, AnalyzerVersion: j.AnalyzerVersion, FailureReason: j.FailureReason,
 		FailureCode: j.FailureCode, Parts: partsOf(j),
 	}

@@ -2,6 +2,7 @@ package http
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -45,5 +46,18 @@ func TestJobViewKeepsTheAPIsNames(t *testing.T) {
 		"submitted_event_id", "time_assumption", "top_ips", "truncated_lines", "version"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("a job's JSON names (-want +got):\n%s", diff)
+	}
+}
+
+// The job keeps up to a thousand addresses; the API shows the busiest 20.
+func TestJobViewShowsTheBusiestAddresses(t *testing.T) {
+	j := domain.NewJob(uuid.New())
+	j.TopIPs = map[string]int64{}
+	for i := range 300 {
+		j.TopIPs[fmt.Sprintf("10.0.%d.%d", i/256, i%256)] = int64(i)
+	}
+	got := NewJobView(j).TopIPs
+	if len(got) != domain.ShownIPs || got[0].Count != 299 || got[len(got)-1].Count != 280 {
+		t.Errorf("top IPs = %d entries from %+v to %+v; want the 20 busiest", len(got), got[0], got[len(got)-1])
 	}
 }

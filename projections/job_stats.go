@@ -43,7 +43,9 @@ func (p JobStats) Reset() {
 func (JobStats) Name() string { return "job_stats" }
 
 // Version implements Projector. Version 2 stores a job's analysed bytes
-// as analysed_bytes (version 1 called them bytes).
+// as analysed_bytes (version 1 called them bytes); version 3 folds jobs
+// analysed in parts and joined groups, and keeps a job's 1,000 busiest
+// addresses (version 2, 20).
 func (JobStats) Version() int { return 3 }
 
 // Tables implements Projector.
