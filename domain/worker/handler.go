@@ -148,14 +148,9 @@ func (r *jobRun) whole(ctx context.Context) error {
 		return err
 	}
 	defer blob.Close()
-	err = r.analyzer.Analyze(ctx, blob, job.AnalysisSettings(), func(c domain.Chunk) error {
-		r.chunks = c.Lines.Chunk + 1
-		r.Metrics.chunkAnalysed(c)
-		err := r.update(ctx, func(j *domain.Job) error { return j.RecordChunk(r.attempt, c, time.Now()) })
-		if err != nil {
-			return fmt.Errorf("record chunk %d of job %s: %w", c.Lines.Chunk, r.id, err)
-		}
-		return nil
+	settings := job.AnalysisSettings()
+	err = r.analyse(ctx, func(emit func(domain.Chunk) error) error {
+		return r.analyzer.Analyze(ctx, blob, settings, emit)
 	})
 	if err != nil {
 		return err

@@ -89,7 +89,12 @@ func (r *jobRun) doPart(ctx context.Context) error {
 	}
 	defer body.Close()
 	start := time.Now()
-	res, err := r.analyzer.AnalyzePart(ctx, head, body, plan, r.job.AnalysisSettings(), r.recordChunk(ctx))
+	settings := r.job.AnalysisSettings()
+	var res domain.PartResult
+	err = r.analyse(ctx, func(emit func(domain.Chunk) error) (err error) {
+		res, err = r.analyzer.AnalyzePart(ctx, head, body, plan, settings, emit)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -100,19 +105,6 @@ func (r *jobRun) doPart(ctx context.Context) error {
 	}
 	r.outcome = "part completed"
 	return r.finish(ctx)
-}
-
-// recordChunk returns the emit function that records each chunk.
-func (r *jobRun) recordChunk(ctx context.Context) func(domain.Chunk) error {
-	return func(c domain.Chunk) error {
-		r.chunks = c.Lines.Chunk + 1
-		r.Metrics.chunkAnalysed(c)
-		err := r.update(ctx, func(j *domain.Job) error { return j.RecordChunk(r.attempt, c, time.Now()) })
-		if err != nil {
-			return fmt.Errorf("record chunk %d of job %s: %w", c.Lines.Chunk, r.id, err)
-		}
-		return nil
-	}
 }
 
 // finish joins the parts and completes the job once every part is

@@ -1,0 +1,4 @@
+package worker
+
+// RecordAhead is how many analysed chunks may wait for their save.
+const RecordAhead = recordAhead
