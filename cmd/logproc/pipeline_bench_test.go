@@ -237,7 +237,7 @@ func BenchmarkUploadToCompleted(b *testing.B) {
 
 // phases splits a job's time by its events' recording times: the upload
 // (until the 202), the wait for a worker (JobSubmitted to the first
-// JobStarted; for a file in parts, the planning pass too), the analysis
+// JobStarted), the plan of a file in parts (to JobPlanned), the analysis
 // (to the last chunk), the finish (to JobCompleted) and the projection
 // (JobCompleted to the done event).
 func (a *testApp) phases(id, token string, start, uploaded, done time.Time) map[string]time.Duration {
@@ -256,13 +256,18 @@ func (a *testApp) phases(id, token string, start, uploaded, done time.Time) map[
 		}
 		last[e.Type] = e.RecordedAt
 	}
-	return map[string]time.Duration{
-		"upload":   uploaded.Sub(start),
-		"wait":     first["JobStarted"].Sub(first["JobSubmitted"]),
-		"analysis": last["LinesParsed"].Sub(first["JobStarted"]),
-		"finish":   last["JobCompleted"].Sub(last["LinesParsed"]),
-		"project":  done.Sub(last["JobCompleted"]),
+	analysed := first["JobStarted"]
+	out := map[string]time.Duration{
+		"upload":  uploaded.Sub(start),
+		"wait":    first["JobStarted"].Sub(first["JobSubmitted"]),
+		"finish":  last["JobCompleted"].Sub(last["LinesParsed"]),
+		"project": done.Sub(last["JobCompleted"]),
 	}
+	if planned, ok := first["JobPlanned"]; ok {
+		out["plan"], analysed = planned.Sub(first["JobStarted"]), planned
+	}
+	out["analysis"] = last["LinesParsed"].Sub(analysed)
+	return out
 }
 
 // BenchmarkLargeFileInParts times a generated HDFS-like file of
@@ -270,7 +275,8 @@ func (a *testApp) phases(id, token string, start, uploaded, done time.Time) map[
 // the start of its upload to its done event, analysed whole by one worker
 // and in parts of PART_BYTES (64 MiB) by 1, 2 and 4 workers. It reports the
 // time from upload start (s/job) and from the job's JobSubmitted (s/run:
-// the upload left out), and each against the whole run's.
+// the upload left out), each against the whole run's, and the job's time
+// by phase.
 //
 //	go test -run '^$' -bench LargeFileInParts -benchtime 3x ./cmd/logproc/
 func BenchmarkLargeFileInParts(b *testing.B) {
@@ -301,15 +307,23 @@ func BenchmarkLargeFileInParts(b *testing.B) {
 			a := startTestAppParts(b, true, true, func(cfg *Config) { cfg.WorkerConcurrency, cfg.PartBytes = c.workers, c.parts })
 			token := a.token("bench", "")
 			var job, run time.Duration
+			phases := map[string]time.Duration{}
 			for b.Loop() {
 				start := time.Now()
 				id := a.uploadFile(token, path)
+				uploaded := time.Now()
 				if last := a.followToEnd(id, token); !strings.Contains(last, `"status":"completed"`) {
 					b.Fatalf("job %s ended with %s", id, last)
 				}
 				done := time.Now()
 				job += done.Sub(start)
 				run += done.Sub(a.submittedAt(id, token))
+				for name, d := range a.phases(id, token, start, uploaded, done) {
+					phases[name] += d
+				}
+			}
+			for name, d := range phases {
+				b.ReportMetric(d.Seconds()/float64(b.N), "s-"+name)
 			}
 			perJob, perRun := job.Seconds()/float64(b.N), run.Seconds()/float64(b.N)
 			b.ReportMetric(perJob, "s/job")

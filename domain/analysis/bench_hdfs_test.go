@@ -66,3 +66,16 @@ func TestHDFSGeneratorShape(t *testing.T) {
 		t.Errorf("%d lines, levels %v, %d templates; want 5000 INFO lines in 8 templates", sum.Lines, sum.Levels, sum.Templates)
 	}
 }
+
+// BenchmarkPlanParts plans a generated HDFS-like file in parts of 8 MiB:
+// the serial pass a job in parts makes before its parts run.
+func BenchmarkPlanParts(b *testing.B) {
+	data := hdfsLog(benchLines, 1)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		parts, err := PlanParts(context.Background(), bytes.NewReader(data), int64(len(data)), 8<<20, Options{})
+		if err != nil || len(parts) < 2 {
+			b.Fatalf("%d parts, err %v", len(parts), err)
+		}
+	}
+}

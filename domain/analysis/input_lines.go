@@ -147,3 +147,52 @@ func (lr *lineReader) moving() {
 		lr.beforeMove()
 	}
 }
+
+// skip passes over the lines that start less than n bytes from here, as
+// next would return them but without looking at them, and reports how many
+// lines and bytes it passed: it stops at a line start, or at the end of
+// the text. It counts newlines a read at a time, so a planner passes the
+// text between its cuts at the speed of memory.
+func (lr *lineReader) skip(n int64) (lines, size int64) {
+	if n <= 0 {
+		return 0, 0
+	}
+	open := false // the bytes passed end inside a line
+	for {
+		data := lr.buf[lr.start:lr.end]
+		if want := n - 1 - size; want > 0 {
+			// Every newline before byte n-1 ends a line that starts
+			// before n.
+			k := min(int64(len(data)), want)
+			lines += int64(bytes.Count(data[:k], newline))
+			size += k
+			lr.start += int(k)
+			if k > 0 {
+				open = data[k-1] != '\n'
+			}
+		} else {
+			// The line holding byte n-1 starts before n: pass it whole.
+			if i := bytes.IndexByte(data, '\n'); i >= 0 {
+				lr.start += i + 1
+				return lines + 1, size + int64(i) + 1
+			}
+			size += int64(len(data))
+			lr.start = lr.end
+			open = open || len(data) > 0
+		}
+		if lr.start < lr.end {
+			continue
+		}
+		if lr.err != nil {
+			if open {
+				lines++
+			}
+			return lines, size
+		}
+		lr.moving()
+		lr.start, lr.end = 0, 0
+		lr.read()
+	}
+}
+
+var newline = []byte{'\n'}

@@ -3,6 +3,7 @@ package analysis
 import (
 	"errors"
 	"io"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -58,5 +59,73 @@ func TestLineReader(t *testing.T) {
 				t.Errorf("sizes add to %d, want %d", size, len(tt.in))
 			}
 		})
+	}
+}
+
+// skip passes exactly the lines next returns that start before n bytes,
+// whatever the line lengths (empty, CRLF, longer than max, across reads,
+// unterminated at the end) and wherever n falls.
+func TestLineReaderSkipPassesWhatNextWould(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	for round := range 300 {
+		var b strings.Builder
+		for range rng.IntN(60) {
+			switch k := rng.IntN(10); {
+			case k == 0:
+				b.WriteString("\n")
+			case k == 1:
+				b.WriteString(strings.Repeat("y", 70_000+rng.IntN(90_000)) + "\n")
+			case k == 2:
+				b.WriteString("crlf line\r\n")
+			default:
+				b.WriteString(strings.Repeat("x", rng.IntN(200)) + "\n")
+			}
+		}
+		if rng.IntN(2) == 0 {
+			b.WriteString("unterminated")
+		}
+		in := b.String()
+		// Where next puts each line start.
+		var starts []int64
+		var at int64
+		for _, pl := range readAllLines(t, strings.NewReader(in), 100_000) {
+			starts = append(starts, at)
+			at += pl.size
+		}
+		// Anywhere, or at, just before or just after a line start.
+		n := rng.Int64N(int64(len(in)) + 2)
+		if len(starts) > 0 && rng.IntN(2) == 0 {
+			n = max(0, starts[rng.IntN(len(starts))]+rng.Int64N(3)-1)
+		}
+		var wantLines, wantSize int64
+		for i, s := range starts {
+			if s < n {
+				wantLines = int64(i) + 1
+				wantSize = at
+				if i+1 < len(starts) {
+					wantSize = starts[i+1]
+				}
+			}
+		}
+		lr := newLineReader(iotest.HalfReader(strings.NewReader(in)), 100_000)
+		lines, size := lr.skip(n)
+		if lines != wantLines || size != wantSize {
+			t.Fatalf("round %d: skip(%d) over %d bytes passed %d lines, %d bytes; want %d, %d",
+				round, n, len(in), lines, size, wantLines, wantSize)
+		}
+		rest := 0
+		for {
+			_, err := lr.next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			rest++
+		}
+		if int64(rest) != int64(len(starts))-lines {
+			t.Fatalf("round %d: %d lines after skip(%d), want %d", round, rest, n, int64(len(starts))-lines)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 )
 
 // Part is a byte range of a plain-text file that starts at an entry, so
@@ -46,6 +47,14 @@ func PlanParts(ctx context.Context, r io.Reader, size, partBytes int64, opts Opt
 		pl.line(line)
 	}
 	for {
+		if gap := pl.gap(); gap > 0 {
+			lines, size := rd.lines.skip(gap)
+			pl.lineNo += lines
+			pl.offset += size
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		line, err := rd.lines.next()
 		if errors.Is(err, io.EOF) {
 			break
@@ -79,6 +88,15 @@ type planner struct {
 	offset, lineNo  int64
 	next            int64 // offset at which the next cut is wanted
 	parts           []Part
+}
+
+// gap is how many bytes from here hold no cut: the lines that start in
+// them are only counted. Past the last cut, that is the rest of the file.
+func (pl *planner) gap() int64 {
+	if pl.size-pl.next < pl.partBytes/2 {
+		return math.MaxInt64
+	}
+	return pl.next - pl.offset
 }
 
 // line takes the next physical line: it starts a new part when a cut is
