@@ -63,9 +63,9 @@ type Job struct {
 	// Groups holds the job's error groups by id. The projection loads only
 	// the groups a batch of events touches; a replay holds them all.
 	Groups map[string]*events.ErrorGroup
-	// Timeline counts entries per minute, keyed by the minute's Unix time,
-	// and is loaded like Groups.
-	Timeline map[int64]int64
+	// Timeline counts entries per minute and level, keyed by the minute's
+	// Unix time, and is loaded like Groups.
+	Timeline map[int64]MinuteCounts
 
 	// Parts are the parts of a job analysed in parts (job_parts.go), nil
 	// for a job analysed whole; Merged says GroupsJoined is recorded.
@@ -104,6 +104,16 @@ type Progress struct {
 	DistinctIPs    int64
 }
 
+// MinuteCounts are the entries of a job stamped within one minute: how
+// many, and how many of each level. The chunks' counts are summed, parts'
+// included, so both are exact. Levels is nil for a minute whose events were
+// written before the worker counted levels per minute, and sums to less
+// than Count when only some of them were.
+type MinuteCounts struct {
+	Count  int64
+	Levels map[string]int64
+}
+
 // DefaultChunkLines is how many lines the worker analyses between two
 // LinesParsed events. Submit records it in the job's options, so every
 // attempt at the job cuts the same chunks.
@@ -135,7 +145,7 @@ func (j *Job) ProgressPercent() float64 {
 
 // NewJob returns an empty job, ready to apply its first event.
 func NewJob(id uuid.UUID) *Job {
-	return &Job{ID: id, Groups: map[string]*events.ErrorGroup{}, Timeline: map[int64]int64{}}
+	return &Job{ID: id, Groups: map[string]*events.ErrorGroup{}, Timeline: map[int64]MinuteCounts{}}
 }
 
 // Apply folds one event of the job's stream into its state. Events must come
@@ -227,7 +237,7 @@ func (j *Job) linesParsed(e *events.LinesParsed) {
 	p.Components = addCounts(p.Components, e.Components, MaxJobComponents)
 	p.TopIPs = addCounts(p.TopIPs, e.IPs, MaxJobIPs)
 	for _, m := range e.Timeline {
-		j.addMinute(m.Minute.Unix(), m.Count)
+		j.addMinute(m)
 	}
 }
 
@@ -263,15 +273,19 @@ func (j *Job) failed(e *events.JobFailed) {
 	}
 }
 
-func (j *Job) addMinute(m int64, n int64) {
+func (j *Job) addMinute(m events.MinuteCount) {
 	if j.Timeline == nil {
-		j.Timeline = map[int64]int64{}
+		j.Timeline = map[int64]MinuteCounts{}
 	}
-	j.Timeline[m] += n
+	key := m.Minute.Unix()
+	cur := j.Timeline[key]
+	cur.Count += m.Count
+	cur.Levels = addCounts(cur.Levels, m.Levels, 0)
+	j.Timeline[key] = cur
 	if j.dirtyMinutes == nil {
 		j.dirtyMinutes = map[int64]bool{}
 	}
-	j.dirtyMinutes[m] = true
+	j.dirtyMinutes[key] = true
 }
 
 func (j *Job) markGroup(id string) {

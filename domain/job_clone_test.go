@@ -34,7 +34,7 @@ func TestACloneSharesNothingAFoldChanges(t *testing.T) {
 				BytesRead: int64(n+1) * 100, MinTime: &minute, MaxTime: &minute,
 				Counts:   events.Counts{Lines: 10, Entries: 10, Bytes: 100, Levels: map[string]int64{"INFO": 9, "ERROR": 1}},
 				Keywords: map[string]int64{"failed": 1}, Components: map[string]int64{"db": 2}, IPs: map[string]int64{"10.0.0.1": 3},
-				Timeline: []events.MinuteCount{{Minute: minute, Count: 10}}},
+				Timeline: []events.MinuteCount{{Minute: minute, Count: 10, Levels: map[string]int64{"INFO": 9, "ERROR": 1}}}},
 			Errors: []events.ErrorGroup{{ID: "E1", Template: fmt.Sprintf("boom %d", n), Level: "ERROR", Count: 1,
 				FirstLine: int64(part*1000 + n*10 + 5), LastLine: int64(part*1000 + n*10 + 5), FirstTime: &minute, LastTime: &minute}},
 		}
@@ -83,5 +83,11 @@ func TestACloneSharesNothingAFoldChanges(t *testing.T) {
 	}
 	if c.Lines != 30 || len(c.Timeline) != 2 || c.Groups["E1"].Count != 3 || !c.Parts[1].Done {
 		t.Errorf("the clone ran to %d lines, %d minutes, %d errors, parts %+v", c.Lines, len(c.Timeline), c.Groups["E1"].Count, c.Parts)
+	}
+	// Both parts' first chunks fall in the first minute: the clone added
+	// part 2's levels to the levels it copied from the job.
+	first := MinuteCounts{Count: 20, Levels: map[string]int64{"INFO": 18, "ERROR": 2}}
+	if diff := cmp.Diff(first, c.Timeline[at.Unix()]); diff != "" {
+		t.Errorf("the clone's first minute (-want +got):\n%s", diff)
 	}
 }

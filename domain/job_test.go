@@ -48,12 +48,12 @@ func TestJobFoldsItsHistory(t *testing.T) {
 		&events.JobStarted{Attempt: 1, At: at},
 		&events.LinesParsed{Chunk: 0, BytesRead: 500, Counts: events.Counts{Lines: 10, Entries: 9, Bytes: 500,
 			Levels: map[string]int64{"INFO": 8, "ERROR": 1}}, MaxTime: &late,
-			Timeline: []events.MinuteCount{{Minute: at, Count: 9}}},
+			Timeline: []events.MinuteCount{{Minute: at, Count: 9, Levels: map[string]int64{"INFO": 8, "ERROR": 1}}}},
 		&events.ErrorsDetected{Chunk: 0, Groups: []events.ErrorGroup{{ID: "g", Template: "boom <*>", Level: "ERROR", Count: 1, FirstLine: 4, LastLine: 4, Sample: "boom 1"}}},
 		&events.JobStarted{Attempt: 2, At: late},
 		&events.LinesParsed{Chunk: 1, BytesRead: 1000, Counts: events.Counts{Lines: 5, Entries: 5, Bytes: 500,
 			Levels: map[string]int64{"ERROR": 2, "WARN": 3}}, MinTime: &early,
-			Timeline: []events.MinuteCount{{Minute: at, Count: 5}}},
+			Timeline: []events.MinuteCount{{Minute: at, Count: 5, Levels: map[string]int64{"ERROR": 2, "WARN": 3}}}},
 		&events.ErrorsDetected{Chunk: 1, Groups: []events.ErrorGroup{{ID: "g", Template: "boom <*> now", Level: "ERROR", Count: 2, FirstLine: 12, LastLine: 14, Sample: "boom 2 now"}}},
 		&events.JobCompleted{Chunks: 2, DurationMS: 1500, AnalyzerVersion: "2.0.0", At: late},
 	)
@@ -75,8 +75,45 @@ func TestJobFoldsItsHistory(t *testing.T) {
 	if diff := cmp.Diff(want, g); diff != "" {
 		t.Errorf("group (-want +got):\n%s", diff)
 	}
-	if j.Timeline[at.Unix()] != 14 {
-		t.Errorf("timeline = %v", j.Timeline)
+	wantMinute := domain.MinuteCounts{Count: 14, Levels: map[string]int64{"INFO": 8, "ERROR": 3, "WARN": 3}}
+	if diff := cmp.Diff(map[int64]domain.MinuteCounts{at.Unix(): wantMinute}, j.Timeline); diff != "" {
+		t.Errorf("timeline (-want +got):\n%s", diff)
+	}
+}
+
+// The parts of a job add their minutes, per level too, as a job's chunks
+// do; a minute from events written before levels were counted per minute
+// keeps its count, and its levels say only what later events added.
+func TestTimelineAddsEachMinutesLevelsOverParts(t *testing.T) {
+	next := at.Add(time.Minute)
+	minute := func(m time.Time, n int64, levels map[string]int64) []events.MinuteCount {
+		return []events.MinuteCount{{Minute: m, Count: n, Levels: levels}}
+	}
+	recs := stream(t,
+		&events.JobSubmitted{JobID: uuid.New(), Owner: "alice", FileName: "a.log", Size: 2000, SubmittedAt: at},
+		&events.JobStarted{Attempt: 1, At: at},
+		&events.JobPlanned{Parts: []events.PartPlan{{Part: 1, Length: 1000, FirstLine: 1}, {Part: 2, Offset: 1000, Length: 1000, FirstLine: 11}}},
+		&events.JobStarted{Part: 2, Attempt: 1, At: at},
+		&events.LinesParsed{Part: 2, Chunk: 0, Timeline: append(minute(at, 3, map[string]int64{"INFO": 2, "WARN": 1}),
+			minute(next, 4, map[string]int64{"INFO": 4})...)},
+		&events.JobStarted{Part: 1, Attempt: 1, At: at},
+		&events.LinesParsed{Part: 1, Chunk: 0, Timeline: minute(at, 5, map[string]int64{"INFO": 1, "ERROR": 4})},
+		&events.LinesParsed{Part: 1, Chunk: 1, Timeline: minute(next, 2, nil)}, // written before per-minute levels
+	)
+	want := map[int64]domain.MinuteCounts{
+		at.Unix():   {Count: 8, Levels: map[string]int64{"INFO": 3, "WARN": 1, "ERROR": 4}},
+		next.Unix(): {Count: 6, Levels: map[string]int64{"INFO": 4}},
+	}
+	j := fold(t, recs)
+	if diff := cmp.Diff(want, j.Timeline); diff != "" {
+		t.Errorf("timeline (-want +got):\n%s", diff)
+	}
+	old := fold(t, stream(t, &events.JobSubmitted{JobID: uuid.New()}, &events.LinesParsed{Timeline: minute(at, 7, nil)}))
+	if diff := cmp.Diff(map[int64]domain.MinuteCounts{at.Unix(): {Count: 7}}, old.Timeline); diff != "" {
+		t.Errorf("timeline of events without levels per minute (-want +got):\n%s", diff)
+	}
+	if got := old.Minutes(10, true); len(got) != 1 || got[0].Levels != nil || got[0].Count != 7 {
+		t.Errorf("minutes of events without levels per minute = %+v; want one of 7, levels nil", got)
 	}
 }
 

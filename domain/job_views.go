@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"maps"
 	"sort"
 	"time"
 
@@ -28,7 +29,7 @@ func (j *Job) TopGroups(limit int) []events.ErrorGroup {
 func (j *Job) Minutes(limit int, earliest bool) []events.MinuteCount {
 	out := make([]events.MinuteCount, 0, len(j.Timeline))
 	for m, n := range j.Timeline {
-		out = append(out, events.MinuteCount{Minute: time.Unix(m, 0).UTC(), Count: n})
+		out = append(out, events.MinuteCount{Minute: time.Unix(m, 0).UTC(), Count: n.Count, Levels: maps.Clone(n.Levels)})
 	}
 	sort.Slice(out, func(a, b int) bool { return out[a].Minute.Before(out[b].Minute) })
 	limit = min(len(out), max(limit, 0))

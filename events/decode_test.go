@@ -19,7 +19,7 @@ func TestDecodersAgree(t *testing.T) {
 		&JobStarted{Attempt: 2, Worker: "w:1", At: at},
 		&LinesParsed{Chunk: 3, FirstLine: 1, LastLine: 9, BytesRead: 90, Counts: Counts{Lines: 9, Entries: 8,
 			Bytes: 100, Levels: map[string]int64{"INFO": 1, "NONE": 2}, ErrorLike: 1, Truncated: 2}, Format: "text: \\t",
-			MinTime: &at, MaxTime: &at, Timeline: []MinuteCount{{Minute: at, Count: 3}},
+			MinTime: &at, MaxTime: &at, Timeline: []MinuteCount{{Minute: at, Count: 3, Levels: map[string]int64{"INFO": 1, "NONE": 2}}},
 			Keywords: map[string]int64{"error": 1}, Components: map[string]int64{"a/b": 2},
 			IPs: map[string]int64{"::1": 3}, DistinctIPs: 4, TimeAssumption: "year missing"},
 		&ErrorsDetected{Chunk: 1, Groups: []ErrorGroup{{ID: "E1", Template: "x <*> \u2028", Level: "ERROR",

@@ -128,10 +128,14 @@ func (c *Counts) Add(o Counts) {
 	}
 }
 
-// MinuteCount is the number of entries stamped within one minute (UTC).
+// MinuteCount is the number of entries stamped within one minute (UTC),
+// and how many of them are of each level, named as Counts.Levels names
+// them. Levels is missing from events written before the worker counted
+// levels per minute.
 type MinuteCount struct {
-	Minute time.Time `json:"minute"`
-	Count  int64     `json:"count"`
+	Minute time.Time        `json:"minute"`
+	Count  int64            `json:"count"`
+	Levels map[string]int64 `json:"levels,omitempty"`
 }
 
 // ErrorsDetected records the error groups seen in one chunk.

@@ -42,6 +42,22 @@ func TestLinesParsedV1ReadsAsV2(t *testing.T) {
 	}
 }
 
+// A timeline written before minutes were counted per level reads with no
+// levels: the field is optional within schema version 2.
+func TestLinesParsedWithoutMinuteLevelsDecodes(t *testing.T) {
+	old := events.Event{ID: uuid.New(), Type: events.TypeLinesParsed, SchemaVersion: 2,
+		Data: json.RawMessage(`{"chunk":0,"lines":2,"entries":2,"bytes":20,"levels":{"INFO":2},"bytes_read":20,` +
+			`"timeline":[{"minute":"2026-11-27T10:00:00Z","count":2}]}`)}
+	p, err := events.Decode(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl := p.(*events.LinesParsed).Timeline
+	if len(tl) != 1 || tl[0].Count != 2 || tl[0].Levels != nil {
+		t.Errorf("timeline = %+v; want one minute of 2, levels nil", tl)
+	}
+}
+
 func TestUnknownTypesAndVersionsAreErrors(t *testing.T) {
 	for name, e := range map[string]events.Event{
 		"unknown type":   {Type: "Nope", SchemaVersion: 1, Data: json.RawMessage(`{}`)},

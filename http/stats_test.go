@@ -3,6 +3,7 @@ package http_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"testing"
 	"time"
@@ -14,7 +15,8 @@ import (
 )
 
 // recordChunks processes an uploaded job as a worker would, up to chunks
-// whose entries fall in the minutes 10:00, 10:01 and 10:02.
+// whose entries fall in the minutes 10:00, 10:01 and 10:02, two a minute
+// (minuteLevels).
 func (e *env) recordChunks(id uuid.UUID) {
 	e.t.Helper()
 	ctx := context.Background()
@@ -26,10 +28,11 @@ func (e *env) recordChunks(id uuid.UUID) {
 	a := domain.Attempt{Number: 1, Worker: "w", Engine: "test"}
 	t0 := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	c := domain.Chunk{Lines: events.LinesParsed{FirstLine: 1, LastLine: 6,
-		Counts: events.Counts{Lines: 6, Entries: 6, Bytes: 60, Levels: map[string]int64{"ERROR": 6}}},
-		Errors: []events.ErrorGroup{{ID: "g", Template: "boom", Level: "ERROR", Count: 6, FirstLine: 1, LastLine: 6}}}
-	for i := range 3 {
-		c.Lines.Timeline = append(c.Lines.Timeline, events.MinuteCount{Minute: t0.Add(time.Duration(i) * time.Minute), Count: 2})
+		Counts: events.Counts{Lines: 6, Entries: 6, Bytes: 60, Levels: map[string]int64{"ERROR": 4, "INFO": 2}}},
+		Errors: []events.ErrorGroup{{ID: "g", Template: "boom", Level: "ERROR", Count: 4, FirstLine: 1, LastLine: 6}}}
+	for i, levels := range minuteLevels {
+		c.Lines.Timeline = append(c.Lines.Timeline, events.MinuteCount{Minute: t0.Add(time.Duration(i) * time.Minute),
+			Count: 2, Levels: levels})
 	}
 	if err := job.Start(a, t0); err != nil {
 		e.t.Fatal(err)
@@ -41,6 +44,9 @@ func (e *env) recordChunks(id uuid.UUID) {
 		e.t.Fatal(err)
 	}
 }
+
+// minuteLevels are the levels of recordChunks's minutes.
+var minuteLevels = []map[string]int64{{"ERROR": 1, "INFO": 1}, {"ERROR": 2}, {"ERROR": 1, "INFO": 1}}
 
 // minutesOf lists the minutes of a job's timeline as HH:MM.
 func minutesOf(body map[string]any) string {
@@ -103,5 +109,40 @@ func TestTimelineKeepsTheLatestOrTheEarliestMinutes(t *testing.T) {
 	}
 	if status, body := e.do("GET", "/api/stats/"+id.String()+"?keep=middle", alice, nil, ""); status != http.StatusBadRequest {
 		t.Errorf("?keep=middle = %d %v, want 400", status, body)
+	}
+}
+
+// Each minute of a job's timeline carries its entries per level, which add
+// up to its count, whether the read model answers or the events are
+// folded because it has not reached the job yet.
+func TestTimelineMinutesCarryTheirLevels(t *testing.T) {
+	for _, projecting := range []bool{true, false} {
+		e := newEnvWith(t, "", projecting)
+		alice := e.token("alice", "")
+		_, up := e.upload(alice, "app.log", []byte("2026-11-27 10:00:00 ERROR boom\n"))
+		id := uuid.MustParse(up["job_id"].(string))
+		e.recordChunks(id)
+		if projecting {
+			e.projected(id, 3)
+		}
+		status, job := e.do("GET", "/api/stats/"+id.String()+"?keep=earliest", alice, nil, "")
+		tl, _ := job["timeline"].([]any)
+		if status != http.StatusOK || job["projected"] != projecting || len(tl) != len(minuteLevels) {
+			t.Fatalf("projected %v: GET = %d %v; want %d minutes", projecting, status, job, len(minuteLevels))
+		}
+		for i, m := range tl {
+			m := m.(map[string]any)
+			levels, _ := m["levels"].(map[string]any)
+			var sum float64
+			got := map[string]int64{}
+			for l, n := range levels {
+				sum += n.(float64)
+				got[l] = int64(n.(float64))
+			}
+			if sum != m["count"] || !maps.Equal(got, minuteLevels[i]) {
+				t.Errorf("projected %v: minute %v has levels %v adding up to %v, count %v; want %v",
+					projecting, m["minute"], levels, sum, m["count"], minuteLevels[i])
+			}
+		}
 	}
 }

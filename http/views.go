@@ -156,16 +156,19 @@ func errorGroupViews(gs []events.ErrorGroup) []errorGroupView {
 	return out
 }
 
-// minuteView is one point of a job's timeline.
+// minuteView is one point of a job's timeline: its entries, and those of
+// each level. Levels is left out for a minute analysed before levels were
+// counted per minute.
 type minuteView struct {
-	Minute time.Time `json:"minute"`
-	Count  int64     `json:"count"`
+	Minute time.Time        `json:"minute"`
+	Count  int64            `json:"count"`
+	Levels map[string]int64 `json:"levels,omitempty"`
 }
 
 func minuteViews(ms []events.MinuteCount) []minuteView {
 	out := make([]minuteView, len(ms))
 	for i, m := range ms {
-		out[i] = minuteView{Minute: m.Minute, Count: m.Count}
+		out[i] = minuteView{Minute: m.Minute, Count: m.Count, Levels: m.Levels}
 	}
 	return out
 }

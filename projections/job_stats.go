@@ -45,8 +45,9 @@ func (JobStats) Name() string { return "job_stats" }
 // Version implements Projector. Version 2 stores a job's analysed bytes
 // as analysed_bytes (version 1 called them bytes); version 3 folds jobs
 // analysed in parts and joined groups, and keeps a job's 1,000 busiest
-// addresses (version 2, 20).
-func (JobStats) Version() int { return 3 }
+// addresses (version 2, 20); version 4 counts each minute's entries per
+// level in job_timeline.levels.
+func (JobStats) Version() int { return 4 }
 
 // Tables implements Projector.
 func (JobStats) Tables() []Table {
@@ -92,6 +93,7 @@ func (JobStats) Tables() []Table {
 			job_id uuid NOT NULL,
 			minute timestamptz NOT NULL,
 			count  bigint NOT NULL,
+			levels jsonb,
 			PRIMARY KEY (job_id, minute)
 		) WITH (fillfactor = 80)`},
 	}
@@ -235,7 +237,7 @@ func loadMinutes(ctx context.Context, tx pgx.Tx, t Tables, jobs map[uuid.UUID]*c
 	if len(jobIDs) == 0 {
 		return nil
 	}
-	rows, err := tx.Query(ctx, `SELECT DISTINCT m.job_id, m.minute, m.count FROM `+t.Of(TableJobTimeline)+` m
+	rows, err := tx.Query(ctx, `SELECT DISTINCT m.job_id, m.minute, m.count, m.levels FROM `+t.Of(TableJobTimeline)+` m
 		JOIN unnest($1::uuid[], $2::timestamptz[]) AS r(job_id, minute) ON m.job_id = r.job_id AND m.minute = r.minute`,
 		jobIDs, minutes)
 	if err != nil {
@@ -243,9 +245,10 @@ func loadMinutes(ctx context.Context, tx pgx.Tx, t Tables, jobs map[uuid.UUID]*c
 	}
 	var jobID uuid.UUID
 	var minute time.Time
-	var count int64
-	_, err = pgx.ForEachRow(rows, []any{&jobID, &minute, &count}, func() error {
-		jobs[jobID].job.Timeline[minute.Unix()] = count
+	var n domain.MinuteCounts
+	_, err = pgx.ForEachRow(rows, []any{&jobID, &minute, &n.Count, &n.Levels}, func() error {
+		jobs[jobID].job.Timeline[minute.Unix()] = n
+		n.Levels = nil // the next row's levels go into a map of their own
 		return nil
 	})
 	if err != nil {
@@ -279,7 +282,8 @@ func saveJobs(ctx context.Context, tx pgx.Tx, t Tables, jobs map[uuid.UUID]*cach
 			removedJobs, removedGroups = append(removedJobs, j.ID), append(removedGroups, id)
 		}
 		for _, m := range changed.Minutes {
-			minuteRows = append(minuteRows, minuteRow{JobID: j.ID, Minute: timeOfUnix(m), Count: j.Timeline[m]})
+			n := j.Timeline[m]
+			minuteRows = append(minuteRows, minuteRow{JobID: j.ID, Minute: timeOfUnix(m), Count: n.Count, Levels: n.Levels})
 		}
 	}
 	if len(removedGroups) > 0 {
@@ -294,7 +298,7 @@ func saveJobs(ctx context.Context, tx pgx.Tx, t Tables, jobs map[uuid.UUID]*cach
 	if err := writeGroups(ctx, tx, t.Of(TableJobErrorGroups), groupRows); err != nil {
 		return fmt.Errorf("save error groups: %w", err)
 	}
-	if err := writeRows(ctx, tx, upsert(t.Of(TableJobTimeline), []string{"job_id", "minute"}, []string{"count"}), minuteRows); err != nil {
+	if err := writeRows(ctx, tx, upsert(t.Of(TableJobTimeline), []string{"job_id", "minute"}, []string{"count", "levels"}), minuteRows); err != nil {
 		return fmt.Errorf("save timeline: %w", err)
 	}
 	return nil
@@ -344,10 +348,14 @@ type groupRow struct {
 	*events.ErrorGroup
 }
 
+// minuteRow is a job_timeline row. Levels are the minute's counts per
+// level, written whole as the fold sums them, as count is; a minute
+// folded only from events older than per-minute levels has none (NULL).
 type minuteRow struct {
-	JobID  uuid.UUID `json:"job_id"`
-	Minute time.Time `json:"minute"`
-	Count  int64     `json:"count"`
+	JobID  uuid.UUID        `json:"job_id"`
+	Minute time.Time        `json:"minute"`
+	Count  int64            `json:"count"`
+	Levels map[string]int64 `json:"levels,omitempty"`
 }
 
 // writeRows runs an upsert built by upsert with the rows as its JSON array.

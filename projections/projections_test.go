@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -181,6 +182,72 @@ func TestJobAndAggregateStats(t *testing.T) {
 	bob, _ := f.reader.Totals(f.ctx, "bob")
 	if bob.JobsTotal != 1 || bob.Jobs["processing"] != 1 || bob.UploadedBytes != 500 || bob.AnalysedBytes != 0 {
 		t.Errorf("bob's totals = %+v", bob)
+	}
+}
+
+// The parts of a job add their levels to the minutes they share, each
+// batch reading back the minutes the one before wrote, and job_timeline
+// holds what a fold of the events holds; a minute counted by events
+// without levels per minute keeps its count.
+func TestJobTimelineCountsMinutesPerLevelAsTheFoldDoes(t *testing.T) {
+	f := newFixture(t)
+	id, stream := f.submitJob("alice", 2000)
+	minute := func(part int, n int64, levels map[string]int64) *events.LinesParsed {
+		return &events.LinesParsed{Part: part, Counts: events.Counts{Lines: n, Entries: n},
+			Timeline: []events.MinuteCount{{Minute: t0, Count: n, Levels: levels}}}
+	}
+	catchUp := func() { // without the cache of jobs, as a rebuild reads them
+		t.Helper()
+		if err := f.runner.CatchUp(f.ctx, projections.JobStats{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v := f.append(stream, 1, &events.JobStarted{Attempt: 1, At: t0}, &events.JobPlanned{Parts: []events.PartPlan{
+		{Part: 1, Length: 1000, FirstLine: 1}, {Part: 2, Offset: 1000, Length: 1000, FirstLine: 101}}})
+	v = f.append(stream, v, minute(2, 5, map[string]int64{"INFO": 3, "ERROR": 2}))
+	catchUp()
+	v = f.append(stream, v, minute(1, 4, map[string]int64{"INFO": 1, "WARN": 2, events.LevelNone: 1}))
+	catchUp()
+	f.append(stream, v, minute(1, 6, nil))
+	catchUp()
+
+	timeline, err := f.reader.JobTimeline(f.ctx, id, 10, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []events.MinuteCount{{Minute: t0, Count: 15, Levels: map[string]int64{"INFO": 4, "ERROR": 2, "WARN": 2, events.LevelNone: 1}}}
+	if diff := cmp.Diff(want, timeline, cmpopts.EquateApproxTime(0)); diff != "" {
+		t.Errorf("job_timeline (-want +got):\n%s", diff)
+	}
+	fold, err := domain.NewJobs(f.store).Load(f.ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(fold.Minutes(10, true), timeline, cmpopts.EquateApproxTime(0)); diff != "" {
+		t.Errorf("job_timeline against the fold of the events (-fold +read model):\n%s", diff)
+	}
+}
+
+// While a release that counts levels per minute builds its generation,
+// the views still read the one before, whose job_timeline has no levels:
+// the reader answers from it, with the minutes' levels missing.
+func TestJobTimelineReadsAGenerationWithoutLevels(t *testing.T) {
+	pool := pgtest.NewPool(t)
+	ctx := context.Background()
+	id := uuid.New()
+	_, err := pool.Exec(ctx, `CREATE TABLE job_timeline_g1 (job_id uuid NOT NULL, minute timestamptz NOT NULL,
+		count bigint NOT NULL, PRIMARY KEY (job_id, minute));
+		CREATE VIEW job_timeline AS SELECT * FROM job_timeline_g1`)
+	if err == nil {
+		_, err = pool.Exec(ctx, `INSERT INTO job_timeline_g1 VALUES ($1, $2, 7)`, id, t0)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := projections.NewReader(pool).JobTimeline(ctx, id, 10, true)
+	want := []events.MinuteCount{{Minute: t0, Count: 7}}
+	if diff := cmp.Diff(want, got, cmpopts.EquateApproxTime(0)); err != nil || diff != "" {
+		t.Errorf("timeline of the old generation = %v (-want +got):\n%s", err, diff)
 	}
 }
 

@@ -48,15 +48,18 @@ func (r *Reader) JobErrorGroups(ctx context.Context, id uuid.UUID, limit int) ([
 		WHERE job_id = $1 ORDER BY count DESC, id LIMIT $2`, id, limit)
 }
 
-// JobTimeline returns a job's entries per minute, in time order: the
-// latest limit minutes, or the earliest ones when earliest is set.
+// JobTimeline returns a job's entries per minute and level, in time
+// order: the latest limit minutes, or the earliest ones when earliest is
+// set. It reads the row whole, so a generation built before job_timeline
+// had levels (live while a release that adds them builds its own) answers
+// too, with the minutes' levels missing.
 func (r *Reader) JobTimeline(ctx context.Context, id uuid.UUID, limit int, earliest bool) ([]events.MinuteCount, error) {
 	order := "DESC"
 	if earliest {
 		order = "ASC"
 	}
-	return queryJSON[events.MinuteCount](ctx, r.pool, `SELECT jsonb_build_object('minute', minute, 'count', count)
-		FROM (SELECT minute, count FROM `+TableJobTimeline+` WHERE job_id = $1 ORDER BY minute `+order+` LIMIT $2) m
+	return queryJSON[events.MinuteCount](ctx, r.pool, `SELECT to_jsonb(m) - 'job_id'
+		FROM (SELECT * FROM `+TableJobTimeline+` WHERE job_id = $1 ORDER BY minute `+order+` LIMIT $2) m
 		ORDER BY minute`, id, limit)
 }
 

@@ -37,10 +37,13 @@ var (
 
 // genJobs generates n jobs deterministically from seed. Their events are
 // what the worker writes: a submission, an attempt, one LinesParsed per chunk
-// with levels, a timeline and counts, ErrorsDetected for chunks with errors
-// from a pool of groups shared across jobs, and then completion, failure or
-// nothing yet. Some jobs are retried, and every tenth job's first chunk is
-// stored as LinesParsed v1, as the first release wrote it.
+// with levels, a timeline per minute and level, and counts, ErrorsDetected
+// for chunks with errors from a pool of groups shared across jobs, and then
+// completion, failure or nothing yet. Chunks overlap in minutes, so minutes
+// add up over chunks and parts. Some jobs are retried, every tenth job's
+// first chunk is stored as LinesParsed v1, as the first release wrote it,
+// and every seventh job's timelines have no levels, as releases before
+// per-minute levels wrote them.
 func genJobs(seed uint64, first, n int) []jobHistory {
 	rng := rand.New(rand.NewPCG(seed, uint64(first)))
 	jobs := make([]jobHistory, n)
@@ -55,7 +58,8 @@ var genStart = time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
 func genJob(rng *rand.Rand, n int) jobHistory {
 	id := uuid.NewSHA1(uuid.NameSpaceOID, fmt.Appendf(nil, "job-%d", n))
 	g := &jobGen{rng: rng, job: jobHistory{ID: id, Stream: events.JobStream(id)},
-		md: events.Metadata{CorrelationID: fmt.Sprintf("req-%d", n), Actor: genOwners[n%len(genOwners)]}}
+		md:         events.Metadata{CorrelationID: fmt.Sprintf("req-%d", n), Actor: genOwners[n%len(genOwners)]},
+		oldMinutes: n%7 == 3}
 	at := genStart.Add(time.Duration(n) * time.Minute)
 	chunks := 1 + rng.IntN(6)
 	g.add(&events.JobSubmitted{JobID: id, Owner: genOwners[n%len(genOwners)], FileName: fmt.Sprintf("app-%d.log", n),
@@ -101,6 +105,8 @@ type jobGen struct {
 	// groups counts the job's entries per error group, in the order the
 	// groups were first seen.
 	groups []events.GroupCount
+	// oldMinutes leaves the levels out of the timelines.
+	oldMinutes bool
 }
 
 // inParts ends a job analysed in parts of one chunk each: planned, each
@@ -220,10 +226,31 @@ func (g *jobGen) lines(c int, at time.Time) *events.LinesParsed {
 		Components: pick(rng, genComponents, 4, 900), IPs: pick(rng, genIPs, 3, 200), DistinctIPs: 3}
 	minT, maxT := at, at.Add(2*time.Minute+30*time.Second)
 	lp.MinTime, lp.MaxTime = &minT, &maxT
-	for m := range 3 {
-		lp.Timeline = append(lp.Timeline, events.MinuteCount{Minute: at.Add(time.Duration(m) * time.Minute), Count: entries / 3})
-	}
+	lp.Timeline = g.minutes(at, levels)
 	return lp
+}
+
+// minutes spreads a chunk's entries over three minutes, each level's
+// remainder in the last.
+func (g *jobGen) minutes(at time.Time, levels map[string]int64) []events.MinuteCount {
+	out := make([]events.MinuteCount, 3)
+	for m := range out {
+		out[m] = events.MinuteCount{Minute: at.Add(time.Duration(m) * time.Minute), Levels: map[string]int64{}}
+		for l, n := range levels {
+			k := n / 3
+			if m == 2 {
+				k = n - 2*(n/3)
+			}
+			if k > 0 {
+				out[m].Levels[l] = k
+				out[m].Count += k
+			}
+		}
+		if g.oldMinutes {
+			out[m].Levels = nil
+		}
+	}
+	return out
 }
 
 func (g *jobGen) errors(c int, lp *events.LinesParsed) *events.ErrorsDetected {
@@ -376,6 +403,7 @@ func TestRebuildYieldsTheLiveRows(t *testing.T) {
 	appendRounds(t, f, jobs, f.catchUp)
 	f.catchUp()
 	live := snapshot(t, f.pool)
+	checkTimelineLevels(t, f)
 	if len(live[projections.TableJobStats]) != len(jobs) || len(live[projections.TableAggregateStats]) != len(genOwners)+1 ||
 		len(live[projections.TableJobErrorGroups]) == 0 || len(live[projections.TableAggregateErrorGroups]) == 0 {
 		t.Fatalf("live read models are not what the test needs: %d jobs, %d totals, %d job groups, %d groups",
@@ -416,6 +444,24 @@ func TestRebuildYieldsTheLiveRows(t *testing.T) {
 		if err != nil || !v.OK() {
 			t.Errorf("verify job %s: %v %v", j.ID, v.Differences, err)
 		}
+	}
+}
+
+// checkTimelineLevels checks that the generated jobs gave the timeline
+// what the rebuild must reproduce: minutes with levels, which add up to
+// their counts, and minutes without.
+func checkTimelineLevels(t *testing.T, f *fixture) {
+	t.Helper()
+	var with, without, wrong int
+	err := f.pool.QueryRow(f.ctx, `SELECT count(*) FILTER (WHERE levels IS NOT NULL), count(*) FILTER (WHERE levels IS NULL),
+		count(*) FILTER (WHERE (SELECT sum(value::bigint) FROM jsonb_each_text(levels)) <> count)
+		FROM `+projections.TableJobTimeline).Scan(&with, &without, &wrong)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if with == 0 || without == 0 || wrong != 0 {
+		t.Errorf("job_timeline has %d minutes with levels, %d without, %d whose levels do not add up to their count; "+
+			"want some with, some without, none wrong", with, without, wrong)
 	}
 }
 

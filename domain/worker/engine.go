@@ -46,7 +46,7 @@ func chunkOf(c *analysis.Chunk) domain.Chunk {
 		IPs: c.IPs, DistinctIPs: c.DistinctIPs,
 	}
 	for _, m := range c.Timeline {
-		lp.Timeline = append(lp.Timeline, events.MinuteCount{Minute: m.Minute, Count: m.Count})
+		lp.Timeline = append(lp.Timeline, events.MinuteCount{Minute: m.Minute, Count: m.Count, Levels: levelCounts(m.Levels.Map())})
 	}
 	groups := make([]events.ErrorGroup, 0, len(c.ErrorGroups))
 	for _, g := range c.ErrorGroups {

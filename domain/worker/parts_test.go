@@ -104,7 +104,7 @@ type result struct {
 	ErrorGroups, DistinctIPs      int64
 	Levels, Keywords, Comps       map[string]int64
 	Groups                        map[string]int64
-	Minutes                       map[int64]int64
+	Minutes                       map[int64]domain.MinuteCounts
 	MinTime, MaxTime              time.Time
 	GroupLines                    map[string][2]int64
 }
