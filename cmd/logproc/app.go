@@ -176,7 +176,6 @@ func (a *App) serveHTTP(auth *lphttp.Auth) error {
 		return err
 	}
 	srv.UI = ui
-	a.closers = append(a.closers, ui.Close)
 	ln, err := net.Listen("tcp", a.Config.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", a.Config.HTTPAddr, err)

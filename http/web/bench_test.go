@@ -17,8 +17,8 @@ import (
 )
 
 // bigJob is a completed job with 500 error groups and a day of minutes,
-// its levels split per minute: the job page's benchmark case.
-func bigJob() (*domain.Job, []events.ErrorGroup, []events.MinuteCount, levelSplit) {
+// each counted per level: the job page's benchmark case.
+func bigJob() (*domain.Job, []events.ErrorGroup, []events.MinuteCount) {
 	j := completedJob()
 	j.FileName, j.Size, j.BytesRead = "big.log", 1<<30, 1<<30
 	j.Levels = map[string]int64{}
@@ -30,20 +30,16 @@ func bigJob() (*domain.Job, []events.ErrorGroup, []events.MinuteCount, levelSpli
 	for i := range 20 {
 		j.TopIPs[fmt.Sprintf("10.0.%d.%d", i, i)] = int64(i)
 	}
-	split := levelSplit{Minutes: map[int64][numLevels]int64{}}
 	var minutes []events.MinuteCount
 	for m := range 1440 {
-		var c [numLevels]int64
-		c[levelIndex("ERROR")], c[levelIndex("WARN")], c[levelIndex("INFO")], c[levelIndex("DEBUG")] =
-			int64(m%7), int64(m%13), int64(400+m%97), int64(m%50)
+		levels := map[string]int64{"ERROR": int64(m % 7), "WARN": int64(m % 13), "INFO": int64(400 + m%97), "DEBUG": int64(m % 50)}
 		var n int64
-		for l, v := range c {
+		for l, v := range levels {
 			n += v
-			j.Levels[levelOrder[l]] += v
+			j.Levels[l] += v
 		}
 		j.Entries += n
-		split.Minutes[minute(m).Unix()/60] = c
-		minutes = append(minutes, events.MinuteCount{Minute: minute(m), Count: n})
+		minutes = append(minutes, events.MinuteCount{Minute: minute(m), Count: n, Levels: levels})
 	}
 	j.Lines = j.Entries
 	groups := make([]events.ErrorGroup, 500)
@@ -58,13 +54,13 @@ func bigJob() (*domain.Job, []events.ErrorGroup, []events.MinuteCount, levelSpli
 			LastTime: &last, Sample: sample}
 	}
 	j.ErrorGroups = int64(len(groups))
-	return j, groups, minutes, split
+	return j, groups, minutes
 }
 
 // renderJobPage does a job page's server work once its data is read:
 // drawing the chart, assembling the page and executing the templates.
-func renderJobPage(u *UI, w io.Writer, j *domain.Job, groups []events.ErrorGroup, minutes []events.MinuteCount, split levelSplit) error {
-	p := newJobPage(page{Title: j.FileName, Caller: caller{}, CSRF: "x"}, j, groups, len(groups), newChart(minutes, split, j))
+func renderJobPage(u *UI, w io.Writer, j *domain.Job, groups []events.ErrorGroup, minutes []events.MinuteCount) error {
+	p := newJobPage(page{Title: j.FileName, Caller: caller{}, CSRF: "x"}, j, groups, len(groups), newChart(minutes, j))
 	return u.pages.sets["job"].ExecuteTemplate(w, "layout", p)
 }
 
@@ -75,13 +71,13 @@ func BenchmarkJobPage(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	j, groups, minutes, split := bigJob()
+	j, groups, minutes := bigJob()
 	var buf bytes.Buffer
-	if err := renderJobPage(u, &buf, j, groups, minutes, split); err != nil {
+	if err := renderJobPage(u, &buf, j, groups, minutes); err != nil {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		if err := renderJobPage(u, io.Discard, j, groups, minutes, split); err != nil {
+		if err := renderJobPage(u, io.Discard, j, groups, minutes); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -93,9 +89,9 @@ func TestBigJobPageIsWhole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	j, groups, minutes, split := bigJob()
+	j, groups, minutes := bigJob()
 	var buf bytes.Buffer
-	if err := renderJobPage(u, &buf, j, groups, minutes, split); err != nil {
+	if err := renderJobPage(u, &buf, j, groups, minutes); err != nil {
 		t.Fatal(err)
 	}
 	page := buf.String()
@@ -122,7 +118,7 @@ func TestPageWeighsUnder100KBWithoutData(t *testing.T) {
 	j := domain.NewJob(uuid.New())
 	j.FileName, j.Status, j.SubmittedAt = "x.log", domain.StatusQueued, time.Now()
 	var html bytes.Buffer
-	if err := renderJobPage(u, &html, j, nil, nil, levelSplit{}); err != nil {
+	if err := renderJobPage(u, &html, j, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	total := html.Len()

@@ -65,7 +65,6 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { ui.Close() })
 	api.UI = ui
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)

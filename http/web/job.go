@@ -94,9 +94,7 @@ func (u *UI) jobPageOf(r *http.Request, id uuid.UUID, groups int) (*jobPage, err
 	if err != nil {
 		return nil, err
 	}
-	split := u.files.levelsPerMinute(ctx, job)
-	p := newJobPage(u.pageOf(r, job.FileName, "jobs"), job, gs, groups, newChart(minutes, split, job))
-	return p, nil
+	return newJobPage(u.pageOf(r, job.FileName, "jobs"), job, gs, groups, newChart(minutes, job)), nil
 }
 
 // newJobPage assembles the page from what was read. It does no I/O, so
@@ -135,15 +133,6 @@ func (u *UI) loadJob(ctx context.Context, id uuid.UUID) (*domain.Job, error) {
 // levelOrder is the order levels are listed and stacked in, most severe
 // first; LevelNone is last.
 var levelOrder = []string{"FATAL", "ERROR", "WARN", "INFO", "DEBUG", "TRACE", events.LevelNone}
-
-func levelIndex(name string) int {
-	for i, l := range levelOrder {
-		if l == name {
-			return i
-		}
-	}
-	return len(levelOrder) - 1
-}
 
 func levelCounts(j *domain.Job) []levelCount {
 	var out []levelCount

@@ -20,8 +20,8 @@ import (
 // parsing costs about two readings of the file (Parse mines the templates
 // first, then emits), and the result is the same rows as `logproc parse`.
 // The bounds: at most maxRows rows per download, and fileWorkers parses
-// at once across downloads and level counts; a download that finds no free
-// slot is told to retry.
+// at once across downloads; a download that finds no free slot is told to
+// retry.
 const (
 	defaultRows = 100_000
 	maxRows     = 1_000_000

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,10 +25,8 @@ const (
 type chart struct {
 	Empty   bool
 	Stacked bool
-	// Note says why the levels are not split, when they are not.
-	Note string
-	// Pending says the split is being counted and a reload will have it.
-	Pending   bool
+	// Note says why some entries are not split by level, when some are not.
+	Note      string
 	Truncated bool
 	Step      int
 	From, To  time.Time
@@ -80,11 +79,18 @@ func (c *chart) StepText() string {
 	return "one column per " + strconv.Itoa(c.Step) + " minutes"
 }
 
-// newChart draws minutes, the job's entries per minute from the read model.
-// When split holds the same minutes counted per level, the columns are
-// stacked by level; otherwise one series shows all levels, and Note says
-// why.
-func newChart(minutes []events.MinuteCount, split levelSplit, job *domain.Job) *chart {
+// Names of the series that are not a level: the entries of minutes
+// analysed before the worker counted levels per minute are stacked as
+// notSplit on top of the levels, or drawn as allLevels when no minute of
+// the job has levels.
+const (
+	notSplit  = "not split by level"
+	allLevels = "all levels"
+)
+
+// newChart draws minutes, the job's entries per minute and level from the
+// read model, as columns stacked by level.
+func newChart(minutes []events.MinuteCount, job *domain.Job) *chart {
 	c := &chart{Assumption: job.TimeAssumption}
 	if len(minutes) == 0 {
 		c.Empty = true
@@ -97,70 +103,53 @@ func newChart(minutes []events.MinuteCount, split levelSplit, job *domain.Job) *
 	c.From = time.Unix(first*60, 0).UTC()
 	c.To = time.Unix((first+int64(ncols*c.Step))*60, 0).UTC()
 	c.Truncated = len(minutes) == timelineMinutes
-	names, cols := c.columns(minutes, split, first, ncols, job)
+	names, cols := c.columns(minutes, first, ncols)
 	c.draw(names, cols)
 	return c
 }
 
-// columns counts each column per series: per level when the split matches
-// the read model minute for minute, else all levels together.
-func (c *chart) columns(minutes []events.MinuteCount, split levelSplit, first int64, ncols int, job *domain.Job) ([]string, [][]int64) {
-	if n, ok := c.useSplit(minutes, split, job); ok {
-		cols := make([][]int64, len(levelOrder))
-		for i := range cols {
-			cols[i] = make([]int64, ncols)
-		}
-		for m, counts := range n {
-			col := int((m - first) / int64(c.Step))
-			if col < 0 || col >= ncols {
-				continue
-			}
-			for l, v := range counts {
-				cols[l][col] += v
-			}
-		}
-		c.Stacked = true
-		return levelOrder, cols
+// columns counts each column per level in levelOrder, and last what the
+// minutes' levels leave of their counts: the entries of minutes without
+// levels, and any level the chart does not know.
+func (c *chart) columns(minutes []events.MinuteCount, first int64, ncols int) ([]string, [][]int64) {
+	names := append(slices.Clone(levelOrder), notSplit)
+	cols := make([][]int64, len(names))
+	for i := range cols {
+		cols[i] = make([]int64, ncols)
 	}
-	cols := [][]int64{make([]int64, ncols)}
+	rest := len(levelOrder)
 	for _, m := range minutes {
-		cols[0][int((floorMinute(m.Minute.Unix())-first)/int64(c.Step))] += m.Count
+		col := int((floorMinute(m.Minute.Unix()) - first) / int64(c.Step))
+		left := m.Count
+		for i, l := range levelOrder {
+			cols[i][col] += m.Levels[l]
+			left -= m.Levels[l]
+		}
+		cols[rest][col] += max(left, 0)
 	}
-	return []string{"all levels"}, cols
+	c.explain(names, cols)
+	return names, cols
 }
 
-// useSplit returns the split's minutes if they agree with the read model's.
-func (c *chart) useSplit(minutes []events.MinuteCount, split levelSplit, job *domain.Job) (map[int64][numLevels]int64, bool) {
+// explain says whether the columns are stacked by level, and why not all
+// of their entries are, naming the last series accordingly.
+func (c *chart) explain(names []string, cols [][]int64) {
+	rest := len(cols) - 1
+	split, unsplit := false, sum(cols[rest]) > 0
+	for _, s := range cols[:rest] {
+		split = split || sum(s) > 0
+	}
 	switch {
-	case !job.Status.Terminal():
-		c.Note = "While the job runs, the chart shows all levels together; they are split by level once it completes."
-		return nil, false
-	case split.Pending:
-		c.Note, c.Pending = "Levels per minute are being counted from the file; the chart splits them when that is done.", true
-		return nil, false
-	case split.Err != "":
-		c.Note = "Levels per minute could not be counted from the file: " + split.Err + "."
-		return nil, false
-	case split.Minutes == nil:
-		c.Note = "Levels per minute are counted for completed jobs only."
-		return nil, false
+	case !unsplit:
+		c.Stacked = true
+	case !split:
+		names[rest] = allLevels
+		c.Note = "This job was analysed before levels were counted per minute, so the chart shows all levels together."
+	default:
+		c.Stacked = true
+		c.Note = "Some minutes were analysed before levels were counted per minute: their entries are stacked as \u201c" +
+			notSplit + "\u201d."
 	}
-	if !c.Truncated && len(split.Minutes) != len(minutes) {
-		c.Note = "Levels per minute counted from the file do not match the job's counts, so the chart shows all levels together."
-		return nil, false
-	}
-	for _, m := range minutes {
-		counts, ok := split.Minutes[floorMinute(m.Minute.Unix())]
-		var sum int64
-		for _, v := range counts {
-			sum += v
-		}
-		if !ok || sum != m.Count {
-			c.Note = "Levels per minute counted from the file do not match the job's counts, so the chart shows all levels together."
-			return nil, false
-		}
-	}
-	return split.Minutes, true
 }
 
 // columnStep is the minutes per column that fit span minutes in maxColumns.
@@ -271,13 +260,29 @@ func (c *chart) timeTicks(ncols int, colW float64) []tick {
 }
 
 func seriesClass(name string) string {
-	if name == "all levels" {
+	if name == allLevels || name == notSplit {
 		return "lv-all"
 	}
 	return "lv-" + strings.ToLower(name)
 }
 
 func pos(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
+
+// floorMinute is the minute since the epoch holding Unix second s.
+func floorMinute(s int64) int64 {
+	if s < 0 && s%60 != 0 {
+		return s/60 - 1
+	}
+	return s / 60
+}
+
+func sum(xs []int64) int64 {
+	var n int64
+	for _, x := range xs {
+		n += x
+	}
+	return n
+}
 
 func maxOf(xs []int64) int64 {
 	var m int64

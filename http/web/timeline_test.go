@@ -24,37 +24,35 @@ func completedJob() *domain.Job {
 	return j
 }
 
-// splitOf builds a split from per-minute level counts.
-func splitOf(counts map[int]map[string]int64) levelSplit {
-	s := levelSplit{Minutes: map[int64][numLevels]int64{}}
-	for m, levels := range counts {
-		var c [numLevels]int64
-		for l, n := range levels {
-			c[levelIndex(l)] = n
-		}
-		s.Minutes[minute(m).Unix()/60] = c
+func TestChartStacksTheReadModelsLevels(t *testing.T) {
+	minutes := []events.MinuteCount{
+		{Minute: minute(0), Count: 3, Levels: map[string]int64{"ERROR": 1, "INFO": 2}},
+		{Minute: minute(2), Count: 7, Levels: map[string]int64{"WARN": 2, "INFO": 5}},
 	}
-	return s
+	running := completedJob()
+	running.Status = domain.StatusProcessing
+	for _, job := range []*domain.Job{completedJob(), running} {
+		c := newChart(minutes, job)
+		if !c.Stacked || c.Note != "" || c.Step != 1 || !c.From.Equal(minute(0)) || !c.To.Equal(minute(3)) {
+			t.Fatalf("%s job: chart = stacked %v, note %q, step %d, %v to %v", job.Status, c.Stacked, c.Note, c.Step, c.From, c.To)
+		}
+		if got := seriesOf(c); got != "ERROR=1 WARN=2 INFO=7" {
+			t.Errorf("%s job: series = %s", job.Status, got)
+		}
+		if len(c.Rows) != 2 || c.Rows[1].Total != 7 || !c.Rows[1].At.Equal(minute(2)) {
+			t.Errorf("%s job: table rows = %+v", job.Status, c.Rows)
+		}
+		checkStackHeights(t, c, map[int]int64{0: 3, 2: 7})
+	}
 }
 
-func TestChartStacksLevelsThatMatchTheReadModel(t *testing.T) {
-	minutes := []events.MinuteCount{{Minute: minute(0), Count: 3}, {Minute: minute(2), Count: 7}}
-	split := splitOf(map[int]map[string]int64{0: {"ERROR": 1, "INFO": 2}, 2: {"WARN": 2, "INFO": 5}})
-	c := newChart(minutes, split, completedJob())
-	if !c.Stacked || c.Note != "" || c.Step != 1 || !c.From.Equal(minute(0)) || !c.To.Equal(minute(3)) {
-		t.Fatalf("chart = stacked %v, note %q, step %d, %v to %v", c.Stacked, c.Note, c.Step, c.From, c.To)
-	}
+// seriesOf lists the chart's series as name=total.
+func seriesOf(c *chart) string {
 	var names []string
 	for _, s := range c.Series {
 		names = append(names, s.Name+"="+strconv.FormatInt(s.Total, 10))
 	}
-	if got := strings.Join(names, " "); got != "ERROR=1 WARN=2 INFO=7" {
-		t.Errorf("series = %s", got)
-	}
-	if len(c.Rows) != 2 || c.Rows[1].Total != 7 || !c.Rows[1].At.Equal(minute(2)) {
-		t.Errorf("table rows = %+v", c.Rows)
-	}
-	checkStackHeights(t, c, map[int]int64{0: 3, 2: 7})
+	return strings.Join(names, " ")
 }
 
 // checkStackHeights adds up the segments drawn in each column and compares
@@ -81,28 +79,38 @@ func checkStackHeights(t *testing.T, c *chart, totals map[int]int64) {
 	}
 }
 
-func TestChartShowsAllLevelsWhenTheSplitDisagrees(t *testing.T) {
-	minutes := []events.MinuteCount{{Minute: minute(0), Count: 4}, {Minute: minute(1), Count: 1}}
-	running := completedJob()
-	running.Status = domain.StatusProcessing
+// Minutes analysed before levels were counted per minute have a count and
+// no levels: their entries are drawn whole, as one series on top of the
+// levels, or alone when no minute has levels.
+func TestChartDrawsMinutesWithoutLevelsWhole(t *testing.T) {
 	cases := []struct {
-		name  string
-		split levelSplit
-		job   *domain.Job
-		note  string
+		name    string
+		minutes []events.MinuteCount
+		series  string
+		stacked bool
+		note    string
 	}{
-		{"a count differs", splitOf(map[int]map[string]int64{0: {"INFO": 3}, 1: {"INFO": 1}}), completedJob(), "do not match"},
-		{"a minute is missing", splitOf(map[int]map[string]int64{0: {"INFO": 4}}), completedJob(), "do not match"},
-		{"an extra minute", splitOf(map[int]map[string]int64{0: {"INFO": 4}, 1: {"INFO": 1}, 5: {"INFO": 1}}), completedJob(), "do not match"},
-		{"still running", splitOf(map[int]map[string]int64{0: {"INFO": 4}, 1: {"INFO": 1}}), running, "While the job runs"},
-		{"being counted", levelSplit{Pending: true}, completedJob(), "being counted"},
-		{"unreadable", levelSplit{Err: "blob gone"}, completedJob(), "blob gone"},
+		{"no minute has levels", []events.MinuteCount{{Minute: minute(0), Count: 4}, {Minute: minute(1), Count: 1}},
+			"all levels=5", false, "shows all levels together"},
+		{"one minute has none", []events.MinuteCount{{Minute: minute(0), Count: 4, Levels: map[string]int64{"ERROR": 1, "INFO": 3}},
+			{Minute: minute(1), Count: 1}}, "ERROR=1 INFO=3 not split by level=1", true, "Some minutes"},
+		{"a minute's levels count some of its entries", []events.MinuteCount{{Minute: minute(0), Count: 4, Levels: map[string]int64{"INFO": 3}},
+			{Minute: minute(1), Count: 1, Levels: map[string]int64{"INFO": 1}}}, "INFO=4 not split by level=1", true, "Some minutes"},
+		{"a level the chart does not know", []events.MinuteCount{{Minute: minute(0), Count: 4, Levels: map[string]int64{"INFO": 3, "<b>x</b>": 1}},
+			{Minute: minute(1), Count: 1, Levels: map[string]int64{"INFO": 1}}}, "INFO=4 not split by level=1", true, "Some minutes"},
 	}
 	for _, tc := range cases {
-		c := newChart(minutes, tc.split, tc.job)
-		if c.Stacked || !strings.Contains(c.Note, tc.note) || len(c.Series) != 1 || c.Series[0].Total != 5 {
-			t.Errorf("%s: stacked %v, note %q, series %+v", tc.name, c.Stacked, c.Note, c.Series)
+		c := newChart(tc.minutes, completedJob())
+		if got := seriesOf(c); got != tc.series || c.Stacked != tc.stacked || !strings.Contains(c.Note, tc.note) {
+			t.Errorf("%s: series %s, stacked %v, note %q; want %s, %v, a note saying %q", tc.name, got, c.Stacked, c.Note,
+				tc.series, tc.stacked, tc.note)
 		}
+		for _, s := range c.Series {
+			if s.Class != "lv-all" && s.Class != "lv-error" && s.Class != "lv-info" {
+				t.Errorf("%s: series %s has class %q", tc.name, s.Name, s.Class)
+			}
+		}
+		checkStackHeights(t, c, map[int]int64{0: 4, 1: 1})
 	}
 }
 
@@ -111,7 +119,7 @@ func TestChartAxisIsInTheLogsTime(t *testing.T) {
 	for m := 0; m < 90; m++ {
 		minutes = append(minutes, events.MinuteCount{Minute: minute(m), Count: 1})
 	}
-	c := newChart(minutes, levelSplit{}, completedJob())
+	c := newChart(minutes, completedJob())
 	var labels []string
 	for _, tk := range c.XTicks {
 		labels = append(labels, tk.Label)
@@ -122,7 +130,7 @@ func TestChartAxisIsInTheLogsTime(t *testing.T) {
 	if c.Span() != "2026-11-27 09:00 to 2026-11-27 10:30 UTC" {
 		t.Errorf("span = %s", c.Span())
 	}
-	if empty := newChart(nil, levelSplit{}, completedJob()); !empty.Empty {
+	if empty := newChart(nil, completedJob()); !empty.Empty {
 		t.Error("a job without timestamps draws a chart")
 	}
 }
@@ -134,7 +142,7 @@ func TestLongLogsGetWiderColumns(t *testing.T) {
 		}
 	}
 	minutes := []events.MinuteCount{{Minute: minute(0), Count: 2}, {Minute: minute(3*1440 - 1), Count: 3}}
-	c := newChart(minutes, levelSplit{}, completedJob())
+	c := newChart(minutes, completedJob())
 	if c.Step != 5 || len(c.Rows) != 2 || c.XTicks[0].Label[:3] != "Nov" {
 		t.Errorf("three days: step %d, rows %d, first label %q", c.Step, len(c.Rows), c.XTicks[0].Label)
 	}

@@ -15,7 +15,6 @@ package web
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -57,18 +56,14 @@ type Config struct {
 	QueueUI string
 }
 
-// UI serves the pages. Build one with New, hand it to lphttp.Server.UI, and
-// Close it after the HTTP server has stopped.
+// UI serves the pages. Build one with New and hand it to lphttp.Server.UI.
 type UI struct {
 	cfg    Config
 	pages  *pages
 	static *assets
-	files  *fileWork
+	files  *storedFiles
 	// router is the whole router, API included, once Routes has run.
 	router chi.Router
-
-	stop context.CancelFunc
-	bg   sync.WaitGroup
 }
 
 // New returns the interface over cfg.
@@ -84,18 +79,7 @@ func New(cfg Config) (*UI, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx, stop := context.WithCancel(context.Background())
-	u := &UI{cfg: cfg, pages: p, static: static, stop: stop}
-	u.files = newFileWork(ctx, cfg.Blobs, cfg.Events, &u.bg, cfg.Log)
-	return u, nil
-}
-
-// Close stops the work the pages started in the background (counting levels
-// per minute from stored files) and waits for it.
-func (u *UI) Close() error {
-	u.stop()
-	u.bg.Wait()
-	return nil
+	return &UI{cfg: cfg, pages: p, static: static, files: newStoredFiles(cfg.Blobs, cfg.Events)}, nil
 }
 
 // Routes adds the pages to r, the API's router.

@@ -87,7 +87,7 @@
       }, function () { failed = true; }).finally(function () {
         busy = false;
         var s = shown();
-        if (failed) { later(refresh, 3000); } else if (Number(s.dataset.version) < target) { refresh(); } else if (s.dataset.pending) { later(refresh, 3000); }
+        if (failed) { later(refresh, 3000); } else if (Number(s.dataset.version) < target) { refresh(); }
       });
     }
     function statusOf() { var s = $('[data-field=status] .status', box); return s ? s.textContent : ''; }
@@ -105,7 +105,7 @@
       if (j.version > Number(shown().dataset.version)) { refresh(); }
     }
 
-    if (shown().dataset.live) { jobProgress(id, onUpdate); } else if (shown().dataset.pending) { later(refresh, 2000); }
+    if (shown().dataset.live) { jobProgress(id, onUpdate); }
   }
 
   function initList() {
