@@ -93,6 +93,7 @@ func (l *Local) Put(ctx context.Context, key string, r io.Reader, _ string) (dom
 	defer func() { _ = l.root.Remove(tmpName) }()
 
 	u := newUpload(ctx, r)
+	defer u.close()
 	if err := writeSynced(tmp, u); err != nil {
 		if srcErr := u.failure(key); srcErr != nil {
 			return domain.Blob{}, srcErr
@@ -114,14 +115,20 @@ func (l *Local) Put(ctx context.Context, key string, r io.Reader, _ string) (dom
 const writeBuffer = 1 << 20
 
 // writeSynced copies r into f in writes of writeBuffer, syncs f and closes
-// it.
+// it. The file is synced as it is written, in the background after each
+// syncEvery bytes, so that the last sync, which the upload waits for, has
+// only the tail to flush.
 func writeSynced(f *os.File, r io.Reader) error {
-	w := bufio.NewWriterSize(f, writeBuffer)
+	sw := &syncingWriter{f: f}
+	w := bufio.NewWriterSize(sw, writeBuffer)
 	// Only Write: bufio.Writer's ReadFrom would hand the copy to the file's
 	// own, which writes whatever each read returns.
 	_, err := io.Copy(struct{ io.Writer }{w}, r)
 	if err == nil {
 		err = w.Flush()
+	}
+	if syncErr := sw.wait(); err == nil {
+		err = syncErr
 	}
 	if err == nil {
 		err = f.Sync()
@@ -130,6 +137,53 @@ func writeSynced(f *os.File, r io.Reader) error {
 		err = closeErr
 	}
 	return err
+}
+
+// syncEvery is how many bytes are written between background syncs.
+const syncEvery = 16 << 20
+
+// syncingWriter writes to f and syncs it in the background, one sync at a
+// time, after each syncEvery bytes.
+type syncingWriter struct {
+	f       *os.File
+	pending int64
+	syncing chan error // the running sync's result; nil when none runs
+	err     error      // the first background sync's failure
+}
+
+func (w *syncingWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	if w.pending += int64(n); w.pending >= syncEvery && err == nil {
+		if w.syncing != nil {
+			select {
+			case e := <-w.syncing:
+				w.note(e)
+				w.syncing = nil
+			default:
+				return n, err // the running sync is not done: the next write starts one
+			}
+		}
+		w.pending = 0
+		done := make(chan error, 1)
+		go func() { done <- w.f.Sync() }()
+		w.syncing = done
+	}
+	return n, err
+}
+
+func (w *syncingWriter) note(err error) {
+	if w.err == nil {
+		w.err = err
+	}
+}
+
+// wait waits for the running sync and reports the first that failed.
+func (w *syncingWriter) wait() error {
+	if w.syncing != nil {
+		w.note(<-w.syncing)
+		w.syncing = nil
+	}
+	return w.err
 }
 
 // commit gives the synced temporary file the key's name. A hard link, unlike

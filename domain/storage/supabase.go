@@ -185,6 +185,7 @@ func (s *Supabase) Put(ctx context.Context, key string, r io.Reader, contentType
 // stage copies r into f through the hashing, context-watching reader.
 func stage(ctx context.Context, key string, f *os.File, r io.Reader) (domain.Blob, error) {
 	u := newUpload(ctx, r)
+	defer u.close()
 	if _, err := io.Copy(f, u); err != nil {
 		if srcErr := u.failure(key); srcErr != nil {
 			return domain.Blob{}, srcErr
