@@ -54,6 +54,11 @@ func (rec *chunkRecorder) emit(c domain.Chunk) error {
 	rec.run.chunks = c.Lines.Chunk + 1
 	rec.run.Metrics.chunkAnalysed(c)
 	select {
+	case <-rec.stopped:
+		return rec.err
+	default:
+	}
+	select {
 	case rec.queue <- c:
 		return nil
 	case <-rec.stopped:
@@ -76,13 +81,13 @@ func (rec *chunkRecorder) save() {
 	defer close(rec.done)
 	r := rec.run
 	for c := range rec.queue {
-		if rec.err != nil {
-			continue // the analysis stops at its next emit
-		}
 		err := r.update(rec.saveCtx, func(j *domain.Job) error { return j.RecordChunk(r.attempt, c, time.Now()) })
 		if err != nil {
+			// What waits in the queue is dropped: the analysis stops at
+			// its next emit.
 			rec.err = fmt.Errorf("record chunk %d of job %s: %w", c.Lines.Chunk, r.id, err)
 			close(rec.stopped)
+			return
 		}
 	}
 }
