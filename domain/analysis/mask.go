@@ -49,6 +49,7 @@ type masker struct {
 	anyVar  bool      // some token holds a variable
 	anyDay  bool      // some word may be a month or weekday name
 	scratch []byte
+	shapes  []itemShape // the tokens as items, while repeats are looked for
 
 	msg      []byte // the message being masked
 	exps     []byte // expansions of the tokens that hold lists of values
@@ -165,15 +166,12 @@ func (m *masker) maskClosingGroup(msg []byte) {
 }
 
 // structEnd extends the token msg[pos:end] that opens a brace its blanks
-// interrupt, "{a=1, b=2}", to the closing brace and the punctuation glued
-// to it, when the braces hold fields ('=' or ':'); else it returns end.
+// interrupt, "{a=1, b=2}" or "{alice 30 true}", to the closing brace and
+// the punctuation glued to it: a structure is one value, whether it names
+// its fields or only lists them; else it returns end.
 func structEnd(msg []byte, pos, end int) int {
 	e := groupEnd(msg, pos, '{', '}')
 	if e <= end {
-		return end
-	}
-	inner := msg[pos:e]
-	if indexByte(inner, '=') < 0 && indexByte(inner, ':') < 0 {
 		return end
 	}
 	e, _ = tokenEnd(msg, e)

@@ -78,6 +78,7 @@ func clusterSize(mk *masker) int {
 type placed struct {
 	cluster  int32
 	keywords uint64 // bits of the miner's keywords in the constant tokens
+	repeats  bool   // the message holds a run of repeated items (mask_repeats.go)
 }
 
 func newMiner(maxTemplates int) *miner {
@@ -86,15 +87,21 @@ func newMiner(maxTemplates int) *miner {
 }
 
 // add places the masked message held by mk. Most messages were seen before
-// with the same masked text, which one hash lookup finds.
+// with the same masked text, which one hash lookup finds; runs of repeated
+// items are looked for only in the others.
 func (m *miner) add(mk *masker) placed {
 	h := mk.sequenceHash()
 	if p, ok := m.seen[h]; ok {
+		if p.repeats {
+			mk.collapseRepeats() // as when it was placed: the template compares its items
+		}
 		m.clusters[p.cluster].observe(mk)
 		return p
 	}
+	keywords := m.constKeywords(mk) // words in a run of items count too
+	repeats := mk.collapseRepeats()
 	mk.hashTokens()
-	p := placed{cluster: m.place(mk), keywords: m.constKeywords(mk)}
+	p := placed{cluster: m.place(mk), keywords: keywords, repeats: repeats}
 	m.clusters[p.cluster].observe(mk)
 	if len(m.seen) >= maxSeen {
 		clear(m.seen)
