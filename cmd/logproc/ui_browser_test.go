@@ -178,7 +178,10 @@ func TestBrowserUploadWatchAndReplay(t *testing.T) {
 
 	// The job is held before it runs; the page must follow it to the end
 	// without a reload, which would lose the marker set now.
-	before := read(t, ctx, "status before the run", chromedp.Text(chromedp.CSS(`[data-field=status] .status`)))
+	// Read in one step in the page: the progress stream replaces the
+	// field, so a node found first may be gone when its text is asked for.
+	before := read(t, ctx, "status before the run",
+		chromedp.Evaluate[string](`document.querySelector("[data-field=status] .status").textContent.trim()`))
 	read(t, ctx, "mark the document", chromedp.Evaluate[bool](`window.__sameDocument = true`))
 	if before == "completed" || before == "failed" {
 		t.Fatalf("job finished before the analysis was let through: %q", before)
