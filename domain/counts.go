@@ -1,7 +1,10 @@
 package domain
 
 import (
-	"sort"
+	"cmp"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -24,19 +27,39 @@ func addCounts(a, b map[string]int64, limit int) map[string]int64 {
 	return a
 }
 
-func trimCounts(m map[string]int64, limit int) {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+// plusCounts returns a new map of a's counts plus b's, or a itself when b
+// adds nothing; a is left as it was.
+func plusCounts(a, b map[string]int64) map[string]int64 {
+	if len(b) == 0 {
+		return a
 	}
-	sort.Slice(keys, func(i, j int) bool {
-		if m[keys[i]] != m[keys[j]] {
-			return m[keys[i]] > m[keys[j]]
+	sum := make(map[string]int64, len(a)+len(b))
+	maps.Copy(sum, a)
+	for k, n := range b {
+		sum[k] += n
+	}
+	return sum
+}
+
+// trimCounts keeps the limit largest counts of m, the smaller key first
+// among equal counts.
+func trimCounts(m map[string]int64, limit int) {
+	type kv struct {
+		k string
+		n int64
+	}
+	all := make([]kv, 0, len(m))
+	for k, n := range m {
+		all = append(all, kv{k, n})
+	}
+	slices.SortFunc(all, func(a, b kv) int {
+		if c := cmp.Compare(b.n, a.n); c != 0 {
+			return c
 		}
-		return keys[i] < keys[j]
+		return strings.Compare(a.k, b.k)
 	})
-	for _, k := range keys[limit:] {
-		delete(m, k)
+	for _, e := range all[limit:] {
+		delete(m, e.k)
 	}
 }
 

@@ -108,7 +108,8 @@ type Progress struct {
 // many, and how many of each level. The chunks' counts are summed, parts'
 // included, so both are exact. Levels is nil for a minute whose events were
 // written before the worker counted levels per minute, and sums to less
-// than Count when only some of them were.
+// than Count when only some of them were. A fold never changes a Levels
+// map in place (it makes a new one), so copies of a job share them.
 type MinuteCounts struct {
 	Count  int64
 	Levels map[string]int64
@@ -280,7 +281,7 @@ func (j *Job) addMinute(m events.MinuteCount) {
 	key := m.Minute.Unix()
 	cur := j.Timeline[key]
 	cur.Count += m.Count
-	cur.Levels = addCounts(cur.Levels, m.Levels, 0)
+	cur.Levels = plusCounts(cur.Levels, m.Levels)
 	j.Timeline[key] = cur
 	if j.dirtyMinutes == nil {
 		j.dirtyMinutes = map[int64]bool{}

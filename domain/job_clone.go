@@ -16,7 +16,7 @@ func (j *Job) clone() *Job {
 	c.Keywords = maps.Clone(j.Keywords)
 	c.Components = maps.Clone(j.Components)
 	c.TopIPs = maps.Clone(j.TopIPs)
-	c.Timeline = cloneTimeline(j.Timeline)
+	c.Timeline = maps.Clone(j.Timeline) // a minute's Levels is never changed in place
 	if j.Groups != nil {
 		c.Groups = make(map[string]*events.ErrorGroup, len(j.Groups))
 		for id, g := range j.Groups {
@@ -32,15 +32,3 @@ func (j *Job) clone() *Job {
 	return &c
 }
 
-// cloneTimeline copies a timeline with its minutes' level counts, which a
-// fold adds to in place.
-func cloneTimeline(t map[int64]MinuteCounts) map[int64]MinuteCounts {
-	if t == nil {
-		return nil
-	}
-	c := make(map[int64]MinuteCounts, len(t))
-	for m, n := range t {
-		c[m] = MinuteCounts{Count: n.Count, Levels: maps.Clone(n.Levels)}
-	}
-	return c
-}
