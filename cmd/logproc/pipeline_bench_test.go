@@ -269,7 +269,8 @@ func (a *testApp) phases(id, token string, start, uploaded, done time.Time) map[
 // BenchmarkLargeFileInParts times a generated HDFS-like file of
 // LOGPROC_BENCH_PART_LINES lines (4,000,000 by default, about 570 MB) from
 // the start of its upload to its done event, analysed whole by one worker
-// and in parts of PART_BYTES (64 MiB) by 1, 2 and 4 workers. It reports the
+// and in parts of PART_BYTES (64 MiB, or LOGPROC_BENCH_PART_BYTES) by 1, 2
+// and 4 workers. It reports the
 // time from upload start (s/job) and from the job's JobSubmitted (s/run:
 // the upload left out), each against the whole run's, and the job's time
 // by phase.
@@ -281,6 +282,13 @@ func BenchmarkLargeFileInParts(b *testing.B) {
 		var err error
 		if n, err = strconv.Atoi(v); err != nil || n <= 0 {
 			b.Fatalf("LOGPROC_BENCH_PART_LINES=%q", v)
+		}
+	}
+	partBytes := int64(64 << 20)
+	if v := os.Getenv("LOGPROC_BENCH_PART_BYTES"); v != "" {
+		var err error
+		if partBytes, err = strconv.ParseInt(v, 10, 64); err != nil || partBytes < 1<<16 {
+			b.Fatalf("LOGPROC_BENCH_PART_BYTES=%q", v)
 		}
 	}
 	dir := b.TempDir()
@@ -298,7 +306,7 @@ func BenchmarkLargeFileInParts(b *testing.B) {
 		name    string
 		workers int
 		parts   int64
-	}{{"whole", 1, 0}, {"parts-1", 1, 64 << 20}, {"parts-2", 2, 64 << 20}, {"parts-4", 4, 64 << 20}} {
+	}{{"whole", 1, 0}, {"parts-1", 1, partBytes}, {"parts-2", 2, partBytes}, {"parts-4", 4, partBytes}} {
 		b.Run(c.name, func(b *testing.B) {
 			a := startTestAppParts(b, true, true, func(cfg *Config) { cfg.WorkerConcurrency, cfg.PartBytes = c.workers, c.parts })
 			token := a.token("bench", "")
