@@ -31,4 +31,3 @@ func (j *Job) clone() *Job {
 	c.changes = slices.Clone(j.changes)
 	return &c
 }
-
