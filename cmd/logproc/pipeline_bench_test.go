@@ -167,6 +167,32 @@ func (a *testApp) uploadFile(token, path string) string {
 	return id
 }
 
+// uploadRaw sends the file as the request's body (`?filename=`), as a
+// client that does not build a form does, and returns the job id.
+func (a *testApp) uploadRaw(token, path string) string {
+	a.t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer f.Close()
+	req, _ := http.NewRequest("POST", a.url+"/api/upload-logs?filename="+filepath.Base(path), f)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "text/plain")
+	resp, err := a.client.Do(req)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusAccepted {
+		a.t.Fatalf("upload = %d %s", resp.StatusCode, body)
+	}
+	_, rest, _ := strings.Cut(string(body), `"job_id":"`)
+	id, _, _ := strings.Cut(rest, `"`)
+	return id
+}
+
 // followToEnd reads the job's progress stream until its done event.
 func (a *testApp) followToEnd(id, token string) string {
 	a.t.Helper()
@@ -191,7 +217,8 @@ func (a *testApp) followToEnd(id, token string) string {
 // BenchmarkUploadToCompleted times a generated file of a million lines from
 // the start of its upload to its done event on the progress stream, with one
 // worker process running one task at a time (slots-1) or two (slots-2, the
-// default on two cores: a file of two parts runs both at once), beside the
+// default on two cores: a file of two parts runs both at once), uploaded as
+// a multipart form or as the raw body (raw), beside the
 // engine alone on one core on the same file (the `logproc analyze` path);
 // it reports both, their ratio, and the job's time by phase.
 //
@@ -203,8 +230,16 @@ func BenchmarkUploadToCompleted(b *testing.B) {
 		gen  func(io.Writer, int, *rand.Rand)
 	}{{"hdfs", hdfsLike}, {"openstack", openstackLike}} {
 		path := benchFile(b, c.name+".log", n, c.gen)
-		for _, slots := range []int{1, 2} {
-			b.Run(fmt.Sprintf("%s/slots-%d", c.name, slots), func(b *testing.B) {
+		for _, run := range []struct {
+			slots int
+			raw   bool
+		}{{1, false}, {2, false}, {2, true}} {
+			slots, name := run.slots, fmt.Sprintf("%s/slots-%d", c.name, run.slots)
+			upload := (*testApp).uploadFile
+			if run.raw {
+				name, upload = name+"/raw", (*testApp).uploadRaw
+			}
+			b.Run(name, func(b *testing.B) {
 				a := startTestAppParts(b, true, true, func(c *Config) { c.WorkerConcurrency = slots })
 				token := a.token("bench", "")
 				var total, engine time.Duration
@@ -212,7 +247,7 @@ func BenchmarkUploadToCompleted(b *testing.B) {
 				for b.Loop() {
 					engine += analyzeFile(b, path)
 					start := time.Now()
-					id := a.uploadFile(token, path)
+					id := upload(a, token, path)
 					uploaded := time.Now()
 					if last := a.followToEnd(id, token); !strings.Contains(last, `"status":"completed"`) {
 						b.Fatalf("job %s ended with %s", id, last)
