@@ -89,3 +89,58 @@ func (l TaskLoss) reason() string {
 		return "the job's last attempt failed and its failure could not be recorded; upload the file again"
 	}
 }
+
+// TaskCondition is what the queue shows of a job's task that no live worker
+// runs, as far as deciding its fate goes.
+type TaskCondition int
+
+// The conditions of a task a reconciler looks at.
+const (
+	// TaskIsWaiting: the queue holds the task and will run it (pending,
+	// scheduled, retry) or has just run it (completed).
+	TaskIsWaiting TaskCondition = iota
+	// TaskIsMissing: the queue holds no task with its id.
+	TaskIsMissing
+	// TaskIsArchived: the queue gave up on the task.
+	TaskIsArchived
+	// TaskIsOrphaned: the task is active, but no live worker runs it and its
+	// lease has expired.
+	TaskIsOrphaned
+)
+
+// TaskAction is what becomes of such a task.
+type TaskAction int
+
+// What a reconciler may do about a task.
+const (
+	// LeaveTask: nothing; the queue will run it, or drop it.
+	LeaveTask TaskAction = iota
+	// RequeueTask: enqueue the task again; the next attempt resumes the job.
+	RequeueTask
+	// RecoverTask: hand the orphaned task back to the queue at once.
+	RecoverTask
+	// FailJob: the task ended without the job: record it with LoseTask.
+	FailJob
+)
+
+// SettleTask decides what becomes of the task of the numbered part (0 for
+// the job's own task, or the one that finishes it) in condition c: a task that
+// is gone is enqueued again, one the queue gave up on fails the job, and
+// an orphaned one goes back to the queue unless its part has had all its
+// attempts, so a file that kills its worker cannot loop. A finished job's
+// tasks are left alone.
+func (j *Job) SettleTask(part int, c TaskCondition) TaskAction {
+	switch {
+	case j.Status.Terminal():
+		return LeaveTask
+	case c == TaskIsMissing:
+		return RequeueTask
+	case c == TaskIsArchived:
+		return FailJob
+	case c == TaskIsOrphaned && j.OutOfAttempts(part):
+		return FailJob
+	case c == TaskIsOrphaned:
+		return RecoverTask
+	}
+	return LeaveTask
+}

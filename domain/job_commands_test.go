@@ -397,3 +397,45 @@ func TestARepeatOfEventsATwinStoredElsewhereReloads(t *testing.T) {
 		t.Errorf("history = %s", got)
 	}
 }
+
+// A task that no live worker runs is settled by the job: enqueued again
+// when gone, the job failed when the queue gave up on it or when an
+// orphaned task's attempts are spent, handed back to the queue otherwise;
+// a finished job's tasks are left.
+func TestSettleTask(t *testing.T) {
+	jobs, _, id := submitted(t)
+	j := load(t, jobs, id)
+	want := map[domain.TaskCondition]domain.TaskAction{
+		domain.TaskIsWaiting:  domain.LeaveTask,
+		domain.TaskIsMissing:  domain.RequeueTask,
+		domain.TaskIsArchived: domain.FailJob,
+		domain.TaskIsOrphaned: domain.RecoverTask,
+	}
+	for c, a := range want {
+		if got := j.SettleTask(0, c); got != a {
+			t.Errorf("queued job, condition %d: action %d, want %d", c, got, a)
+		}
+	}
+	for n := 1; n <= domain.MaxAttempts; n++ {
+		if err := jobs.Update(ctx, j, func(j *domain.Job) error {
+			return j.Start(domain.Attempt{Number: n, Worker: "host:1", Engine: engine.Engine}, at)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		got, want := j.SettleTask(0, domain.TaskIsOrphaned), domain.RecoverTask
+		if n == domain.MaxAttempts {
+			want = domain.FailJob
+		}
+		if got != want {
+			t.Errorf("orphaned after %d attempts: action %d, want %d", n, got, want)
+		}
+	}
+	if err := jobs.Update(ctx, j, func(j *domain.Job) error { return j.LoseTask(domain.LostWorker, 0, 6, at) }); err != nil {
+		t.Fatal(err)
+	}
+	for c := range want {
+		if got := j.SettleTask(0, c); got != domain.LeaveTask {
+			t.Errorf("failed job, condition %d: action %d, want to leave it", c, got)
+		}
+	}
+}

@@ -399,21 +399,36 @@ func (r *Reconciler) settleParts(ctx context.Context, p *pass, job *domain.Job) 
 	return done, nil
 }
 
-// act settles the task of an unfinished job that is missing, archived,
-// orphaned or completed.
+// act does what the job decides for its task (missing, archived, orphaned
+// or completed): the reconciler only tells the job what the queue shows.
 func (r *Reconciler) act(ctx context.Context, job *domain.Job, u unit, info *asynq.TaskInfo) (outcome, error) {
-	switch {
-	case info == nil:
+	switch job.SettleTask(u.part, taskCondition(info)) {
+	case domain.RequeueTask:
 		return r.requeue(ctx, job, u)
-	case info.State == asynq.TaskStateArchived:
-		return outcomeFailed, r.fail(ctx, job, u, lossOf(info), archivedAttempt(job, u, info), info)
-	case info.State == asynq.TaskStateActive && job.OutOfAttempts(u.part):
-		return outcomeFailed, r.fail(ctx, job, u, domain.LostWorker, attemptsAt(job, u), info)
-	case info.State == asynq.TaskStateActive:
+	case domain.RecoverTask:
 		return r.recover(ctx, job, u)
+	case domain.FailJob:
+		if info.State == asynq.TaskStateArchived {
+			return outcomeFailed, r.fail(ctx, job, u, lossOf(info), archivedAttempt(job, u, info), info)
+		}
+		return outcomeFailed, r.fail(ctx, job, u, domain.LostWorker, attemptsAt(job, u), info)
 	}
 	r.leave(job, u, info)
 	return outcomeLeft, nil
+}
+
+// taskCondition is what the job needs to know of a task that no live worker
+// runs: act is only called for those, so an active one is orphaned.
+func taskCondition(info *asynq.TaskInfo) domain.TaskCondition {
+	switch {
+	case info == nil:
+		return domain.TaskIsMissing
+	case info.State == asynq.TaskStateArchived:
+		return domain.TaskIsArchived
+	case info.State == asynq.TaskStateActive:
+		return domain.TaskIsOrphaned
+	}
+	return domain.TaskIsWaiting
 }
 
 // isRunning reports whether a live worker server runs the task.
