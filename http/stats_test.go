@@ -62,7 +62,8 @@ func minutesOf(body map[string]any) string {
 func TestAcceptedJobIsNeverNotFound(t *testing.T) {
 	e := newEnvWith(t, "", false) // nothing projects: the read model lags
 	alice := e.token("alice", "")
-	status, up := e.upload(alice, "app.log", []byte("2026-11-27 10:00:00 ERROR boom\n"))
+	content := []byte("2026-11-27 10:00:00 ERROR boom\n")
+	status, up := e.upload(alice, "app.log", content)
 	if status != http.StatusAccepted {
 		t.Fatalf("upload = %d %v", status, up)
 	}
@@ -70,6 +71,9 @@ func TestAcceptedJobIsNeverNotFound(t *testing.T) {
 	status, job := e.do("GET", "/api/stats/"+id, alice, nil, "")
 	if status != http.StatusOK || job["status"] != "queued" || job["projected"] != false || job["job_id"] != id {
 		t.Errorf("GET the accepted job before it is projected = %d %v; want 200 queued, projected false", status, job)
+	}
+	if size := float64(len(content)); job["uploaded_bytes"] != size || job["size"] != size {
+		t.Errorf("uploaded_bytes %v and size %v, want both the %v bytes uploaded", job["uploaded_bytes"], job["size"], size)
 	}
 	e.recordChunks(uuid.MustParse(id))
 	status, job = e.do("GET", "/api/stats/"+id+"?minutes=2", e.token("root", "admin"), nil, "")

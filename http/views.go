@@ -24,7 +24,8 @@ type JobView struct {
 	ID               uuid.UUID        `json:"job_id"`
 	Owner            string           `json:"owner"`
 	FileName         string           `json:"file_name"`
-	Size             int64            `json:"size"`
+	Size             int64            `json:"size"` // UploadedBytes under its first name, for older clients
+	UploadedBytes    int64            `json:"uploaded_bytes"`
 	SHA256           string           `json:"sha256"`
 	ContentType      string           `json:"content_type,omitempty"`
 	Options          jobOptionsView   `json:"options"`
@@ -106,8 +107,9 @@ func counts[K comparable](m map[K]int64) map[K]int64 {
 // NewJobView returns the API's view of a job, not marked as projected.
 func NewJobView(j *domain.Job) JobView {
 	return JobView{
-		ID: j.ID, Owner: j.Owner, FileName: j.FileName, Size: j.Size, SHA256: j.SHA256, ContentType: j.ContentType,
-		Options: jobOptionsView{ChunkLines: j.Options.ChunkLines}, Status: j.Status, Version: j.Version,
+		ID: j.ID, Owner: j.Owner, FileName: j.FileName, Size: j.Size, UploadedBytes: j.Size, SHA256: j.SHA256,
+		ContentType: j.ContentType,
+		Options:     jobOptionsView{ChunkLines: j.Options.ChunkLines}, Status: j.Status, Version: j.Version,
 		Attempts: j.Attempts, CorrelationID: j.CorrelationID, SubmittedEventID: j.SubmittedEventID,
 		SubmittedAt: j.SubmittedAt, StartedAt: j.StartedAt, FinishedAt: j.FinishedAt, DurationMS: j.DurationMS,
 		Chunks: j.Chunks, Lines: j.Lines, Entries: j.Entries, AnalysedBytes: j.Bytes, BytesRead: j.BytesRead,

@@ -43,9 +43,12 @@ func TestJobViewKeepsTheAPIsNames(t *testing.T) {
 		"correlation_id", "distinct_ips", "duration_ms", "entries", "error_groups", "error_like", "errors",
 		"failure_code", "failure_reason", "file_name", "finished_at", "format", "job_id", "keywords", "levels", "lines",
 		"max_time", "min_time", "options", "owner", "projected", "sha256", "size", "started_at", "status", "submitted_at",
-		"submitted_event_id", "time_assumption", "top_ips", "truncated_lines", "version"}
+		"submitted_event_id", "time_assumption", "top_ips", "truncated_lines", "uploaded_bytes", "version"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("a job's JSON names (-want +got):\n%s", diff)
+	}
+	if m["uploaded_bytes"] != float64(j.Size) || m["size"] != m["uploaded_bytes"] {
+		t.Errorf("uploaded_bytes %v and size %v, want both the file's %d bytes", m["uploaded_bytes"], m["size"], j.Size)
 	}
 }
 
