@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -21,7 +20,7 @@ import (
 func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("analyze", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	asJSON := fs.Bool("json", false, "print the summary as JSON")
+	asJSON := fs.Bool("json", false, "print the summary as JSON, with the names the API gives a job")
 	fs.Usage = func() { fmt.Fprintln(stderr, "usage: logproc analyze FILE|- [--json]"); fs.PrintDefaults() }
 	path, err := fileArg(fs, args)
 	if err != nil {
@@ -41,10 +40,7 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return fmt.Errorf("analyze %s: %w", path, err)
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(sum)
+		return printSummaryJSON(stdout, sum)
 	}
 	return printSummary(stdout, path, sum)
 }

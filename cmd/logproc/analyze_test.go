@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -52,12 +53,13 @@ func TestRunAnalyzeJSONAndKeywords(t *testing.T) {
 	if err := runAnalyze(context.Background(), []string{path, "--json"}, &out, &out); err != nil {
 		t.Fatalf("runAnalyze: %v", err)
 	}
-	var sum analysis.Summary
+	var sum summaryView
 	if err := json.Unmarshal(out.Bytes(), &sum); err != nil {
 		t.Fatalf("decode %s: %v", out.String(), err)
 	}
-	if sum.Entries != 4 || sum.Keywords["locked"] != 1 || sum.Keywords["slow"] != 1 || len(sum.ErrorGroups) != 1 {
-		t.Errorf("summary: entries %d keywords %v groups %d", sum.Entries, sum.Keywords, len(sum.ErrorGroups))
+	keywords := []analysis.NameCount{{Name: "locked", Count: 1}, {Name: "slow", Count: 1}}
+	if sum.Entries != 4 || !slices.Equal(sum.Keywords, keywords) || sum.ErrorGroups != 1 || len(sum.TopErrorGroups) != 1 {
+		t.Errorf("summary: entries %d keywords %v groups %d %v", sum.Entries, sum.Keywords, sum.ErrorGroups, sum.TopErrorGroups)
 	}
 }
 
