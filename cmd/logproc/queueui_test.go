@@ -8,9 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 
 	"github.com/logproc/logproc/domain/worker"
+	"github.com/logproc/logproc/events"
 	lphttp "github.com/logproc/logproc/http"
 	"github.com/logproc/logproc/projections"
 )
@@ -136,5 +138,62 @@ func (a *testApp) waitTaskState(inspector *asynq.Inspector, id string, want asyn
 			a.t.Fatalf("task of job %s never %s: %+v %v", id, want, info, err)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// An operator who runs again, from the queue UI, the archived task of a job
+// that has finished changes nothing: the worker finds the job finished and
+// records nothing.
+func TestTaskRunAgainInTheQueueUIOfAFinishedJobRecordsNothing(t *testing.T) {
+	a := startTestApp(t, nil)
+	alice, admin := a.token("alice", ""), a.token("root", "admin")
+	id := a.upload(alice, "app.log", fixtureLog())
+	if js := a.waitFinished(id, alice); js.Status != "completed" {
+		t.Fatalf("job = %+v, want completed", js)
+	}
+	jobID := uuid.MustParse(id)
+	before, err := a.app.Store.ReadStream(context.Background(), events.JobStream(jobID), 0, 10_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The finished task, kept for a day, makes way for one the queue gave
+	// up on: scheduled far ahead, so no worker takes it, then archived.
+	inspector := asynq.NewInspectorFromRedisClient(a.app.Redis)
+	queue := a.app.Config.Queue
+	a.waitTaskState(inspector, id, asynq.TaskStateCompleted)
+	if err := inspector.DeleteTask(queue, id); err != nil {
+		t.Fatal(err)
+	}
+	task, err := worker.NewAnalyzeJobTask(jobID, 0, queue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := asynq.NewClientFromRedisClient(a.app.Redis)
+	if _, err := client.Enqueue(task, asynq.ProcessIn(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := inspector.ArchiveTask(queue, id); err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("POST", a.url+QueueUIPath+"/api/queues/"+queue+"/archived_tasks/"+id+":run", nil)
+	req.Header.Set("Authorization", "Bearer "+admin)
+	resp, err := a.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent && resp.StatusCode != http.StatusOK {
+		t.Fatalf("run through the queue UI = %d", resp.StatusCode)
+	}
+	a.waitTaskState(inspector, id, asynq.TaskStateCompleted)
+	after, err := a.app.Store.ReadStream(context.Background(), events.JobStream(jobID), 0, 10_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) != len(before) {
+		t.Errorf("the task run again added %d events to the finished job", len(after)-len(before))
+	}
+	if js := a.waitFinished(id, alice); js.Status != "completed" || js.Lines != 109 {
+		t.Errorf("job after its task ran again = %+v, want completed with 109 lines", js)
 	}
 }
