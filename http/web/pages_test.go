@@ -8,11 +8,13 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/logproc/logproc/domain"
 	"github.com/logproc/logproc/domain/analysis"
 	"github.com/logproc/logproc/domain/worker"
 )
@@ -127,7 +129,42 @@ func TestUploadErrorsInPlainWords(t *testing.T) {
 	}
 	resp, body = f.upload(tok, "ok.log", hostileLog(), js)
 	if resp.StatusCode != http.StatusAccepted || !strings.Contains(body, `"job_url":"/jobs/`) {
-		t.Errorf("script upload = %d %s", resp.StatusCode, body)
+		t.Errorf("form upload asking for JSON = %d %s", resp.StatusCode, body)
+	}
+}
+
+// The page's script sends the file itself as the body, named in the query,
+// with the CSRF token in a header; the job keeps the file's name, and the
+// API's errors come back in plain words as for a form.
+func TestScriptUploadSendsTheFileAsTheBody(t *testing.T) {
+	f := newFixture(t)
+	tok := f.token("alice", "", time.Hour)
+	h := map[string]string{"Accept": "application/json", "Content-Type": "application/octet-stream",
+		CSRFHeader: csrfToken(tok)}
+	resp, body := f.do("POST", "/upload?filename="+url.QueryEscape("raw app.log"), tok, bytes.NewReader(hostileLog()), h)
+	var ok struct {
+		JobURL string `json:"job_url"`
+	}
+	json.Unmarshal([]byte(body), &ok)
+	m := jobPath.FindStringSubmatch(ok.JobURL)
+	if resp.StatusCode != http.StatusAccepted || m == nil {
+		t.Fatalf("raw upload = %d %s", resp.StatusCode, body)
+	}
+	job, err := domain.NewJobs(f.store).Load(context.Background(), uuid.MustParse(m[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if job.FileName != "raw app.log" || job.Size != int64(len(hostileLog())) {
+		t.Errorf("job from a raw upload: name %q, size %d; want %q, %d", job.FileName, job.Size, "raw app.log", len(hostileLog()))
+	}
+	resp, body = f.do("POST", "/upload?filename=img.log", tok, bytes.NewReader(append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 64)...)), h)
+	if resp.StatusCode != http.StatusUnsupportedMediaType || !strings.Contains(body, "does not look like a text log") {
+		t.Errorf("raw upload of a binary = %d %s", resp.StatusCode, body)
+	}
+	delete(h, CSRFHeader)
+	resp, _ = f.do("POST", "/upload?filename=app.log", tok, bytes.NewReader(hostileLog()), h)
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("raw upload without the CSRF token = %d, want 403", resp.StatusCode)
 	}
 }
 
