@@ -24,7 +24,8 @@
 //     are sampled to pick a format, which reads one record per line:
 //     format_struct*.go (JSON lines, logfmt; their keys and JSON scanning) or
 //     a text layout (layout.go, layout_detect.go, layout_fields.go,
-//     layout_fieldkind.go).
+//     layout_fieldkind.go, layout_prefix.go for a program name before a
+//     dash).
 //   - time_layout.go, time_detect.go, time_parse.go, time_reader.go:
 //     timestamp layouts, learned once per file and parsed per line without
 //     trying others.

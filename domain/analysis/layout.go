@@ -13,6 +13,7 @@ type textLayout struct {
 	compField  int  // -1 without a component
 	pidField   int  // -1 without a pid
 	optField   bool // an optional field may stand before the level
+	prefix     bool // a program prefix may follow the header ("app.bin [x86] - ")
 	levelGlued bool // the level is glued by ':' to what follows, and so is the name after it
 	isClear    bool
 	ambiguous  bool // the date order could be read more than one way
@@ -41,6 +42,9 @@ func (l *textLayout) read(line []byte, rec *record) {
 	if l.tsField >= 0 && !rec.hasTime || l.tsField < 0 && l.levelField >= 0 && rec.level == codeNone {
 		*rec = record{msg: line}
 		return
+	}
+	if l.prefix {
+		pos = l.skipProgramPrefix(line, pos, rec)
 	}
 	rec.head, rec.msg = line[:pos], trimRight(line[pos:])
 }
@@ -117,7 +121,8 @@ func (l *textLayout) clear() bool     { return l.isClear }
 
 // describe lists the header fields, e.g.
 // "text: timestamp(YYMMDD hhmmss) pid level component message"; "[field]"
-// is a field some lines have and others not.
+// is a field some lines have and others not, and a program prefix reads
+// "component [field] -".
 func (l *textLayout) describe() string {
 	parts := []string{"text:"}
 	for i := range l.nFields {
@@ -125,6 +130,13 @@ func (l *textLayout) describe() string {
 			parts = append(parts, "[field]")
 		}
 		parts = append(parts, l.fieldName(i))
+	}
+	if l.prefix {
+		name := "component"
+		if l.compField >= 0 {
+			name = "field"
+		}
+		parts = append(parts, name, "[field]", "-")
 	}
 	return strings.Join(append(parts, "message"), " ")
 }

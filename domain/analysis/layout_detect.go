@@ -11,7 +11,8 @@ package analysis
 // so is the name glued after it. Without levels, a consistent
 // "name:" or "name[pid]:" field, or fields closed by '|', anchor it
 // instead; failing that, the timestamp and any consistent numbers,
-// brackets or marker symbols after it.
+// brackets or marker symbols after it. A program name closed by a dash may
+// follow the header (layout_prefix.go).
 
 // Shares of header lines that make a position's kind consistent.
 const (
@@ -46,6 +47,7 @@ func detectTextLayout(sample [][]byte) *textLayout {
 	} else {
 		l.headerWithoutLevel(st)
 	}
+	l.detectProgramPrefix(sample)
 	l.pidField = st.first(0, kindInt, headerShare, l.tsField, l.levelField, l.compField)
 	if l.pidField >= l.nFields {
 		l.pidField = -1
