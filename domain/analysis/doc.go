@@ -34,10 +34,11 @@
 //     entries; continuation lines and stack traces join the entry that began
 //     them.
 //   - mask.go, mask_shapes.go, mask_parts.go, mask_kv.go, mask_dates.go,
-//     mask_runs.go, mask_repeats.go, mask_vocab.go: messages become template
-//     tokens with their variables masked (token shapes, digits inside tokens,
-//     key=value, dates, runs of values and what joins them into one, runs of
-//     repeated items of varying number, the word lists).
+//     mask_runs.go, mask_repeats.go, mask_groups.go, mask_vocab.go: messages
+//     become template tokens with their variables masked (token shapes,
+//     digits inside tokens, key=value, dates, runs of values and what joins
+//     them into one, runs of repeated items of varying number, bracketed
+//     groups of words as one token, the word lists).
 //   - miner.go, miner_siblings.go, miner_render.go, miner_unify.go: the
 //     Drain-like template tree, the merging of templates that differ in one
 //     position, what a template shows (one "<*>" per value, constants that

@@ -73,7 +73,11 @@ func (m *masker) mask(msg []byte) {
 	for pos := skipBlanks(msg, 0); pos < len(msg); pos = skipBlanks(msg, pos) {
 		end, cls := tokenEnd(msg, pos)
 		if cls&clsEq != 0 && cls&clsOther != 0 {
-			if e := quotedValueEnd(msg, pos, end); e > end {
+			e := quotedValueEnd(msg, pos, end)
+			if e == end {
+				e = callValueEnd(msg, pos, end)
+			}
+			if e > end {
 				end, cls = e, cls|classOf(msg[end:e])
 			}
 		}

@@ -79,6 +79,7 @@ type placed struct {
 	cluster  int32
 	keywords uint64 // bits of the miner's keywords in the constant tokens
 	repeats  bool   // the message holds a run of repeated items (mask_repeats.go)
+	groups   bool   // the message holds a bracketed group of words (mask_groups.go)
 }
 
 func newMiner(maxTemplates int) *miner {
@@ -92,6 +93,9 @@ func newMiner(maxTemplates int) *miner {
 func (m *miner) add(mk *masker) placed {
 	h := mk.sequenceHash()
 	if p, ok := m.seen[h]; ok {
+		if p.groups {
+			mk.joinWordGroups() // as when it was placed
+		}
 		if p.repeats {
 			mk.collapseRepeats() // as when it was placed: the template compares its items
 		}
@@ -99,9 +103,10 @@ func (m *miner) add(mk *masker) placed {
 		return p
 	}
 	keywords := m.constKeywords(mk) // words in a run of items count too
+	groups := mk.joinWordGroups()
 	repeats := mk.collapseRepeats()
 	mk.hashTokens()
-	p := placed{cluster: m.place(mk), keywords: keywords, repeats: repeats}
+	p := placed{cluster: m.place(mk), keywords: keywords, repeats: repeats, groups: groups}
 	m.clusters[p.cluster].observe(mk)
 	if len(m.seen) >= maxSeen {
 		clear(m.seen)
