@@ -27,7 +27,7 @@ type progressView struct {
 	Levels          map[string]int64 `json:"levels"`
 	Errors          int64            `json:"errors"`
 	ErrorGroups     int64            `json:"error_groups"`
-	TopErrorGroups  []errorGroupView `json:"top_error_groups"`
+	TopErrorGroups  []ErrorGroupView `json:"top_error_groups"`
 	FailureReason   string           `json:"failure_reason,omitempty"`
 	FailureCode     string           `json:"failure_code,omitempty"`
 }
@@ -35,7 +35,7 @@ type progressView struct {
 func newProgressView(j *domain.Job, groups []events.ErrorGroup) *progressView {
 	return &progressView{JobID: j.ID, Status: j.Status, Version: j.Version, BytesRead: j.BytesRead, Size: j.Size,
 		ProgressPercent: j.ProgressPercent(), Lines: j.Lines, Entries: j.Entries, Levels: counts(j.Levels),
-		Errors: j.Errors, ErrorGroups: j.ErrorGroups, TopErrorGroups: errorGroupViews(groups),
+		Errors: j.Errors, ErrorGroups: j.ErrorGroups, TopErrorGroups: ErrorGroupViews(groups),
 		FailureReason: j.FailureReason, FailureCode: j.FailureCode}
 }
 

@@ -59,8 +59,8 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 type jobResponse struct {
 	JobView
 	ProgressPercent float64          `json:"progress_percent"`
-	TopErrorGroups  []errorGroupView `json:"top_error_groups"`
-	Timeline        []minuteView     `json:"timeline"`
+	TopErrorGroups  []ErrorGroupView `json:"top_error_groups"`
+	Timeline        []MinuteView     `json:"timeline"`
 	EventsURL       string           `json:"events_url"`
 }
 
@@ -149,6 +149,6 @@ func newJobResponse(job *domain.Job, projected bool, groups []events.ErrorGroup,
 	view := NewJobView(job)
 	view.Projected = projected
 	return &jobResponse{JobView: view, ProgressPercent: job.ProgressPercent(),
-		TopErrorGroups: errorGroupViews(groups), Timeline: minuteViews(timeline),
+		TopErrorGroups: ErrorGroupViews(groups), Timeline: MinuteViews(timeline),
 		EventsURL: "/api/jobs/" + job.ID.String() + "/events"}
 }

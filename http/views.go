@@ -134,8 +134,8 @@ func partsOf(j *domain.Job) *partsView {
 	return &partsView{Total: len(j.Parts), Done: len(j.Parts) - len(j.PartsLeft())}
 }
 
-// errorGroupView is one of a job's error groups.
-type errorGroupView struct {
+// ErrorGroupView is one of a job's error groups.
+type ErrorGroupView struct {
 	ID        string     `json:"id"`
 	Template  string     `json:"template"`
 	Level     string     `json:"level"`
@@ -148,29 +148,31 @@ type errorGroupView struct {
 	Sample    string     `json:"sample"`
 }
 
-func errorGroupViews(gs []events.ErrorGroup) []errorGroupView {
-	out := make([]errorGroupView, len(gs))
+// ErrorGroupViews shows error groups as the API does.
+func ErrorGroupViews(gs []events.ErrorGroup) []ErrorGroupView {
+	out := make([]ErrorGroupView, len(gs))
 	for i, g := range gs {
-		out[i] = errorGroupView{ID: g.ID, Template: g.Template, Level: g.Level, Exception: g.Exception,
+		out[i] = ErrorGroupView{ID: g.ID, Template: g.Template, Level: g.Level, Exception: g.Exception,
 			Count: g.Count, FirstLine: g.FirstLine, LastLine: g.LastLine, FirstTime: g.FirstTime,
 			LastTime: g.LastTime, Sample: g.Sample}
 	}
 	return out
 }
 
-// minuteView is one point of a job's timeline: its entries, and those of
+// MinuteView is one point of a job's timeline: its entries, and those of
 // each level. Levels is left out for a minute analysed before levels were
 // counted per minute.
-type minuteView struct {
+type MinuteView struct {
 	Minute time.Time        `json:"minute"`
 	Count  int64            `json:"count"`
 	Levels map[string]int64 `json:"levels,omitempty"`
 }
 
-func minuteViews(ms []events.MinuteCount) []minuteView {
-	out := make([]minuteView, len(ms))
+// MinuteViews shows a timeline as the API does.
+func MinuteViews(ms []events.MinuteCount) []MinuteView {
+	out := make([]MinuteView, len(ms))
 	for i, m := range ms {
-		out[i] = minuteView{Minute: m.Minute, Count: m.Count, Levels: m.Levels}
+		out[i] = MinuteView{Minute: m.Minute, Count: m.Count, Levels: m.Levels}
 	}
 	return out
 }

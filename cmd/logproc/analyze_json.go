@@ -6,13 +6,16 @@ import (
 	"time"
 
 	"github.com/logproc/logproc/domain/analysis"
+	"github.com/logproc/logproc/domain/worker"
+	lphttp "github.com/logproc/logproc/http"
 )
 
 // summaryView is what `logproc analyze --json` prints: a summary under the
 // names and in the shapes the API gives the same facts of a job (a job's
 // view in GET /api/stats/{jobId}), so that one script reads both. The facts
 // a job's view lacks keep names of their own: templates, stack_traces and
-// timeline_step_seconds.
+// timeline_step_seconds. Error groups and the timeline go the way a job's
+// do: from the engine's shapes to the events' (worker) to the API's views.
 type summaryView struct {
 	AnalyzerVersion string                   `json:"analyzer_version,omitempty"`
 	Format          string                   `json:"format,omitempty"`
@@ -33,34 +36,13 @@ type summaryView struct {
 	Components      []analysis.NameCount     `json:"components"`
 	TopIPs          []analysis.NameCount     `json:"top_ips"`
 	DistinctIPs     int64                    `json:"distinct_ips,omitempty"`
-	TopErrorGroups  []errorGroupView         `json:"top_error_groups"`
-	Timeline        []minuteView             `json:"timeline"`
+	TopErrorGroups  []lphttp.ErrorGroupView  `json:"top_error_groups"`
+	Timeline        []lphttp.MinuteView      `json:"timeline"`
 	// TimelineStepSeconds is how long each point of the timeline is: a
 	// minute, doubled as often as a long file needs.
 	TimelineStepSeconds int64 `json:"timeline_step_seconds"`
 	Templates           int   `json:"templates"`
 	StackTraces         int64 `json:"stack_traces,omitempty"`
-}
-
-// errorGroupView is an error group as the API shows a job's.
-type errorGroupView struct {
-	ID        string     `json:"id"`
-	Template  string     `json:"template"`
-	Level     string     `json:"level"`
-	Exception string     `json:"exception,omitempty"`
-	Count     int64      `json:"count"`
-	FirstLine int64      `json:"first_line"`
-	LastLine  int64      `json:"last_line"`
-	FirstTime *time.Time `json:"first_time,omitempty"`
-	LastTime  *time.Time `json:"last_time,omitempty"`
-	Sample    string     `json:"sample"`
-}
-
-// minuteView is a point of the timeline as the API shows a job's.
-type minuteView struct {
-	Minute time.Time                `json:"minute"`
-	Count  int64                    `json:"count"`
-	Levels map[analysis.Level]int64 `json:"levels,omitempty"`
 }
 
 // printSummaryJSON writes s as a summaryView.
@@ -77,26 +59,16 @@ func newSummaryView(s *analysis.Summary) summaryView {
 		ErrorGroups: int64(len(s.ErrorGroups)), ErrorLike: s.ErrorLike, Truncated: s.Truncated,
 		MinTime: timeOrNil(s.MinTime), MaxTime: timeOrNil(s.MaxTime), TimeAssumption: s.TimeAssumption,
 		Keywords: keywordList(s.Keywords), Components: rankedCopy(s.Components), TopIPs: rankedCopy(s.IPs),
-		DistinctIPs: s.DistinctIPs, TopErrorGroups: make([]errorGroupView, len(s.ErrorGroups)),
-		Timeline: make([]minuteView, len(s.Timeline)), TimelineStepSeconds: int64(s.TimelineStep / time.Second),
+		DistinctIPs: s.DistinctIPs, TopErrorGroups: lphttp.ErrorGroupViews(worker.ErrorGroups(s.ErrorGroups)),
+		Timeline: lphttp.MinuteViews(worker.Minutes(s.Timeline)), TimelineStepSeconds: int64(s.TimelineStep / time.Second),
 		Templates: s.Templates, StackTraces: s.StackTraces}
 	if v.Levels == nil {
 		v.Levels = map[analysis.Level]int64{}
 	}
-	for i, g := range s.ErrorGroups {
+	for _, g := range s.ErrorGroups {
 		v.Errors += g.Count
-		v.TopErrorGroups[i] = newErrorGroupView(g)
-	}
-	for i, m := range s.Timeline {
-		v.Timeline[i] = minuteView{Minute: m.Minute, Count: m.Count, Levels: m.Levels.Map()}
 	}
 	return v
-}
-
-func newErrorGroupView(g analysis.ErrorGroup) errorGroupView {
-	return errorGroupView{ID: g.ID, Template: g.Template, Level: string(g.Level), Exception: g.Exception,
-		Count: g.Count, FirstLine: g.FirstLine, LastLine: g.LastLine, FirstTime: timeOrNil(g.FirstTime),
-		LastTime: timeOrNil(g.LastTime), Sample: g.Sample}
 }
 
 // rankedCopy orders a copy of ncs as the API ranks a list: most frequent

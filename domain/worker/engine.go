@@ -45,16 +45,29 @@ func chunkOf(c *analysis.Chunk) domain.Chunk {
 		TimeAssumption: c.TimeAssumption, Keywords: c.Keywords, Components: c.Components,
 		IPs: c.IPs, DistinctIPs: c.DistinctIPs,
 	}
-	for _, m := range c.Timeline {
-		lp.Timeline = append(lp.Timeline, events.MinuteCount{Minute: m.Minute, Count: m.Count, Levels: levelCounts(m.Levels.Map())})
+	lp.Timeline = Minutes(c.Timeline)
+	return domain.Chunk{Lines: lp, Errors: ErrorGroups(c.ErrorGroups)}
+}
+
+// Minutes turns the engine's timeline into the events' minutes, each
+// with its levels under the events' names.
+func Minutes(ms []analysis.MinuteCount) []events.MinuteCount {
+	var out []events.MinuteCount
+	for _, m := range ms {
+		out = append(out, events.MinuteCount{Minute: m.Minute, Count: m.Count, Levels: levelCounts(m.Levels.Map())})
 	}
-	groups := make([]events.ErrorGroup, 0, len(c.ErrorGroups))
-	for _, g := range c.ErrorGroups {
-		groups = append(groups, events.ErrorGroup{ID: g.ID, Template: g.Template, Level: levelName(g.Level),
+	return out
+}
+
+// ErrorGroups turns the engine's error groups into the events' groups.
+func ErrorGroups(gs []analysis.ErrorGroup) []events.ErrorGroup {
+	out := make([]events.ErrorGroup, 0, len(gs))
+	for _, g := range gs {
+		out = append(out, events.ErrorGroup{ID: g.ID, Template: g.Template, Level: levelName(g.Level),
 			Exception: g.Exception, Count: g.Count, FirstLine: g.FirstLine, LastLine: g.LastLine,
 			FirstTime: timePtr(g.FirstTime), LastTime: timePtr(g.LastTime), Sample: g.Sample})
 	}
-	return domain.Chunk{Lines: lp, Errors: groups}
+	return out
 }
 
 func levelName(l analysis.Level) string {
