@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"mime/multipart"
 	"net/http"
@@ -126,22 +127,30 @@ func (a *testApp) upload(token, name string, content []byte) string {
 	fw, _ := mw.CreateFormFile("file", name)
 	fw.Write(content)
 	mw.Close()
-	req, _ := http.NewRequest("POST", a.url+"/api/upload-logs", &buf)
+	return a.postUpload(token, "", mw.FormDataContentType(), &buf)
+}
+
+// postUpload sends body to the upload route (query added to its path) with
+// the content type given, and returns the accepted job's id.
+func (a *testApp) postUpload(token, query, contentType string, body io.Reader) string {
+	a.t.Helper()
+	req, _ := http.NewRequest("POST", a.url+"/api/upload-logs"+query, body)
 	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Content-Type", contentType)
 	resp, err := a.client.Do(req)
 	if err != nil {
 		a.t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var body struct {
+	raw, _ := io.ReadAll(resp.Body)
+	var accepted struct {
 		JobID string `json:"job_id"`
 	}
-	json.NewDecoder(resp.Body).Decode(&body)
-	if resp.StatusCode != http.StatusAccepted || body.JobID == "" {
-		a.t.Fatalf("upload %s = %d", name, resp.StatusCode)
+	json.Unmarshal(raw, &accepted)
+	if resp.StatusCode != http.StatusAccepted || accepted.JobID == "" {
+		a.t.Fatalf("upload%s = %d %s", query, resp.StatusCode, raw)
 	}
-	return body.JobID
+	return accepted.JobID
 }
 
 // jobStats is the part of GET /api/stats/{id} the tests check.

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -150,21 +151,7 @@ func (a *testApp) uploadFile(token, path string) string {
 		}
 		pw.CloseWithError(err)
 	}()
-	req, _ := http.NewRequest("POST", a.url+"/api/upload-logs", pr)
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	resp, err := a.client.Do(req)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusAccepted {
-		a.t.Fatalf("upload = %d %s", resp.StatusCode, body)
-	}
-	_, rest, _ := strings.Cut(string(body), `"job_id":"`)
-	id, _, _ := strings.Cut(rest, `"`)
-	return id
+	return a.postUpload(token, "", mw.FormDataContentType(), pr)
 }
 
 // uploadRaw sends the file as the request's body (`?filename=`), as a
@@ -176,21 +163,7 @@ func (a *testApp) uploadRaw(token, path string) string {
 		a.t.Fatal(err)
 	}
 	defer f.Close()
-	req, _ := http.NewRequest("POST", a.url+"/api/upload-logs?filename="+filepath.Base(path), f)
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "text/plain")
-	resp, err := a.client.Do(req)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusAccepted {
-		a.t.Fatalf("upload = %d %s", resp.StatusCode, body)
-	}
-	_, rest, _ := strings.Cut(string(body), `"job_id":"`)
-	id, _, _ := strings.Cut(rest, `"`)
-	return id
+	return a.postUpload(token, "?filename="+url.QueryEscape(filepath.Base(path)), "text/plain", f)
 }
 
 // followToEnd reads the job's progress stream until its done event.
