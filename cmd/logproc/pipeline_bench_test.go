@@ -227,7 +227,8 @@ func BenchmarkUploadToCompleted(b *testing.B) {
 					}
 					done := time.Now()
 					total += done.Sub(start)
-					for name, d := range a.phases(id, token, start, uploaded, done) {
+					first, last := a.eventTimes(id, token)
+					for name, d := range jobPhases(first, last, start, uploaded, done) {
 						phases[name] += d
 					}
 				}
@@ -243,28 +244,13 @@ func BenchmarkUploadToCompleted(b *testing.B) {
 	}
 }
 
-// phases splits a job's time by its events' recording times: the upload
+// jobPhases splits a job's time by its events' recording times: the upload
 // (until the 202), the wait for a worker (JobSubmitted to the first
 // JobStarted; a file in parts records JobStarted with its plan, so this
 // holds the planning pass too), the analysis (to the last chunk), the
 // finish (to JobCompleted) and the projection (JobCompleted to the done
 // event).
-func (a *testApp) phases(id, token string, start, uploaded, done time.Time) map[string]time.Duration {
-	a.t.Helper()
-	var h struct {
-		Events []struct {
-			Type       string    `json:"type"`
-			RecordedAt time.Time `json:"recorded_at"`
-		} `json:"events"`
-	}
-	a.getJSON("/api/jobs/"+id+"/events?limit=1000", token, &h)
-	first, last := map[string]time.Time{}, map[string]time.Time{}
-	for _, e := range h.Events {
-		if _, ok := first[e.Type]; !ok {
-			first[e.Type] = e.RecordedAt
-		}
-		last[e.Type] = e.RecordedAt
-	}
+func jobPhases(first, last map[string]time.Time, start, uploaded, done time.Time) map[string]time.Duration {
 	return map[string]time.Duration{
 		"upload":   uploaded.Sub(start),
 		"wait":     first["JobStarted"].Sub(first["JobSubmitted"]),
@@ -329,8 +315,9 @@ func BenchmarkLargeFileInParts(b *testing.B) {
 				}
 				done := time.Now()
 				job += done.Sub(start)
-				run += done.Sub(a.submittedAt(id, token))
-				for name, d := range a.phases(id, token, start, uploaded, done) {
+				first, last := a.eventTimes(id, token)
+				run += done.Sub(first["JobSubmitted"])
+				for name, d := range jobPhases(first, last, start, uploaded, done) {
 					phases[name] += d
 				}
 			}
@@ -350,8 +337,9 @@ func BenchmarkLargeFileInParts(b *testing.B) {
 	}
 }
 
-// submittedAt is when the job's JobSubmitted was recorded.
-func (a *testApp) submittedAt(id, token string) time.Time {
+// eventTimes reads the job's history: when each type of event was first
+// and last recorded.
+func (a *testApp) eventTimes(id, token string) (first, last map[string]time.Time) {
 	a.t.Helper()
 	var h struct {
 		Events []struct {
@@ -359,9 +347,16 @@ func (a *testApp) submittedAt(id, token string) time.Time {
 			RecordedAt time.Time `json:"recorded_at"`
 		} `json:"events"`
 	}
-	a.getJSON("/api/jobs/"+id+"/events?limit=1", token, &h)
-	if len(h.Events) == 0 || h.Events[0].Type != "JobSubmitted" {
-		a.t.Fatalf("job %s has no JobSubmitted first: %+v", id, h.Events)
+	a.getJSON("/api/jobs/"+id+"/events?limit=1000", token, &h)
+	first, last = map[string]time.Time{}, map[string]time.Time{}
+	for _, e := range h.Events {
+		if _, ok := first[e.Type]; !ok {
+			first[e.Type] = e.RecordedAt
+		}
+		last[e.Type] = e.RecordedAt
 	}
-	return h.Events[0].RecordedAt
+	if first["JobSubmitted"].IsZero() {
+		a.t.Fatalf("job %s has no JobSubmitted", id)
+	}
+	return first, last
 }
