@@ -117,8 +117,11 @@ type MinuteCounts struct {
 
 // DefaultChunkLines is how many lines the worker analyses between two
 // LinesParsed events. Submit records it in the job's options, so every
-// attempt at the job cuts the same chunks.
-const DefaultChunkLines = 50_000
+// attempt at the job cuts the same chunks. 200,000 lines are about a tenth
+// of a second of analysis, so progress still moves several times a second,
+// while a job makes a quarter of the appends and projector batches that
+// 50,000 made: PostgreSQL's CPU per job fell by about half.
+const DefaultChunkLines = 200_000
 
 // Caps on the maps a job keeps, so a job's state stays small whatever its
 // file holds. Each chunk lists its busiest addresses (the engine's 100),

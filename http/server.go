@@ -55,6 +55,10 @@ type Server struct {
 	Instance string
 	// MaxUploadBytes bounds an uploaded file.
 	MaxUploadBytes int64
+	// ChunkLines is how many lines the worker analyses between two
+	// LinesParsed events of the jobs uploaded here; 0 for
+	// domain.DefaultChunkLines.
+	ChunkLines int
 	// UploadIdleTimeout and MinUploadRate are the pace an upload's body
 	// must keep (DefaultUploadIdleTimeout and DefaultMinUploadRate when 0):
 	// no pause longer than the timeout, and the rate on average.

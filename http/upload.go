@@ -192,7 +192,7 @@ func (s *Server) storeUpload(r *http.Request, key string, f *upload) (domain.Blo
 // the job's correlation id.
 func (s *Server) submit(r *http.Request, id uuid.UUID, f *upload, blob domain.Blob, at time.Time) (*domain.Job, error) {
 	job, err := domain.Submit(id, domain.Upload{Owner: callerOf(r).Subject, FileName: f.name,
-		ContentType: f.contentType, Blob: blob, RequestID: requestIDFrom(r.Context())}, at)
+		ContentType: f.contentType, Blob: blob, RequestID: requestIDFrom(r.Context()), ChunkLines: s.ChunkLines}, at)
 	if err != nil {
 		return nil, err
 	}

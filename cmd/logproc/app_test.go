@@ -41,6 +41,9 @@ func startTestApp(t *testing.T, edit func(*Config), tune ...func(*App)) *testApp
 }
 
 // startTestAppParts starts the parts of the app that serve and work say.
+// testChunkLines is the tests' CHUNK_LINES; the benchmarks use the default.
+const testChunkLines = 50_000
+
 func startTestAppParts(t testing.TB, serve, work bool, edit func(*Config), tune ...func(*App)) *testApp {
 	t.Helper()
 	_, queue := asynqtest.NewQueue(t)
@@ -56,6 +59,8 @@ func startTestAppParts(t testing.TB, serve, work bool, edit func(*Config), tune 
 	cfg.JWTSecret = testSecret
 	cfg.WorkerConcurrency = 2
 	cfg.ShutdownTimeout = 5 * time.Second
+	// The tests' files are small: chunks of 50,000 lines give them several.
+	cfg.ChunkLines = testChunkLines
 	if edit != nil {
 		edit(&cfg)
 	}

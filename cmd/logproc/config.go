@@ -14,6 +14,7 @@ import (
 
 	"github.com/joho/godotenv"
 
+	"github.com/logproc/logproc/domain"
 	lphttp "github.com/logproc/logproc/http"
 )
 
@@ -37,6 +38,7 @@ type Config struct {
 	MaxUploadBytes    int64
 	WorkerConcurrency int
 	PartBytes         int64
+	ChunkLines        int
 	Queue             string
 	Keywords          []string
 	LogLevel          string
@@ -51,6 +53,10 @@ type Config struct {
 // minPartBytes is the smallest PART_BYTES: smaller parts cost more in
 // tasks and events than they save.
 const minPartBytes = 64 << 10
+
+// minChunkLines is the smallest CHUNK_LINES: smaller chunks make more
+// events than any progress bar needs.
+const minChunkLines = 1000
 
 // minBlobGCEvery is the shortest BLOB_GC_EVERY (its error message says 1m):
 // each pass lists the whole blob store and looks up the job of every blob.
@@ -116,6 +122,14 @@ var settings = []setting{
 			return fmt.Errorf("PART_BYTES must be 0 (every file whole) or a size in bytes of %d or more, got %q", minPartBytes, v)
 		}
 		c.PartBytes = n
+		return nil
+	}},
+	{"CHUNK_LINES", strconv.Itoa(domain.DefaultChunkLines), "", "lines the worker analyses between two progress events of a job (LinesParsed); recorded with the job at its upload, so that every attempt cuts the same chunks. Fewer give finer progress and lose less work to a killed worker, and cost PostgreSQL more events; 1000 at least (see Benchmarks)", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < minChunkLines {
+			return fmt.Errorf("CHUNK_LINES must be a number of lines of %d or more, got %q", minChunkLines, v)
+		}
+		c.ChunkLines = n
 		return nil
 	}},
 	{"QUEUE", "logproc", "", "asynq queue name", func(c *Config, v string) error { c.Queue = v; return nil }},

@@ -11,11 +11,13 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/logproc/logproc/domain"
 	"github.com/logproc/logproc/domain/analysis"
 )
 
@@ -193,7 +195,9 @@ func (a *testApp) followToEnd(id, token string) string {
 // default on two cores: a file of two parts runs both at once), uploaded as
 // a multipart form or as the raw body (raw), beside the
 // engine alone on one core on the same file (the `logproc analyze` path);
-// it reports both, their ratio, and the job's time by phase.
+// it reports both, their ratio, the job's time by phase, and the CPU time
+// the job and its upload took in this process (the app and the client) and
+// in PostgreSQL and Redis.
 //
 //	go test -run '^$' -bench UploadToCompleted -benchtime 3x ./cmd/logproc/
 func BenchmarkUploadToCompleted(b *testing.B) {
@@ -213,19 +217,23 @@ func BenchmarkUploadToCompleted(b *testing.B) {
 				name, upload = name+"/raw", (*testApp).uploadRaw
 			}
 			b.Run(name, func(b *testing.B) {
-				a := startTestAppParts(b, true, true, func(c *Config) { c.WorkerConcurrency = slots })
+				a := startTestAppParts(b, true, true, func(c *Config) {
+					c.WorkerConcurrency, c.ChunkLines = slots, domain.DefaultChunkLines
+				})
 				token := a.token("bench", "")
 				var total, engine time.Duration
+				var cpu, upCPU cpuMeter
 				phases := map[string]time.Duration{}
 				for b.Loop() {
 					engine += analyzeFile(b, path)
-					start := time.Now()
+					start, used := time.Now(), readCPU()
 					id := upload(a, token, path)
-					uploaded := time.Now()
+					uploaded, up := time.Now(), used.since()
 					if last := a.followToEnd(id, token); !strings.Contains(last, `"status":"completed"`) {
 						b.Fatalf("job %s ended with %s", id, last)
 					}
-					done := time.Now()
+					done, spent := time.Now(), used.since()
+					cpu, upCPU = cpu.plus(spent), upCPU.plus(up)
 					total += done.Sub(start)
 					first, last := a.eventTimes(id, token)
 					for name, d := range jobPhases(first, last, start, uploaded, done) {
@@ -236,6 +244,8 @@ func BenchmarkUploadToCompleted(b *testing.B) {
 				b.ReportMetric(total.Seconds()/runs, "s/job")
 				b.ReportMetric(engine.Seconds()/runs, "s/analyze")
 				b.ReportMetric(total.Seconds()/engine.Seconds(), "ratio")
+				cpu.report(b, "job", runs)
+				upCPU.report(b, "upload", runs)
 				for name, d := range phases {
 					b.ReportMetric(d.Seconds()/runs, "s-"+name)
 				}
@@ -266,8 +276,10 @@ func jobPhases(first, last map[string]time.Time, start, uploaded, done time.Time
 // and in parts of PART_BYTES (64 MiB, or LOGPROC_BENCH_PART_BYTES) by 1, 2
 // and 4 workers. It reports the
 // time from upload start (s/job) and from the job's JobSubmitted (s/run:
-// the upload left out), each against the whole run's, and the job's time
-// by phase.
+// the upload left out), each against the whole run's, the job's time by
+// phase, the CPU time the job and its upload took in this process (the app
+// and the client) and in PostgreSQL and Redis, and the process's peak
+// resident size.
 //
 //	go test -run '^$' -bench LargeFileInParts -benchtime 3x ./cmd/logproc/
 func BenchmarkLargeFileInParts(b *testing.B) {
@@ -302,18 +314,24 @@ func BenchmarkLargeFileInParts(b *testing.B) {
 		parts   int64
 	}{{"whole", 1, 0}, {"parts-1", 1, partBytes}, {"parts-2", 2, partBytes}, {"parts-4", 4, partBytes}} {
 		b.Run(c.name, func(b *testing.B) {
-			a := startTestAppParts(b, true, true, func(cfg *Config) { cfg.WorkerConcurrency, cfg.PartBytes = c.workers, c.parts })
+			a := startTestAppParts(b, true, true, func(cfg *Config) {
+				cfg.WorkerConcurrency, cfg.PartBytes, cfg.ChunkLines = c.workers, c.parts, domain.DefaultChunkLines
+			})
 			token := a.token("bench", "")
 			var job, run time.Duration
+			var cpu, upload cpuMeter
 			phases := map[string]time.Duration{}
+			runtime.GC()
+			resetPeakRSS()
 			for b.Loop() {
-				start := time.Now()
+				start, used := time.Now(), readCPU()
 				id := a.uploadFile(token, path)
-				uploaded := time.Now()
+				uploaded, upCPU := time.Now(), used.since()
 				if last := a.followToEnd(id, token); !strings.Contains(last, `"status":"completed"`) {
 					b.Fatalf("job %s ended with %s", id, last)
 				}
-				done := time.Now()
+				done, spent := time.Now(), used.since()
+				cpu, upload = cpu.plus(spent), upload.plus(upCPU)
 				job += done.Sub(start)
 				first, last := a.eventTimes(id, token)
 				run += done.Sub(first["JobSubmitted"])
@@ -325,6 +343,9 @@ func BenchmarkLargeFileInParts(b *testing.B) {
 				b.ReportMetric(d.Seconds()/float64(b.N), "s-"+name)
 			}
 			perJob, perRun := job.Seconds()/float64(b.N), run.Seconds()/float64(b.N)
+			cpu.report(b, "job", float64(b.N))
+			upload.report(b, "upload", float64(b.N))
+			b.ReportMetric(peakRSS(), "peak-rss-MiB")
 			b.ReportMetric(perJob, "s/job")
 			b.ReportMetric(perRun, "s/run")
 			if c.parts == 0 {
@@ -359,4 +380,42 @@ func (a *testApp) eventTimes(id, token string) (first, last map[string]time.Time
 		a.t.Fatalf("job %s has no JobSubmitted", id)
 	}
 	return first, last
+}
+
+// BenchmarkUploadBesideEngine times the upload of the million-line HDFS-like
+// file (the raw body, no worker running) and the engine on the same file at
+// the same time, against the engine alone: the least an upload that the
+// analysis followed as it arrived could take on this machine, before any
+// chunk is recorded.
+//
+//	go test -run '^$' -bench UploadBesideEngine -benchtime 4x ./cmd/logproc/
+func BenchmarkUploadBesideEngine(b *testing.B) {
+	path := benchFile(b, "hdfs.log", benchLines(b), hdfsLike)
+	a := startTestAppParts(b, true, false, nil)
+	token := a.token("bench", "")
+	var alone, both, upload time.Duration
+	for b.Loop() {
+		alone += analyzeFile(b, path)
+		start := time.Now()
+		analysed := make(chan error)
+		go func() {
+			f, err := os.Open(path)
+			if err == nil {
+				_, err = analysis.Analyze(context.Background(), f, analysis.DefaultOptions(), func(*analysis.Chunk) error { return nil })
+				f.Close()
+			}
+			analysed <- err
+		}()
+		a.uploadRaw(token, path)
+		upload += time.Since(start)
+		if err := <-analysed; err != nil {
+			b.Fatal(err)
+		}
+		both += time.Since(start)
+	}
+	runs := float64(b.N)
+	b.ReportMetric(alone.Seconds()/runs, "s/analyze")
+	b.ReportMetric(upload.Seconds()/runs, "s-upload")
+	b.ReportMetric(both.Seconds()/runs, "s-both")
+	b.ReportMetric(both.Seconds()/alone.Seconds(), "ratio")
 }
