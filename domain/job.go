@@ -40,7 +40,10 @@ type Job struct {
 	BlobKey     string
 	ContentType string
 	Options     events.JobOptions
-	Status      JobStatus
+	// UploadPlan is the parts the upload found in the file, nil when it
+	// did not plan it; it is never changed.
+	UploadPlan *events.UploadPlan
+	Status     JobStatus
 	// Version is the stream version of the last event applied.
 	Version  int64
 	Attempts int
@@ -205,7 +208,7 @@ func (j *Job) apply(p events.Payload) {
 func (j *Job) submitted(e *events.JobSubmitted) {
 	j.ID, j.Owner, j.FileName, j.Size = e.JobID, e.Owner, e.FileName, e.Size
 	j.SHA256, j.BlobKey, j.ContentType, j.Options = e.SHA256, e.BlobKey, e.ContentType, e.Options
-	j.SubmittedAt = e.SubmittedAt
+	j.SubmittedAt, j.UploadPlan = e.SubmittedAt, e.Plan
 	j.Levels = map[string]int64{}
 }
 

@@ -26,6 +26,9 @@ type Upload struct {
 	// ChunkLines is how many lines the worker analyses between two
 	// LinesParsed events; 0 for DefaultChunkLines.
 	ChunkLines int
+	// Plan is the parts the upload found in the file, or nil (see
+	// CheckPlan).
+	Plan *events.UploadPlan
 }
 
 // BlobKey returns where the file of a job submitted at a given time is
@@ -49,6 +52,11 @@ func Submit(id uuid.UUID, u Upload, at time.Time) (*Job, error) {
 	if u.Blob.Size <= 0 {
 		return nil, Errorf(EINVALID, "the file is empty")
 	}
+	if u.Plan != nil {
+		if err := CheckPlan(u.Plan.Parts, u.Blob.Size); err != nil {
+			return nil, err
+		}
+	}
 	chunkLines := u.ChunkLines
 	if chunkLines <= 0 {
 		chunkLines = DefaultChunkLines
@@ -58,9 +66,34 @@ func Submit(id uuid.UUID, u Upload, at time.Time) (*Job, error) {
 	err := j.record(events.DeterministicID(j.stream(), events.TypeJobSubmitted), &events.JobSubmitted{
 		JobID: id, Owner: u.Owner, FileName: CleanFileName(u.FileName), Size: u.Blob.Size, SHA256: u.Blob.SHA256,
 		BlobKey: u.Blob.Key, ContentType: u.ContentType, SubmittedAt: at.UTC(),
-		Options: events.JobOptions{ChunkLines: chunkLines},
+		Options: events.JobOptions{ChunkLines: chunkLines}, Plan: u.Plan,
 	}, md, at)
 	return j, err
+}
+
+// CheckPlan checks that parts cut a file of size bytes into two parts or
+// more, numbered from 1, that follow each other from its first byte to its
+// last, with line numbers that grow.
+func CheckPlan(parts []events.PartPlan, size int64) error {
+	if len(parts) < 2 {
+		return fmt.Errorf("a plan needs two parts or more, not %d", len(parts))
+	}
+	var end, line int64 = 0, 0
+	for i, p := range parts {
+		switch {
+		case p.Part != i+1:
+			return fmt.Errorf("part %d of the plan is numbered %d", i+1, p.Part)
+		case p.Offset != end || p.Length <= 0:
+			return fmt.Errorf("part %d of the plan holds bytes %d to %d, after a part that ended at %d", p.Part, p.Offset, p.Offset+p.Length, end)
+		case p.FirstLine <= line:
+			return fmt.Errorf("part %d of the plan starts at line %d, after line %d", p.Part, p.FirstLine, line)
+		}
+		end, line = p.Offset+p.Length, p.FirstLine
+	}
+	if end != size {
+		return fmt.Errorf("the plan's parts end at byte %d of a file of %d bytes", end, size)
+	}
+	return nil
 }
 
 // CleanFileName keeps the base name of what a client calls its file, at most
@@ -101,11 +134,16 @@ type AnalysisSettings struct {
 
 // AnalysisSettings returns the job's settings: the same for every attempt.
 func (j *Job) AnalysisSettings() AnalysisSettings {
-	s := AnalysisSettings{ChunkLines: j.Options.ChunkLines, Year: j.SubmittedAt.UTC().Year()}
-	if s.ChunkLines <= 0 {
-		s.ChunkLines = DefaultChunkLines
+	return SettingsOf(j.Options.ChunkLines, j.SubmittedAt)
+}
+
+// SettingsOf returns the settings of a job submitted at the given time
+// with the given chunk size (0 for DefaultChunkLines).
+func SettingsOf(chunkLines int, submittedAt time.Time) AnalysisSettings {
+	if chunkLines <= 0 {
+		chunkLines = DefaultChunkLines
 	}
-	return s
+	return AnalysisSettings{ChunkLines: chunkLines, Year: submittedAt.UTC().Year()}
 }
 
 // CanResume reports whether an attempt with the given engine may go on with

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -437,5 +438,34 @@ func TestSettleTask(t *testing.T) {
 		if got := j.SettleTask(0, c); got != domain.LeaveTask {
 			t.Errorf("failed job, condition %d: action %d, want to leave it", c, got)
 		}
+	}
+}
+
+func TestCheckPlanTakesOnlyPartsThatCutTheWholeFile(t *testing.T) {
+	good := []events.PartPlan{{Part: 1, Offset: 0, Length: 40, FirstLine: 1}, {Part: 2, Offset: 40, Length: 60, FirstLine: 5}}
+	if err := domain.CheckPlan(good, 100); err != nil {
+		t.Fatalf("a good plan: %v", err)
+	}
+	bad := map[string]func(p []events.PartPlan) ([]events.PartPlan, int64){
+		"one part":         func(p []events.PartPlan) ([]events.PartPlan, int64) { return p[:1], 40 },
+		"misnumbered":      func(p []events.PartPlan) ([]events.PartPlan, int64) { p[1].Part = 3; return p, 100 },
+		"a gap":            func(p []events.PartPlan) ([]events.PartPlan, int64) { p[1].Offset, p[1].Length = 41, 59; return p, 100 },
+		"an overlap":       func(p []events.PartPlan) ([]events.PartPlan, int64) { p[1].Offset, p[1].Length = 39, 61; return p, 100 },
+		"an empty part":    func(p []events.PartPlan) ([]events.PartPlan, int64) { p[0].Length, p[1].Offset = 0, 0; return p, 60 },
+		"lines going back": func(p []events.PartPlan) ([]events.PartPlan, int64) { p[1].FirstLine = 1; return p, 100 },
+		"short of the end": func(p []events.PartPlan) ([]events.PartPlan, int64) { return p, 101 },
+		"past the end":     func(p []events.PartPlan) ([]events.PartPlan, int64) { return p, 99 },
+	}
+	for name, spoil := range bad {
+		parts, size := spoil(slices.Clone(good))
+		if err := domain.CheckPlan(parts, size); err == nil {
+			t.Errorf("%s: CheckPlan(%+v, %d) = nil, want an error", name, parts, size)
+		}
+	}
+	at := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	_, err := domain.Submit(uuid.New(), domain.Upload{Owner: "alice", FileName: "a.log", Blob: domain.Blob{Key: "k", Size: 99},
+		Plan: &events.UploadPlan{Engine: "2.6.0", Parts: good}}, at)
+	if err == nil {
+		t.Error("Submit took a plan that does not cut the file")
 	}
 }

@@ -32,6 +32,10 @@ type Part struct {
 	Templates []events.GroupTemplate
 }
 
+// MaxParts bounds the parts of a file: a file larger than MaxParts times
+// the part size a worker is set to is cut into larger parts.
+const MaxParts = 256
+
 // Planned reports whether the job is analysed in parts.
 func (j *Job) Planned() bool { return len(j.Parts) > 0 }
 

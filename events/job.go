@@ -46,6 +46,20 @@ type JobSubmitted struct {
 	ContentType string     `json:"content_type,omitempty"`
 	Options     JobOptions `json:"options"`
 	SubmittedAt time.Time  `json:"submitted_at"`
+	// Plan is the parts the upload found while it stored a large file;
+	// nil when it did not plan the file. Events before it have none.
+	Plan *UploadPlan `json:"plan,omitempty"`
+}
+
+// UploadPlan is how a file could be cut into parts, found while it was
+// uploaded: the worker takes it instead of reading the whole file once
+// more to plan it, which from a remote store means downloading it once
+// more, as long as its own engine is the one that cut it.
+type UploadPlan struct {
+	// Engine is the version of the engine that cut the parts.
+	Engine string `json:"engine"`
+	// Parts are the parts, numbered from 1 in file order.
+	Parts []PartPlan `json:"parts"`
 }
 
 // JobOptions are the per-job settings chosen at upload time.

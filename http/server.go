@@ -59,6 +59,11 @@ type Server struct {
 	// LinesParsed events of the jobs uploaded here; 0 for
 	// domain.DefaultChunkLines.
 	ChunkLines int
+	// Planner and PartBytes plan a file of two parts or more while it is
+	// stored (upload_plan.go); without a Planner, or with PartBytes 0, the
+	// worker plans it.
+	Planner   Planner
+	PartBytes int64
 	// UploadIdleTimeout and MinUploadRate are the pace an upload's body
 	// must keep (DefaultUploadIdleTimeout and DefaultMinUploadRate when 0):
 	// no pause longer than the timeout, and the rate on average.

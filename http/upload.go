@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/logproc/logproc/domain"
+	"github.com/logproc/logproc/events"
 )
 
 // multipartSlack is what a multipart body may carry beyond the file itself:
@@ -64,11 +65,11 @@ func (s *Server) acceptUpload(w http.ResponseWriter, r *http.Request) (*domain.J
 		return nil, err
 	}
 	id, at := uuid.New(), time.Now()
-	blob, err := s.storeUpload(r, domain.BlobKey(id, at), file)
+	blob, plan, err := s.storeUpload(r, domain.BlobKey(id, at), file, domain.SettingsOf(s.ChunkLines, at))
 	if err != nil {
 		return nil, err
 	}
-	job, err := s.finishUpload(r, id, file, blob, at)
+	job, err := s.finishUpload(r, id, file, blob, plan, at)
 	if err != nil {
 		s.discardBlob(r, blob.Key)
 		return nil, err
@@ -110,11 +111,12 @@ func (s *Server) uploadError(w http.ResponseWriter, r *http.Request, err error) 
 
 // finishUpload reads what follows the file, refusing a second file, and
 // records the job.
-func (s *Server) finishUpload(r *http.Request, id uuid.UUID, f *upload, blob domain.Blob, at time.Time) (*domain.Job, error) {
+func (s *Server) finishUpload(r *http.Request, id uuid.UUID, f *upload, blob domain.Blob, plan *events.UploadPlan,
+	at time.Time) (*domain.Job, error) {
 	if err := s.refuseMoreFiles(f); err != nil {
 		return nil, err
 	}
-	return s.submit(r, id, f, blob, at)
+	return s.submit(r, id, f, blob, plan, at)
 }
 
 // refuseMoreFiles reads the parts after the file: one upload is one file,
@@ -170,29 +172,38 @@ func rawUpload(r *http.Request) (*upload, error) {
 	return &upload{name: name, contentType: r.Header.Get("Content-Type"), body: r.Body}, nil
 }
 
-// storeUpload streams the file to the blob store under key. It refuses a
-// binary file and one over the size limit, leaving nothing behind.
-func (s *Server) storeUpload(r *http.Request, key string, f *upload) (domain.Blob, error) {
+// storeUpload streams the file to the blob store under key, planning a
+// large one in parts as it goes (upload_plan.go). It refuses a binary file
+// and one over the size limit, leaving nothing behind.
+func (s *Server) storeUpload(r *http.Request, key string, f *upload, settings domain.AnalysisSettings) (domain.Blob, *events.UploadPlan, error) {
 	ctx := r.Context()
 	src := &uploadReader{r: f.body, max: s.MaxUploadBytes}
 	if err := src.sniff(); err != nil {
-		return domain.Blob{}, err
+		return domain.Blob{}, nil, err
 	}
-	blob, err := s.Blobs.Put(ctx, key, src, f.contentType)
+	var body io.Reader = src
+	planner := s.startPlan(ctx, r.ContentLength, settings)
+	if planner != nil {
+		body = io.TeeReader(src, planner)
+	}
+	blob, err := s.Blobs.Put(ctx, key, body, f.contentType)
+	plan := planner.finish(ctx, blob, err == nil && src.err == nil)
 	if src.err != nil {
-		return domain.Blob{}, bodyError(src.err, s.MaxUploadBytes)
+		return domain.Blob{}, nil, bodyError(src.err, s.MaxUploadBytes)
 	}
 	if err != nil {
-		return domain.Blob{}, fmt.Errorf("store upload: %w", err)
+		return domain.Blob{}, nil, fmt.Errorf("store upload: %w", err)
 	}
-	return blob, nil
+	return blob, plan, nil
 }
 
 // submit makes the stored file a job and records it. The request id becomes
 // the job's correlation id.
-func (s *Server) submit(r *http.Request, id uuid.UUID, f *upload, blob domain.Blob, at time.Time) (*domain.Job, error) {
+func (s *Server) submit(r *http.Request, id uuid.UUID, f *upload, blob domain.Blob, plan *events.UploadPlan,
+	at time.Time) (*domain.Job, error) {
 	job, err := domain.Submit(id, domain.Upload{Owner: callerOf(r).Subject, FileName: f.name,
-		ContentType: f.contentType, Blob: blob, RequestID: requestIDFrom(r.Context()), ChunkLines: s.ChunkLines}, at)
+		ContentType: f.contentType, Blob: blob, RequestID: requestIDFrom(r.Context()), ChunkLines: s.ChunkLines,
+		Plan: plan}, at)
 	if err != nil {
 		return nil, err
 	}

@@ -162,7 +162,8 @@ func (a *App) serveHTTP(auth *lphttp.Auth) error {
 	srv := &lphttp.Server{
 		Events: a.Store, Blobs: a.Blobs, Stats: reader, Progress: a.progressHub(reader), QueueUI: a.queueUI(),
 		Queue: worker.NewInspector(a.Redis, a.Config.Queue),
-		Auth:  auth, MaxUploadBytes: a.Config.MaxUploadBytes, ChunkLines: a.Config.ChunkLines, TrustedProxies: a.Config.TrustedProxies,
+		Auth:  auth, MaxUploadBytes: a.Config.MaxUploadBytes, ChunkLines: a.Config.ChunkLines,
+		Planner: a.Analyzer, PartBytes: a.Config.PartBytes, TrustedProxies: a.Config.TrustedProxies,
 		Log: a.Log, Instance: rand.Text(), Metrics: lphttp.NewMetrics(a.Registry), Limits: a.Config.RateLimits,
 		Ready: map[string]lphttp.Check{
 			"postgres": a.Pool.Ping,

@@ -340,3 +340,54 @@ func TestTokenCovers(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanWithoutTheSizeIsThePlanForTheSize plans texts of several shapes
+// as an upload does, before their size is known, and as the worker does,
+// knowing it: every plan of several parts is the same, cut for cut, and
+// whenever the planner with the size keeps a file whole, so does the one
+// without.
+func TestPlanWithoutTheSizeIsThePlanForTheSize(t *testing.T) {
+	texts := map[string][]byte{}
+	var traces bytes.Buffer
+	for i := range 9000 {
+		fmt.Fprintf(&traces, "2026-11-27 10:%02d:%02d ERROR [main] Request %d failed\n", i/60%60, i%60, i)
+		if i%7 == 0 {
+			traces.WriteString("java.lang.IllegalStateException: broken\n\tat a.B.c(B.java:1)\n\tat a.B.d(B.java:2)\n")
+		}
+	}
+	texts["stamped with traces"] = traces.Bytes()
+	texts["hdfs-like"] = hdfsLog(20000, 3)
+	texts["log4j-like"] = generatedLog(20000, 5)
+	var plain bytes.Buffer
+	for i := range 8000 {
+		fmt.Fprintf(&plain, "step %d of the batch went fine\n  with detail %d\n", i, i)
+	}
+	texts["cannot be cut"] = plain.Bytes()
+	for name, data := range texts {
+		size := int64(len(data))
+		// Parts of size/2 to size/9 leave every kind of remainder after the
+		// last cut, below, at and above half a part.
+		var sizes []int64
+		for k := int64(20); k <= 90; k += 3 {
+			sizes = append(sizes, size*10/k)
+		}
+		for _, partBytes := range append(sizes, size/2+1, size) {
+			sized, err := PlanParts(context.Background(), bytes.NewReader(data), size, partBytes, DefaultOptions())
+			if err != nil {
+				t.Fatal(err)
+			}
+			unsized, err := PlanParts(context.Background(), bytes.NewReader(data), -1, partBytes, DefaultOptions())
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case len(sized) == 1 && len(unsized) == 1:
+			case !slices.Equal(sized, unsized):
+				t.Errorf("%s in parts of %d bytes: without the size %+v, with it %+v", name, partBytes, unsized, sized)
+			}
+			if name != "cannot be cut" && partBytes <= size/3 && len(sized) < 2 {
+				t.Errorf("%s in parts of %d bytes: one part; the test wants texts that are cut", name, partBytes)
+			}
+		}
+	}
+}

@@ -31,9 +31,15 @@ const maxLookahead = 8 << 20
 // gzip-compressed (a gzip stream cannot be entered in the middle), or has no
 // way to tell where an entry starts (no header and no timestamps). It returns
 // *InputError for input Analyze refuses.
+//
+// A size below 0 means the size is not known yet, as while a file is being
+// uploaded: a plan of several parts is then the same as the one for the
+// size the reader turns out to hold, found in the same single pass. A plan
+// of one part then says nothing of the size (its length may be -1), and
+// the reader is not always read to its end.
 func PlanParts(ctx context.Context, r io.Reader, size, partBytes int64, opts Options) ([]Part, error) {
 	whole := []Part{{Offset: 0, Length: size, FirstLine: 1}}
-	if partBytes <= 0 || size < 2*partBytes {
+	if partBytes <= 0 || size >= 0 && size < 2*partBytes {
 		return whole, nil
 	}
 	opts = opts.withDefaults()
@@ -93,17 +99,24 @@ type planner struct {
 // gap is how many bytes from here hold no cut: the lines that start in
 // them are only counted. Past the last cut, that is the rest of the file.
 func (pl *planner) gap() int64 {
-	if pl.size-pl.next < pl.partBytes/2 {
+	if !pl.room(pl.next) {
 		return math.MaxInt64
 	}
 	return pl.next - pl.offset
+}
+
+// room says whether a part may start at offset: at least half a part of
+// the file follows it. Without the file's size, every cut is made, and
+// finish takes back the last one if it left too little.
+func (pl *planner) room(offset int64) bool {
+	return pl.size < 0 || pl.size-offset >= pl.partBytes/2
 }
 
 // line takes the next physical line: it starts a new part when a cut is
 // due and the line starts an entry.
 func (pl *planner) line(l physLine) {
 	pl.lineNo++
-	if pl.offset >= pl.next && pl.size-pl.offset >= pl.partBytes/2 {
+	if pl.offset >= pl.next && pl.room(pl.offset) {
 		switch {
 		case pl.startsEntry(l.text):
 			last := &pl.parts[len(pl.parts)-1]
@@ -131,9 +144,22 @@ func (pl *planner) startsEntry(line []byte) bool {
 	return pl.rec.hasTime
 }
 
-// finish closes the last part.
+// finish closes the last part. Without the file's size, it joins a last
+// part shorter than half a part to the one before, and keeps a file
+// shorter than two parts whole, as a plan for the size would have done.
 func (pl *planner) finish() []Part {
-	last := &pl.parts[len(pl.parts)-1]
+	parts := pl.parts
+	last := &parts[len(parts)-1]
 	last.Length = pl.offset - last.Offset
-	return pl.parts
+	if pl.size >= 0 {
+		return parts
+	}
+	if n := len(parts); n > 1 && last.Length < pl.partBytes/2 {
+		parts[n-2].Length += last.Length
+		parts = parts[:n-1]
+	}
+	if pl.offset < 2*pl.partBytes {
+		return []Part{{Offset: 0, Length: pl.offset, FirstLine: 1}}
+	}
+	return parts
 }

@@ -12,15 +12,12 @@ import (
 
 // A job whose file is at least two parts large is analysed in parts: the
 // job's task plans them (reading the file once to count lines and find
-// entries at the cuts) and enqueues a task per part; each part's task
+// entries at the cuts, unless its upload did that as it stored the file)
+// and enqueues a task per part; each part's task
 // records the part's chunks and its end; whichever task finds every part
 // ended joins them and completes the job. Each step is a command on the job
 // saved with an expected version, so the part tasks, on any number of
 // workers, never count a chunk twice however they are delivered.
-
-// MaxParts bounds the parts of a file: a file larger than MaxParts times
-// the handler's PartBytes is cut into larger parts.
-const MaxParts = 256
 
 // plan cuts the job's file into parts when it is large enough and records
 // the plan with the job's start. It reports whether the job is now planned.
@@ -28,13 +25,7 @@ func (r *jobRun) plan(ctx context.Context) (bool, error) {
 	if r.PartBytes <= 0 || r.Parts == nil || r.job.Chunks > 0 || r.job.Size < 2*r.PartBytes {
 		return false, nil
 	}
-	blob, err := r.open(ctx, 0, -1)
-	if err != nil {
-		return false, err
-	}
-	partBytes := max(r.PartBytes, (r.job.Size+MaxParts-1)/MaxParts)
-	parts, err := r.analyzer.Plan(ctx, blob, r.job.Size, partBytes, r.job.AnalysisSettings())
-	blob.Close()
+	parts, err := r.cut(ctx)
 	if err != nil || len(parts) < 2 {
 		return false, err
 	}
@@ -48,6 +39,22 @@ func (r *jobRun) plan(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	return true, r.fanOut(ctx)
+}
+
+// cut returns the parts of the job's file: those its upload found, when
+// this worker's engine cut them, or else those a read of the whole file
+// finds now.
+func (r *jobRun) cut(ctx context.Context) ([]events.PartPlan, error) {
+	if p := r.job.UploadPlan; p != nil && p.Engine == r.analyzer.Version() && len(p.Parts) <= domain.MaxParts {
+		return p.Parts, nil
+	}
+	blob, err := r.open(ctx, 0, -1)
+	if err != nil {
+		return nil, err
+	}
+	defer blob.Close()
+	partBytes := max(r.PartBytes, (r.job.Size+domain.MaxParts-1)/domain.MaxParts)
+	return r.analyzer.Plan(ctx, blob, r.job.Size, partBytes, r.job.AnalysisSettings())
 }
 
 // fanOut enqueues the tasks of the parts not completed, and finishes the

@@ -54,13 +54,19 @@ func newFixtureOn(t testing.TB, store events.Store) *fixture {
 // chunk size of chunkLines lines (the default for 0).
 func (f *fixture) submit(content []byte, chunkLines int) uuid.UUID {
 	f.t.Helper()
+	return f.submitPlanned(content, chunkLines, nil)
+}
+
+// submitPlanned is submit, with the plan in parts the upload made.
+func (f *fixture) submitPlanned(content []byte, chunkLines int, plan *events.UploadPlan) uuid.UUID {
+	f.t.Helper()
 	id, at := uuid.New(), time.Now()
 	blob, err := f.blobs.Put(f.ctx, domain.BlobKey(id, at), bytes.NewReader(content), "text/plain")
 	if err != nil {
 		f.t.Fatal(err)
 	}
 	job, err := domain.Submit(id, domain.Upload{Owner: "alice", FileName: "app.log", Blob: blob, RequestID: "req-1",
-		ChunkLines: chunkLines}, at)
+		ChunkLines: chunkLines, Plan: plan}, at)
 	if err == nil {
 		err = domain.NewJobs(f.store).Save(f.ctx, job)
 	}

@@ -1,6 +1,7 @@
 package worker_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -362,5 +363,66 @@ func TestASmallFileStaysWhole(t *testing.T) {
 	}
 	if j := f.job(id); j.Status != domain.StatusCompleted || j.Planned() || len(f.queue.of(id)) != 0 {
 		t.Errorf("a file under two parts: %s, planned %v, parts enqueued %v", j.Status, j.Planned(), f.queue.of(id))
+	}
+}
+
+// countingPlanner counts the planning passes over a job's file.
+type countingPlanner struct {
+	worker.Analyzer
+	passes int
+}
+
+func (a *countingPlanner) Plan(ctx context.Context, r io.Reader, size, partBytes int64, s domain.AnalysisSettings) ([]events.PartPlan, error) {
+	a.passes++
+	return a.Analyzer.Plan(ctx, r, size, partBytes, s)
+}
+
+// TestTheUploadsPlanSparesTheWorkerAPass submits a job with the plan its
+// upload made: the worker cuts the file where the plan says without reading
+// it to plan it, and the job ends as a whole run does. A plan another
+// engine made is not taken: the worker plans the file itself.
+func TestTheUploadsPlanSparesTheWorkerAPass(t *testing.T) {
+	engine := worker.NewEngine(nil)
+	content := partsLog()
+	plan, err := engine.Plan(context.Background(), bytes.NewReader(content), int64(len(content)), 128<<10,
+		domain.SettingsOf(0, time.Now()))
+	if err != nil || len(plan) < 6 {
+		t.Fatalf("the engine's plan: %d parts, %v", len(plan), err)
+	}
+	for _, c := range []struct {
+		engine string
+		passes int
+	}{{engine.Version(), 0}, {"0.0.1", 1}} {
+		t.Run("plan by "+c.engine, func(t *testing.T) {
+			f := newPartsFixture(t)
+			whole := f.submit(content, 2000)
+			parted := f.submitPlanned(content, 2000, &events.UploadPlan{Engine: c.engine, Parts: plan})
+			if err := f.handler(engine).ProcessTask(f.ctx, task(t, whole)); err != nil {
+				t.Fatal(err)
+			}
+			counting := &countingPlanner{Analyzer: engine}
+			h := f.partHandler(counting)
+			if err := h.ProcessTask(f.ctx, task(t, parted)); err != nil {
+				t.Fatal(err)
+			}
+			var got []events.PartPlan
+			for _, p := range f.job(parted).Parts {
+				got = append(got, p.PartPlan)
+			}
+			if counting.passes != c.passes || !slices.Equal(got, plan) {
+				t.Fatalf("%d planning passes, want %d; parts %+v, want %+v", counting.passes, c.passes, got, plan)
+			}
+			for _, p := range f.queue.of(parted) {
+				if err := h.ProcessTask(f.ctx, partTask(t, parted, p)); err != nil {
+					t.Fatalf("part %d: %v", p, err)
+				}
+			}
+			if b := f.job(parted); b.Status != domain.StatusCompleted {
+				t.Fatalf("job in parts = %s", b.Status)
+			}
+			if diff := sameResult(t, content, f.job(whole), f.job(parted)); diff != "" {
+				t.Errorf("a job in the upload's parts differs from a whole run (-whole +parts):\n%s", diff)
+			}
+		})
 	}
 }
