@@ -190,16 +190,27 @@ func (m *masker) varKeywords(t []byte, cls byteClassSet) {
 }
 
 // tokenEnd finds the end of the token at pos and the classes of its bytes.
-// It reads four bytes a step while none is a blank.
+// It reads four bytes a step; the step that holds a blank tells where the
+// token ends from the classes it looked up.
 func tokenEnd(b []byte, pos int) (int, byteClassSet) {
 	var cls byteClassSet
 	for ; pos+4 <= len(b); pos += 4 {
 		q := b[pos : pos+4 : pos+4]
-		k := byteClasses[q[0]] | byteClasses[q[1]] | byteClasses[q[2]] | byteClasses[q[3]]
-		if k&clsBlank != 0 {
-			break
+		k0, k1, k2, k3 := byteClasses[q[0]], byteClasses[q[1]], byteClasses[q[2]], byteClasses[q[3]]
+		if k := k0 | k1 | k2 | k3; k&clsBlank == 0 {
+			cls |= k
+			continue
 		}
-		cls |= k
+		// The blank is among the four: its classes are at hand.
+		switch {
+		case k0 == clsBlank:
+			return pos, cls
+		case k1 == clsBlank:
+			return pos + 1, cls | k0
+		case k2 == clsBlank:
+			return pos + 2, cls | k0 | k1
+		}
+		return pos + 3, cls | k0 | k1 | k2
 	}
 	for ; pos < len(b); pos++ {
 		k := byteClasses[b[pos]]
@@ -398,17 +409,27 @@ func quotedWordStart(t []byte, ps, pe int) int {
 	return -1
 }
 
-func isOpenPunct(c byte) bool {
-	return c == '(' || c == '[' || c == '{' || c == '"' || c == '\'' || c == '<' || c == ':'
-}
+func isOpenPunct(c byte) bool { return punctKinds[c]&punctOpen != 0 }
 
-func isClosePunct(c byte) bool {
-	switch c {
-	case ')', ']', '}', '"', '\'', ',', ';', '.', ':', '>':
-		return true
+func isClosePunct(c byte) bool { return punctKinds[c]&punctClose != 0 }
+
+// punctKinds marks the punctuation a token's core may open with
+// (punctOpen) or close with (punctClose): one look-up per byte, as
+// punctBounds runs on most tokens.
+var punctKinds = func() (t [256]uint8) {
+	for _, c := range []byte("([{\"'<:") {
+		t[c] |= punctOpen
 	}
-	return false
-}
+	for _, c := range []byte(")]}\"',;.:>") {
+		t[c] |= punctClose
+	}
+	return t
+}()
+
+const (
+	punctOpen = 1 << iota
+	punctClose
+)
 
 // maskCore masks a token's core and returns its flags.
 func (m *masker) maskCore(core []byte, off int) tokFlag {

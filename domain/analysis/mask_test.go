@@ -1,6 +1,9 @@
 package analysis
 
-import "testing"
+import (
+	"math/rand/v2"
+	"testing"
+)
 
 func TestMask(t *testing.T) {
 	tests := []struct{ in, want string }{
@@ -72,6 +75,47 @@ func TestKeywordSet(t *testing.T) {
 	for _, tt := range tests {
 		if got := k.find([]byte(tt.in)); got != tt.want {
 			t.Errorf("find(%q) = %b, want %b", tt.in, got, tt.want)
+		}
+	}
+}
+
+// tokenEnd, which reads four bytes a step, ends tokens where a byte-by-byte
+// reading does and gives the same classes; so do the punctuation tables
+// the comparisons they replaced.
+func TestTokenEndAsByteLoop(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	alphabet := []byte("aZ09-_./\\=:,;()[]{}<>\"' \t\xc3\xa9\x00")
+	for range 300_000 {
+		b := make([]byte, rng.IntN(24))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		for pos := 0; pos <= len(b); pos++ {
+			end, cls := tokenEnd(b, pos)
+			wantEnd, wantCls := pos, byteClassSet(0)
+			for wantEnd < len(b) && b[wantEnd] != ' ' && b[wantEnd] != '\t' {
+				wantCls |= byteClasses[b[wantEnd]]
+				wantEnd++
+			}
+			if end != wantEnd || cls != wantCls {
+				t.Fatalf("tokenEnd(%q, %d) = %d, %b; want %d, %b", b, pos, end, cls, wantEnd, wantCls)
+			}
+		}
+	}
+	for c := range 256 {
+		b := byte(c)
+		open := b == '(' || b == '[' || b == '{' || b == '"' || b == '\'' || b == '<' || b == ':'
+		var closing bool
+		switch b {
+		case ')', ']', '}', '"', '\'', ',', ';', '.', ':', '>':
+			closing = true
+		}
+		if isOpenPunct(b) != open || isClosePunct(b) != closing {
+			t.Errorf("byte %q: open %v, close %v; want %v, %v", b, isOpenPunct(b), isClosePunct(b), open, closing)
+		}
+		class := isLetter(b) || isDigit(b) || b == '.' || b == '_' || b == '$'
+		if isClassByte(b) != class {
+			t.Errorf("byte %q: isClassByte %v, want %v", b, isClassByte(b), class)
 		}
 	}
 }
