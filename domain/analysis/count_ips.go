@@ -100,7 +100,9 @@ func boundedIPv4(b []byte) (uint32, int, bool) {
 }
 
 // ipv4Prefix reads a dotted quad at the start of b: its value and length.
-// A part has one to three digits and is at most 255.
+// A part has one to three digits and is at most 255. It runs for most
+// addresses a line holds, so each part's digits are read in line, without
+// a loop.
 func ipv4Prefix(b []byte) (v uint32, n int, ok bool) {
 	i := 0
 	for part := range 4 {
@@ -110,30 +112,30 @@ func ipv4Prefix(b []byte) (v uint32, n int, ok bool) {
 			}
 			i++
 		}
-		x, j := ipv4Part(b, i)
-		if j == i || x > 255 {
+		if i >= len(b) {
 			return 0, 0, false
 		}
-		v, i = v<<8|x, j
+		x := uint32(b[i]) - '0'
+		if x > 9 {
+			return 0, 0, false
+		}
+		if i++; i < len(b) {
+			if d := uint32(b[i]) - '0'; d <= 9 {
+				x = x*10 + d
+				if i++; i < len(b) {
+					if d := uint32(b[i]) - '0'; d <= 9 {
+						x = x*10 + d
+						if i++; i < len(b) && isDigit(b[i]) {
+							return 0, 0, false // four digits: no part
+						}
+					}
+				}
+			}
+		}
+		if x > 255 {
+			return 0, 0, false
+		}
+		v = v<<8 | x
 	}
 	return v, i, true
-}
-
-// ipv4Part reads the digits of one part of a dotted quad at b[i:]: its
-// value and where it ends; a part of four digits or more reads as 256.
-func ipv4Part(b []byte, i int) (uint32, int) {
-	if i >= len(b) || !isDigit(b[i]) {
-		return 0, i
-	}
-	x := uint32(b[i] - '0')
-	for k := 1; k <= 3; k++ {
-		if i+k >= len(b) || !isDigit(b[i+k]) {
-			return x, i + k
-		}
-		if k == 3 {
-			return 256, i + k // four digits: no part
-		}
-		x = x*10 + uint32(b[i+k]-'0')
-	}
-	return x, i + 3
 }

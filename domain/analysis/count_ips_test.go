@@ -215,3 +215,56 @@ func TestV4BatchesCountLikeAMap(t *testing.T) {
 		b.reset()
 	}
 }
+
+// ipv4Prefix gives what the loop it replaced gave (ipv4PrefixLoop, kept
+// here as the reference), on random bytes that make many near-addresses.
+func TestIPv4PrefixAsLoop(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	alphabet := []byte("0123456789012345....9x: ")
+	for range 500_000 {
+		b := make([]byte, rng.IntN(20))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		v, n, ok := ipv4Prefix(b)
+		wv, wn, wok := ipv4PrefixLoop(b)
+		if v != wv || n != wn || ok != wok {
+			t.Fatalf("ipv4Prefix(%q) = %d, %d, %v; the loop gives %d, %d, %v", b, v, n, ok, wv, wn, wok)
+		}
+	}
+}
+
+func ipv4PrefixLoop(b []byte) (v uint32, n int, ok bool) {
+	i := 0
+	for part := range 4 {
+		if part > 0 {
+			if i >= len(b) || b[i] != '.' {
+				return 0, 0, false
+			}
+			i++
+		}
+		x, j := ipv4PartLoop(b, i)
+		if j == i || x > 255 {
+			return 0, 0, false
+		}
+		v, i = v<<8|x, j
+	}
+	return v, i, true
+}
+
+func ipv4PartLoop(b []byte, i int) (uint32, int) {
+	if i >= len(b) || !isDigit(b[i]) {
+		return 0, i
+	}
+	x := uint32(b[i] - '0')
+	for k := 1; k <= 3; k++ {
+		if i+k >= len(b) || !isDigit(b[i+k]) {
+			return x, i + k
+		}
+		if k == 3 {
+			return 256, i + k // four digits: no part
+		}
+		x = x*10 + uint32(b[i+k]-'0')
+	}
+	return x, i + 3
+}
