@@ -22,11 +22,9 @@ const (
 // send and join: the hashes themselves while they are few, else the
 // HyperLogLog registers.
 func (d *distinctCounter) sketch() []byte {
-	if d.hll == nil && len(d.exact) <= sketchExactMax {
-		hs := make([]uint64, 0, len(d.exact))
-		for h := range d.exact {
-			hs = append(hs, h)
-		}
+	if d.hll == nil && d.exact.len() <= sketchExactMax {
+		hs := make([]uint64, 0, d.exact.len())
+		d.exact.each(func(h uint64) { hs = append(hs, h) })
 		slices.Sort(hs)
 		out := make([]byte, 1, 1+8*len(hs))
 		out[0] = sketchExact
@@ -38,9 +36,7 @@ func (d *distinctCounter) sketch() []byte {
 	regs := d.hll
 	if regs == nil {
 		regs = make([]uint8, 1<<hllPrecision)
-		for h := range d.exact {
-			hllAddTo(regs, h)
-		}
+		d.exact.each(func(h uint64) { hllAddTo(regs, h) })
 	}
 	return append([]byte{sketchHLL}, regs...)
 }
@@ -78,10 +74,10 @@ func (d *distinctCounter) addMixed(h uint64) {
 		return
 	}
 	if d.exact == nil {
-		d.exact = make(map[uint64]struct{})
+		d.exact = &hashSet{}
 	}
-	d.exact[h] = struct{}{}
-	if len(d.exact) > exactLimit {
+	d.exact.add(h)
+	if d.exact.len() > exactLimit {
 		d.toHLL()
 	}
 }
@@ -91,9 +87,7 @@ func (d *distinctCounter) toHLL() {
 	if d.hll != nil {
 		return
 	}
-	d.hll = make([]uint8, 1<<hllPrecision)
-	for h := range d.exact {
-		hllAddTo(d.hll, h)
-	}
-	d.exact = nil
+	regs := make([]uint8, 1<<hllPrecision)
+	d.exact.each(func(h uint64) { hllAddTo(regs, h) })
+	d.hll, d.exact = regs, nil
 }
