@@ -279,7 +279,11 @@ func (c *civil) unixNano(year int) int64 {
 	if !c.hasYear {
 		c.year = year
 	}
-	days := daysFromCivil(c.year, c.month, c.day)
+	return c.nanoOnDay(daysFromCivil(c.year, c.month, c.day))
+}
+
+// nanoOnDay is unixNano once the date's day number is known.
+func (c *civil) nanoOnDay(days int64) int64 {
 	secs := days*86400 + int64(c.hour*3600+c.minute*60+c.sec-c.zoneSec)
 	return secs*1e9 + int64(c.nsec)
 }

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 )
@@ -77,6 +78,43 @@ func TestYearRolloverAndReader(t *testing.T) {
 	for i := range want {
 		if got[i] != want[i] {
 			t.Errorf("line %d: %s, want %s", i, got[i], want[i])
+		}
+	}
+}
+
+// yearClock.place, which remembers the last date's day number, gives what
+// civil.unixNano gives with the clock's year, on runs of dates that repeat,
+// move on, wrap from December to January and come with and without years.
+func TestYearClockRemembersDays(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	clock, ref := yearClock{year: 2024}, yearClock{year: 2024}
+	refPlace := func(c *civil) int64 { // the clock before the memo
+		if c.hasYear {
+			return c.unixNano(0)
+		}
+		if ref.lastMonth > 0 && c.month < ref.lastMonth-6 {
+			ref.year++
+		}
+		ref.lastMonth = c.month
+		return c.unixNano(ref.year)
+	}
+	c := civil{year: 2024, month: 11, day: 28}
+	for i := range 200_000 {
+		switch r := rng.IntN(100); {
+		case r < 70: // the same day
+		case r < 85:
+			c.day = 1 + rng.IntN(31)
+		case r < 95:
+			c.month, c.day = 1+rng.IntN(12), 1+rng.IntN(28)
+		default:
+			c.year = 1900 + rng.IntN(300)
+		}
+		c.hasYear = rng.IntN(4) > 0
+		c.isEpoch, c.epochNano = rng.IntN(50) == 0, rng.Int64()
+		c.hour, c.minute, c.sec, c.nsec, c.zoneSec = rng.IntN(24), rng.IntN(60), rng.IntN(60), rng.IntN(1e9), 3600*(rng.IntN(25)-12)
+		a, b := c, c
+		if got, want := clock.place(&a), refPlace(&b); got != want || a != b {
+			t.Fatalf("date %d %+v: place gives %d and %+v, unixNano %d and %+v", i, c, got, a, want, b)
 		}
 	}
 }

@@ -72,15 +72,37 @@ func (r *tsReader) remember(b []byte, pos int, c *civil) {
 // year and moves to the next when the months wrap from December to January.
 type yearClock struct {
 	year, lastMonth int
+	day             dayMemo
 }
 
 func (y *yearClock) place(c *civil) int64 {
-	if c.hasYear {
-		return c.unixNano(0)
+	if !c.hasYear {
+		if y.lastMonth > 0 && c.month < y.lastMonth-6 {
+			y.year++
+		}
+		y.lastMonth = c.month
 	}
-	if y.lastMonth > 0 && c.month < y.lastMonth-6 {
-		y.year++
+	if c.isEpoch {
+		return c.epochNano
 	}
-	y.lastMonth = c.month
-	return c.unixNano(y.year)
+	if !c.hasYear {
+		c.year = y.year
+	}
+	// c.unixNano, with the day number of the date remembered
+	return c.nanoOnDay(y.day.days(c.year, c.month, c.day))
+}
+
+// dayMemo remembers the day number of the last date it was asked for:
+// most lines are stamped on the day of the line before.
+type dayMemo struct {
+	y, m, d int
+	n       int64
+	ok      bool
+}
+
+func (k *dayMemo) days(y, m, d int) int64 {
+	if !k.ok || y != k.y || m != k.m || d != k.d {
+		k.y, k.m, k.d, k.n, k.ok = y, m, d, daysFromCivil(y, m, d), true
+	}
+	return k.n
 }
