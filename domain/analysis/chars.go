@@ -3,14 +3,6 @@ package analysis
 // Byte helpers shared by the readers and the masker; they work on ASCII and
 // leave other bytes alone.
 
-// hasByte marks with its high bit each byte of w equal to c; bytes above
-// the lowest one marked may be marked wrongly, so only the lowest counts.
-func hasByte(w uint64, c byte) uint64 {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	x := w ^ (ones * uint64(c))
-	return (x - ones) &^ x & highs
-}
-
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 func isLetter(c byte) bool { return ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') }

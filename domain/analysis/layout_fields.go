@@ -47,12 +47,18 @@ func fieldEnd(b []byte, pos int) int {
 // wordEnd returns the end of a run of bytes up to a blank or '|'. It
 // looks at eight bytes at a time: header fields are read on every line.
 func wordEnd(b []byte, pos int) int {
-	for ; pos+8 <= len(b); pos += 8 {
-		w := binary.LittleEndian.Uint64(b[pos:])
-		if m := hasByte(w, ' ') | hasByte(w, '\t') | hasByte(w, '|'); m != 0 {
-			return pos + bits.TrailingZeros64(m)/8
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for r := b[pos:]; len(r) >= 8; r = r[8:] {
+		// (x - ones) &^ x marks with its high bit each zero byte of x, the
+		// bytes of w equal to a separator; bytes above the lowest one marked
+		// may be marked wrongly, so only the lowest counts
+		w := binary.LittleEndian.Uint64(r)
+		sp, tab, bar := w^(ones*' '), w^(ones*'\t'), w^(ones*'|')
+		if m := ((sp - ones) &^ sp) | ((tab - ones) &^ tab) | ((bar - ones) &^ bar); m&highs != 0 {
+			return len(b) - len(r) + bits.TrailingZeros64(m&highs)/8
 		}
 	}
+	pos = max(pos, len(b)-(len(b)-pos)%8)
 	for pos < len(b) && b[pos] != ' ' && b[pos] != '\t' && b[pos] != '|' {
 		pos++
 	}

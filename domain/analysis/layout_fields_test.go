@@ -53,3 +53,25 @@ func groupEndByBytes(b []byte, pos int, open, close byte) int {
 	}
 	return 0
 }
+
+// wordEnd, eight bytes a step, ends a field where a byte-by-byte reading
+// does: at the first blank, tab or '|'.
+func TestWordEndAsByteLoop(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	alphabet := []byte("ab|0 \t:.\xff\x00\x20\x7c\x09\x89\xa0\xfc")
+	for range 200_000 {
+		b := make([]byte, rng.IntN(40))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		for pos := 0; pos <= len(b); pos++ {
+			want := pos
+			for want < len(b) && b[want] != ' ' && b[want] != '\t' && b[want] != '|' {
+				want++
+			}
+			if got := wordEnd(b, pos); got != want {
+				t.Fatalf("wordEnd(%q, %d) = %d, want %d", b, pos, got, want)
+			}
+		}
+	}
+}
