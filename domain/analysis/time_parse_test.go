@@ -118,3 +118,42 @@ func TestYearClockRemembersDays(t *testing.T) {
 		}
 	}
 }
+
+// The reader, which reads only the seconds after a prefix it has seen and
+// reads them without parseElem's dispatch when they end the layout, gives
+// what the layout's own parse gives, line after line, on seconds of one to
+// three digits, out of range, and followed by anything.
+func TestReaderAsLayoutParse(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	specs := map[string]func(sec string) string{
+		"YYMMDD_hhmmss":         func(sec string) string { return "081109 2036" + sec },
+		"YYYY-MM-DD_hh:mm:ss":   func(sec string) string { return "2024-03-05 14:36:" + sec },
+		"Mon_DD_hh:mm:ss":       func(sec string) string { return "Jun  9 06:06:" + sec },
+		"YYYY-MM-DD_hh:mm:ss.f": func(sec string) string { return "2024-03-05 14:36:" + sec },
+	}
+	tails := []string{"", " x", ":", "x", ".", ".123 y", ",5", "]", "\t", "9"}
+	for spec, stamp := range specs {
+		l := compileSpec(spec)
+		r := newTSReader(l)
+		for range 20_000 {
+			sec := fmt.Sprint(rng.IntN(100))
+			switch rng.IntN(6) {
+			case 0:
+				sec = fmt.Sprintf("%02d", rng.IntN(61))
+			case 1:
+				sec = fmt.Sprint(rng.IntN(1000))
+			case 2:
+				sec = "x" + sec
+			}
+			line := []byte(stamp(sec) + tails[rng.IntN(len(tails))])
+			if rng.IntN(20) == 0 {
+				line = append([]byte("z"), line...) // a line the prefix does not start
+			}
+			got, gotEnd, gotOK := r.parse(line, 0)
+			want, wantEnd, wantOK := l.parse(line, 0)
+			if got != want || gotEnd != wantEnd || gotOK != wantOK {
+				t.Fatalf("%s, %q: reader %+v %d %v, layout %+v %d %v", spec, line, got, gotEnd, gotOK, want, wantEnd, wantOK)
+			}
+		}
+	}
+}

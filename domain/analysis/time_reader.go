@@ -12,6 +12,9 @@ type tsReader struct {
 	prefix []byte // text of the last timestamp before its seconds
 	base   civil  // what the prefix held
 	valid  bool
+	// secLast: the seconds end the layout, so after the prefix only they
+	// are read, as parseElem would read them, without its dispatch.
+	secLast bool
 }
 
 func newTSReader(l *tsLayout) *tsReader {
@@ -21,6 +24,7 @@ func newTSReader(l *tsLayout) *tsReader {
 			r.secIdx = i
 		}
 	}
+	r.secLast = r.secIdx >= 0 && r.secIdx == len(l.elems)-1
 	return r
 }
 
@@ -39,6 +43,10 @@ func (r *tsReader) parseInto(b []byte, pos int, c *civil) (int, bool) {
 	}
 	if r.valid && bytes.HasPrefix(b[pos:], r.prefix) {
 		*c = r.base
+		if r.secLast { // parseElems of the seconds alone
+			end, ok := digitsInto(b, pos+len(r.prefix), 1, 2, 0, 60, &c.sec)
+			return end, ok && atBoundary(b, end)
+		}
 		return r.l.parseElems(b, pos+len(r.prefix), r.secIdx, c)
 	}
 	*c = r.l.zero()
