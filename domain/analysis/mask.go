@@ -62,6 +62,8 @@ type masker struct {
 	// miner finds it in constant tokens once per distinct message.
 	kw    *keywordSet
 	varKW uint64 // bits of kw found in the variable tokens of the message
+
+	general bool // every token through addToken: tests compare the fast paths with it
 }
 
 // mask fills m.out and m.toks from msg. Token hashes are left to
@@ -89,6 +91,10 @@ func (m *masker) mask(msg []byte) {
 		rest := len(m.toks) == maxTokens-1
 		if rest {
 			end = len(msg)
+		} else if cls == clsLetter && !m.general && !specialWords.mayHave(msg[pos:end]) {
+			m.addPlainWord(pos, end) // what addToken does with it, without the call
+			pos = end
+			continue
 		}
 		m.addToken(msg, pos, end, cls, rest)
 		pos = end
@@ -266,6 +272,19 @@ func (m *masker) addToken(msg []byte, s, e int, cls byteClassSet, rest bool) {
 		return
 	}
 	m.anyTrack = m.anyTrack || flags&tfTrack != 0
+}
+
+// addPlainWord is addToken for a plain word that no word list holds, the
+// most common token: it is written as it is, a constant.
+func (m *masker) addPlainWord(s, e int) {
+	if len(m.out) > 0 {
+		m.out = append(m.out, ' ')
+	}
+	off := len(m.out)
+	m.out = append(m.out, m.msg[s:e]...)
+	m.toks = append(m.toks, token{})
+	t := &m.toks[len(m.toks)-1]
+	t.off, t.end, t.raw.start, t.raw.end = int32(off), int32(len(m.out)), int32(s), int32(e)
 }
 
 // isWordColon matches a plain word and the colon that ends it.

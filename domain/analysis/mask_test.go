@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -116,6 +117,41 @@ func TestTokenEndAsByteLoop(t *testing.T) {
 		class := isLetter(b) || isDigit(b) || b == '.' || b == '_' || b == '$'
 		if isClassByte(b) != class {
 			t.Errorf("byte %q: isClassByte %v, want %v", b, isClassByte(b), class)
+		}
+	}
+}
+
+// Plain words skip addToken; the masker's state after a message is what
+// addToken for every token leaves, on random messages built from
+// fragments that reach the word lists, the joins and the shape tests.
+func TestPlainWordsAsAddToken(t *testing.T) {
+	rng := rand.New(rand.NewPCG(19, 20))
+	frags := []string{"block", "Receiving", "src:", "dest:", "user", "root", "KB", "5", "12.5", "ms",
+		"true", "Null", "Jun", "17", "20:55:07", "2005", "Fri", "UTC", "at", "host", "db1.example.com",
+		"blk_-1608999687919862906", "/10.250.19.102:54106", "10.0.0.1", "uid=0", "(uid=0)", "[a", "b]",
+		"{x", "y}", "'guest'", "\"GET", "/a/b\"", "a,", "b,", "c", "ERROR", "error", "timeout", "failed",
+		"x-y_z", "-", "_", "state", "down", "up", "disk1", "disk2", "1,", "2,", "3", "tag=\"Some", "Lock\"",
+		"Window(title=a", "b)", "<none>", "<>", "0x1F", "aa:bb:cc:dd:ee:ff", "né", "\xff"}
+	kw := newKeywordSet(DefaultKeywords)
+	for range 300_000 {
+		var b []byte
+		for i := range 1 + rng.IntN(12) {
+			if i > 0 {
+				b = append(b, " \t"[rng.IntN(8)/7])
+			}
+			b = append(b, frags[rng.IntN(len(frags))]...)
+		}
+		fast, general := masker{kw: kw}, masker{kw: kw, general: true}
+		fast.mask(b)
+		general.mask(b)
+		fast.hashTokens()
+		general.hashTokens()
+		if string(fast.out) != string(general.out) || !slices.Equal(fast.toks, general.toks) ||
+			!slices.Equal(fast.ips, general.ips) || fast.anyVar != general.anyVar || fast.anyDay != general.anyDay ||
+			fast.varKW != general.varKW || fast.anyTrack != general.anyTrack || fast.anyExp != general.anyExp ||
+			string(fast.exps) != string(general.exps) || !slices.Equal(fast.expList, general.expList) ||
+			fast.sequenceHash() != general.sequenceHash() {
+			t.Fatalf("%q: fast path %q %+v, addToken %q %+v", b, fast.out, fast.toks, general.out, general.toks)
 		}
 	}
 }
