@@ -248,6 +248,13 @@ func (m *masker) addToken(msg []byte, s, e int, cls byteClassSet, rest bool) {
 	case cls == clsLetter|clsColon && isWordColon(msg[s:e]): // "updated:", as maskWord would
 		flags = m.keepWord(msg[s : e-1])
 		m.out = append(m.out, ':')
+	case cls == clsDigit && !m.general: // "12345", as maskWord would mask it
+		flags = m.wild() | tfWild
+	case cls == clsLetter|clsDigit && !m.general && !isHexGroups(msg[s:e]):
+		// an id, "blk_-1608999687919862906", as maskWord would mask it
+		if flags = m.maskID(msg[s:e]); flags&tfPure != 0 {
+			flags |= tfWild
+		}
 	default:
 		flags = m.maskWord(msg[s:e], s, cls)
 	}

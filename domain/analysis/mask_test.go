@@ -121,17 +121,19 @@ func TestTokenEndAsByteLoop(t *testing.T) {
 	}
 }
 
-// Plain words skip addToken; the masker's state after a message is what
-// addToken for every token leaves, on random messages built from
-// fragments that reach the word lists, the joins and the shape tests.
-func TestPlainWordsAsAddToken(t *testing.T) {
+// Plain words skip addToken, and numbers and ids maskWord; the masker's
+// state after a message is what the general path (addToken and maskWord
+// for every token) leaves, on random messages built from fragments that
+// reach the word lists, the joins and the shape tests.
+func TestMaskFastPathsAsGeneral(t *testing.T) {
 	rng := rand.New(rand.NewPCG(19, 20))
 	frags := []string{"block", "Receiving", "src:", "dest:", "user", "root", "KB", "5", "12.5", "ms",
 		"true", "Null", "Jun", "17", "20:55:07", "2005", "Fri", "UTC", "at", "host", "db1.example.com",
 		"blk_-1608999687919862906", "/10.250.19.102:54106", "10.0.0.1", "uid=0", "(uid=0)", "[a", "b]",
 		"{x", "y}", "'guest'", "\"GET", "/a/b\"", "a,", "b,", "c", "ERROR", "error", "timeout", "failed",
 		"x-y_z", "-", "_", "state", "down", "up", "disk1", "disk2", "1,", "2,", "3", "tag=\"Some", "Lock\"",
-		"Window(title=a", "b)", "<none>", "<>", "0x1F", "aa:bb:cc:dd:ee:ff", "né", "\xff"}
+		"Window(title=a", "b)", "<none>", "<>", "0x1F", "aa:bb:cc:dd:ee:ff", "né", "\xff",
+		"aa-bb-cc-dd-ee-ff", "eth0", "IPv4", "ssh2", "54fadb412c4e40cd", "req-4d641796", "007", "1-2"}
 	kw := newKeywordSet(DefaultKeywords)
 	for range 300_000 {
 		var b []byte
