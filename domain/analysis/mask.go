@@ -255,6 +255,8 @@ func (m *masker) addToken(msg []byte, s, e int, cls byteClassSet, rest bool) {
 		if flags = m.maskID(msg[s:e]); flags&tfPure != 0 {
 			flags |= tfWild
 		}
+	case cls&^(clsSlash|clsDigit|clsDot|clsColon) == 0 && !m.general && m.maskAddressOrPath(msg[s:e], s, cls):
+		flags = tfWild | tfPure | tfHasVar
 	default:
 		flags = m.maskWord(msg[s:e], s, cls)
 	}
@@ -279,6 +281,32 @@ func (m *masker) addToken(msg []byte, s, e int, cls byteClassSet, rest bool) {
 		return
 	}
 	m.anyTrack = m.anyTrack || flags&tfTrack != 0
+}
+
+// maskAddressOrPath gives maskWord's answer for the two commonest
+// variables of digits, dots, colons and slashes, and reports whether t was
+// one: an absolute path of them ("/10.1.2.3:50010", "/10.1.2.3"), which
+// has no letter for maskPathLine, and an address with a port
+// ("10.1.2.3:50010"). Their first and last bytes are no punctuation that
+// maskWord would set aside.
+func (m *masker) maskAddressOrPath(t []byte, base int, cls byteClassSet) bool {
+	if len(t) < 2 || cls&clsDigit == 0 || !isDigit(t[len(t)-1]) {
+		return false
+	}
+	switch {
+	case t[0] == '/':
+		if cls&clsDot != 0 {
+			m.ipsAfterSeparators(t, base)
+		}
+	case cls&clsSlash == 0 && cls&clsDot != 0 && cls&clsColon != 0 && isDigit(t[0]):
+		if isHexGroups(t) || !m.isIP(t, base, cls) {
+			return false
+		}
+	default:
+		return false
+	}
+	m.wild()
+	return true
 }
 
 // addPlainWord is addToken for a plain word that no word list holds, the
