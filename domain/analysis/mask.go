@@ -255,6 +255,14 @@ func (m *masker) addToken(msg []byte, s, e int, cls byteClassSet, rest bool) {
 		if flags = m.maskID(msg[s:e]); flags&tfPure != 0 {
 			flags |= tfWild
 		}
+	case cls == clsLetter|clsOther && !m.general && isBareWord(msg[s:e]): // "BLOCK*", as maskWord would
+		if flags = m.keepWord(msg[s:e]); flags&tfPure != 0 {
+			flags |= tfWild
+		}
+	case cls == clsLetter|clsDot|clsColon && !m.general && isDottedNameColon(msg[s:e]):
+		// "NameSystem.addStoredBlock:", as maskWord would
+		flags = m.keepWord(msg[s : e-1])
+		m.out = append(m.out, ':')
 	case cls&^(clsSlash|clsDigit|clsDot|clsColon) == 0 && !m.general && m.maskAddressOrPath(msg[s:e], s, cls):
 		flags = tfWild | tfPure | tfHasVar
 	default:
@@ -281,6 +289,22 @@ func (m *masker) addToken(msg []byte, s, e int, cls byteClassSet, rest bool) {
 		return
 	}
 	m.anyTrack = m.anyTrack || flags&tfTrack != 0
+}
+
+// isBareWord says whether maskWord keeps a token of letters and other
+// bytes whole as a word: no punctuation it would set aside at either end,
+// no empty brackets.
+func isBareWord(t []byte) bool {
+	return byteClasses[t[0]] == clsLetter && punctKinds[t[len(t)-1]] == 0 && !isEmptyBrackets(t)
+}
+
+// isDottedNameColon says whether maskWord keeps a dotted name and the one
+// colon that ends it: a word byte first, no punctuation before the colon,
+// no other colon, and no host name, which would be a variable.
+func isDottedNameColon(t []byte) bool {
+	n := len(t)
+	return n > 2 && t[n-1] == ':' && byteClasses[t[0]] == clsLetter && punctKinds[t[n-2]] == 0 &&
+		indexByte(t[:n-1], ':') < 0 && !isHost(t[:n-1])
 }
 
 // maskAddressOrPath gives maskWord's answer for the two commonest

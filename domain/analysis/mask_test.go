@@ -135,7 +135,10 @@ func TestMaskFastPathsAsGeneral(t *testing.T) {
 		"Window(title=a", "b)", "<none>", "<>", "0x1F", "aa:bb:cc:dd:ee:ff", "né", "\xff",
 		"aa-bb-cc-dd-ee-ff", "eth0", "IPv4", "ssh2", "54fadb412c4e40cd", "req-4d641796", "007", "1-2",
 		"10.251.239.63:50010", "/10.0.0.1:", "/1.2.3.4", "/12:34", "1.2.3:4", "00:11:22:33:44:55", "1.2.3.4:5:6",
-		"/10.0.0.1/x", "/10.0.0.1/2", "/1.2.3.4:5/6.7.8.9:10", "1::2", "10.0.0.256:80", "/", "/9", "9:", ":9"}
+		"/10.0.0.1/x", "/10.0.0.1/2", "/1.2.3.4:5/6.7.8.9:10", "1::2", "10.0.0.256:80", "/", "/9", "9:", ":9",
+		"BLOCK*", "NameSystem.addStoredBlock:", "a.b.com:", "db1.example.com:", "x.:", "a\x00", "a*b", "a.b:c:",
+		"foo.bar", "(a*", "a*)", "java.lang.true:", "Jun.x:", "x.Mon:", "a.Jun:", "_x.y:", "-a.b:", "a.b.c.d:",
+		"a{b", "a[", "a<b>", "a!", "user.name:", "ms.x:", "x.true:"}
 	kw := newKeywordSet(DefaultKeywords)
 	for range 300_000 {
 		var b []byte
