@@ -25,6 +25,7 @@ type keywordSet struct {
 	words [][]byte          // lower-cased
 	m     int               // the shortest word's length: the window
 	shift []uint8           // by pair of byte codes
+	skip  [256]uint8        // by byte: the whole window when no word holds its code, else 0
 	ends  map[uint16]uint64 // pair ending a window -> words that may start it
 	blank bool              // a word holds a blank: it cannot be found token by token
 }
@@ -92,6 +93,14 @@ func (k *keywordSet) buildShift() {
 			k.shift[i] = uint8(min(k.m, 255))
 		}
 	}
+	for c := range k.skip {
+		// what shift holds for every pair that ends in c, read with one
+		// look-up (digits, mostly): the pairs shortened below end in bytes
+		// some word holds
+		if !inWords[byteCodes[c]] {
+			k.skip[c] = uint8(min(k.m, 255))
+		}
+	}
 	for wi, w := range k.words {
 		for j := 0; j+1 < k.m; j++ {
 			pair := pairCode(w[j], w[j+1])
@@ -119,6 +128,10 @@ func (k *keywordSet) find(b []byte) uint64 {
 	}
 	var found uint64
 	for end := k.m - 1; end < len(b); {
+		if s := k.skip[b[end]]; s > 0 {
+			end += int(s)
+			continue
+		}
 		pair := pairCode(b[end-1], b[end])
 		if s := k.shift[pair]; s > 0 {
 			end += int(s)
