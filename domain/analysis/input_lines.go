@@ -29,8 +29,12 @@ type lineReader struct {
 
 const readSize = 64 << 10
 
+// newLineReader starts with room for two reads: after the unread end of a
+// line moves to the front, a whole read still fits, and a bufio.Reader of
+// readSize below hands it over without copying it through its own buffer.
 func newLineReader(r io.Reader, maxLine int) *lineReader {
-	return &lineReader{r: r, buf: make([]byte, readSize), max: maxLine, limit: maxLine + readSize}
+	limit := maxLine + readSize
+	return &lineReader{r: r, buf: make([]byte, min(2*readSize, limit)), max: maxLine, limit: limit}
 }
 
 // next returns the next line. It returns io.EOF after the last line and any
