@@ -130,8 +130,8 @@ func isHostPort(b []byte) bool {
 // isHexGroups recognises MAC addresses and similar: four or more groups of
 // two hex digits joined by ':' or '-'.
 func isHexGroups(b []byte) bool {
-	if len(b) < 11 || (len(b)+1)%3 != 0 {
-		return false
+	if len(b) < 11 || (len(b)+1)%3 != 0 || b[2] != ':' && b[2] != '-' {
+		return false // the first separator tells most ids apart at once
 	}
 	for i, c := range b {
 		if i%3 == 2 {

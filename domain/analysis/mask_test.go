@@ -211,3 +211,30 @@ func findByPairs(k *keywordSet, b []byte) uint64 {
 	}
 	return found
 }
+
+// isHexGroups, which looks at the first separator before the rest, agrees
+// with the loop alone on random groups of hex digits and separators.
+func TestHexGroupsAsLoop(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 24))
+	alphabet := []byte("0af9AFgx:-_.")
+	for range 300_000 {
+		b := make([]byte, rng.IntN(24))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+			if i%3 == 2 && rng.IntN(4) > 0 {
+				b[i] = ":-"[rng.IntN(2)]
+			}
+		}
+		want := len(b) >= 11 && (len(b)+1)%3 == 0
+		for i, c := range b {
+			if want && i%3 == 2 {
+				want = c == ':' || c == '-'
+			} else if want {
+				want = hexValue(c) >= 0
+			}
+		}
+		if isHexGroups(b) != want {
+			t.Fatalf("isHexGroups(%q) = %v, want %v", b, !want, want)
+		}
+	}
+}
