@@ -71,12 +71,12 @@ func Submit(id uuid.UUID, u Upload, at time.Time) (*Job, error) {
 	return j, err
 }
 
-// CheckPlan checks that parts cut a file of size bytes into two parts or
-// more, numbered from 1, that follow each other from its first byte to its
-// last, with line numbers that grow.
+// CheckPlan checks that parts cut a file of size bytes into two to
+// MaxParts parts, numbered from 1, that follow each other from its first
+// byte to its last, with line numbers that grow.
 func CheckPlan(parts []events.PartPlan, size int64) error {
-	if len(parts) < 2 {
-		return fmt.Errorf("a plan needs two parts or more, not %d", len(parts))
+	if len(parts) < 2 || len(parts) > MaxParts {
+		return fmt.Errorf("a plan needs two to %d parts, not %d", MaxParts, len(parts))
 	}
 	var end, line int64 = 0, 0
 	for i, p := range parts {

@@ -455,6 +455,13 @@ func TestCheckPlanTakesOnlyPartsThatCutTheWholeFile(t *testing.T) {
 		"lines going back": func(p []events.PartPlan) ([]events.PartPlan, int64) { p[1].FirstLine = 1; return p, 100 },
 		"short of the end": func(p []events.PartPlan) ([]events.PartPlan, int64) { return p, 101 },
 		"past the end":     func(p []events.PartPlan) ([]events.PartPlan, int64) { return p, 99 },
+		"too many parts": func([]events.PartPlan) ([]events.PartPlan, int64) {
+			var many []events.PartPlan
+			for i := range domain.MaxParts + 1 {
+				many = append(many, events.PartPlan{Part: i + 1, Offset: int64(i), Length: 1, FirstLine: int64(i + 1)})
+			}
+			return many, domain.MaxParts + 1
+		},
 	}
 	for name, spoil := range bad {
 		parts, size := spoil(slices.Clone(good))

@@ -70,11 +70,15 @@ func (p *uploadPlanner) finish(ctx context.Context, blob domain.Blob, stored boo
 	p.pw.Close()
 	<-p.done
 	switch {
-	case !stored || len(p.parts) < 2 || len(p.parts) > domain.MaxParts:
+	case !stored:
 		return nil
 	case p.err != nil:
 		p.s.Log.Warn("could not plan an upload's file in parts; the worker will", "request_id", requestIDFrom(ctx),
 			"key", blob.Key, "err", p.err)
+		return nil
+	case len(p.parts) < 2 || len(p.parts) > domain.MaxParts:
+		// A file that cannot be cut, or one to cut into larger parts
+		// than the body's length let the planner choose.
 		return nil
 	}
 	if err := domain.CheckPlan(p.parts, blob.Size); err != nil {

@@ -122,16 +122,22 @@ func benchFile(b *testing.B, name string, n int, gen func(io.Writer, int, *rand.
 // analyzeFile runs the engine over the file as `logproc analyze` does.
 func analyzeFile(b *testing.B, path string) time.Duration {
 	b.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
 	start := time.Now()
-	if _, err := analysis.Analyze(context.Background(), f, analysis.DefaultOptions(), func(*analysis.Chunk) error { return nil }); err != nil {
+	if err := analyzePath(path); err != nil {
 		b.Fatal(err)
 	}
 	return time.Since(start)
+}
+
+// analyzePath is analyzeFile for any goroutine: it returns the failure.
+func analyzePath(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = analysis.Analyze(context.Background(), f, analysis.DefaultOptions(), func(*analysis.Chunk) error { return nil })
+	return err
 }
 
 // uploadFile streams the file as a multipart upload and returns the job id.
@@ -398,14 +404,7 @@ func BenchmarkUploadBesideEngine(b *testing.B) {
 		alone += analyzeFile(b, path)
 		start := time.Now()
 		analysed := make(chan error)
-		go func() {
-			f, err := os.Open(path)
-			if err == nil {
-				_, err = analysis.Analyze(context.Background(), f, analysis.DefaultOptions(), func(*analysis.Chunk) error { return nil })
-				f.Close()
-			}
-			analysed <- err
-		}()
+		go func() { analysed <- analyzePath(path) }()
 		a.uploadRaw(token, path)
 		upload += time.Since(start)
 		if err := <-analysed; err != nil {

@@ -45,7 +45,7 @@ func (r *jobRun) plan(ctx context.Context) (bool, error) {
 // this worker's engine cut them, or else those a read of the whole file
 // finds now.
 func (r *jobRun) cut(ctx context.Context) ([]events.PartPlan, error) {
-	if p := r.job.UploadPlan; p != nil && p.Engine == r.analyzer.Version() && len(p.Parts) <= domain.MaxParts {
+	if p := r.job.UploadPlan; p != nil && p.Engine == r.analyzer.Version() {
 		return p.Parts, nil
 	}
 	blob, err := r.open(ctx, 0, -1)
