@@ -43,7 +43,15 @@ type Job struct {
 	// UploadPlan is the parts the upload found in the file, nil when it
 	// did not plan it; it is never changed.
 	UploadPlan *events.UploadPlan
-	Status     JobStatus
+	// Following says the job was submitted as its upload began, so that
+	// its analysis could follow the upload (JobSubmitted.Following), and
+	// Uploading that its file is still arriving: Size, SHA256 and
+	// UploadPlan are known once it is not. ExpectedSize is the length the
+	// upload request announced, 0 when it did not.
+	Following    bool
+	Uploading    bool
+	ExpectedSize int64
+	Status       JobStatus
 	// Version is the stream version of the last event applied.
 	Version  int64
 	Attempts int
@@ -139,15 +147,20 @@ const (
 )
 
 // ProgressPercent is how far into its stored file the job has read: 100
-// once it is completed.
+// once it is completed. While its upload arrives it is measured against
+// the length the upload announced, and stays under 100.
 func (j *Job) ProgressPercent() float64 {
+	size, most := j.Size, 100.0
+	if j.Uploading {
+		size, most = j.ExpectedSize, 99
+	}
 	switch {
 	case j.Status == StatusCompleted:
 		return 100
-	case j.Size <= 0:
+	case size <= 0:
 		return 0
 	}
-	return min(100, float64(j.BytesRead)*100/float64(j.Size))
+	return min(most, float64(j.BytesRead)*100/float64(size))
 }
 
 // NewJob returns an empty job, ready to apply its first event.
@@ -202,6 +215,8 @@ func (j *Job) apply(p events.Payload) {
 		j.partCompleted(e)
 	case *events.GroupsJoined:
 		j.groupsJoined(e)
+	case *events.UploadCompleted:
+		j.uploadCompleted(e)
 	}
 }
 
@@ -209,7 +224,12 @@ func (j *Job) submitted(e *events.JobSubmitted) {
 	j.ID, j.Owner, j.FileName, j.Size = e.JobID, e.Owner, e.FileName, e.Size
 	j.SHA256, j.BlobKey, j.ContentType, j.Options = e.SHA256, e.BlobKey, e.ContentType, e.Options
 	j.SubmittedAt, j.UploadPlan = e.SubmittedAt, e.Plan
+	j.Following, j.Uploading, j.ExpectedSize = e.Following, e.Following, e.ExpectedSize
 	j.Levels = map[string]int64{}
+}
+
+func (j *Job) uploadCompleted(e *events.UploadCompleted) {
+	j.Size, j.SHA256, j.UploadPlan, j.Uploading = e.Size, e.SHA256, e.Plan, false
 }
 
 func (j *Job) started(e *events.JobStarted) {
@@ -273,6 +293,7 @@ func (j *Job) completed(e *events.JobCompleted) {
 
 func (j *Job) failed(e *events.JobFailed) {
 	j.FailureReason, j.FailureCode = e.Reason, e.Code
+	j.Uploading = false // a failed job's file arrives no more
 	at := e.At
 	j.FinishedAt = &at
 	if j.StartedAt != nil {

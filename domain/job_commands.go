@@ -29,6 +29,12 @@ type Upload struct {
 	// Plan is the parts the upload found in the file, or nil (see
 	// CheckPlan).
 	Plan *events.UploadPlan
+	// Following submits the job as its upload begins, so that its
+	// analysis can follow the upload: Blob then holds only the key, and
+	// CompleteUpload or AbandonUpload ends the upload. ExpectedSize is
+	// the length the request announced, 0 when it did not.
+	Following    bool
+	ExpectedSize int64
 }
 
 // BlobKey returns where the file of a job submitted at a given time is
@@ -49,13 +55,8 @@ func Submit(id uuid.UUID, u Upload, at time.Time) (*Job, error) {
 	if err := CheckFileName(u.FileName); err != nil {
 		return nil, err
 	}
-	if u.Blob.Size <= 0 {
-		return nil, Errorf(EINVALID, "the file is empty")
-	}
-	if u.Plan != nil {
-		if err := CheckPlan(u.Plan.Parts, u.Blob.Size); err != nil {
-			return nil, err
-		}
+	if err := checkUploadedFile(u); err != nil {
+		return nil, err
 	}
 	chunkLines := u.ChunkLines
 	if chunkLines <= 0 {
@@ -67,8 +68,26 @@ func Submit(id uuid.UUID, u Upload, at time.Time) (*Job, error) {
 		JobID: id, Owner: u.Owner, FileName: CleanFileName(u.FileName), Size: u.Blob.Size, SHA256: u.Blob.SHA256,
 		BlobKey: u.Blob.Key, ContentType: u.ContentType, SubmittedAt: at.UTC(),
 		Options: events.JobOptions{ChunkLines: chunkLines}, Plan: u.Plan,
+		Following: u.Following, ExpectedSize: max(u.ExpectedSize, 0),
 	}, md, at)
 	return j, err
+}
+
+// checkUploadedFile checks what an upload tells of its file: a file stored
+// whole is not empty and its plan cuts it whole; a following upload tells
+// nothing of its file yet.
+func checkUploadedFile(u Upload) error {
+	switch {
+	case u.Following && (u.Blob.Size != 0 || u.Blob.SHA256 != "" || u.Plan != nil):
+		return fmt.Errorf("an upload still arriving has no size, hash or plan yet")
+	case u.Following:
+		return nil
+	case u.Blob.Size <= 0:
+		return Errorf(EINVALID, "the file is empty")
+	case u.Plan != nil:
+		return CheckPlan(u.Plan.Parts, u.Blob.Size)
+	}
+	return nil
 }
 
 // CheckPlan checks that parts cut a file of size bytes into two to
@@ -215,6 +234,8 @@ func (j *Job) Complete(a Attempt, chunks int, took time.Duration, at time.Time) 
 		return err
 	}
 	switch {
+	case j.Uploading:
+		return ErrUploading
 	case j.Planned() && !j.Merged:
 		return fmt.Errorf("job %s: its parts' groups are not joined yet", j.ID)
 	case chunks != j.Chunks:

@@ -66,8 +66,11 @@ func (j *Job) Plan(a Attempt, parts []events.PartPlan, at time.Time) error {
 	if err := j.checkAttempt(a); err != nil || j.Planned() {
 		return err
 	}
-	if j.Chunks > 0 {
+	switch {
+	case j.Chunks > 0:
 		return Errorf(ECONFLICT, "job %s was begun whole; it cannot be analysed in parts", j.ID)
+	case j.Uploading:
+		return fmt.Errorf("job %s: its file is still arriving, so it cannot be cut into parts", j.ID)
 	}
 	if len(parts) < 2 {
 		return fmt.Errorf("job %s: a plan needs two parts or more, not %d", j.ID, len(parts))

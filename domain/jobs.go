@@ -112,6 +112,15 @@ func (r *Jobs) Update(ctx context.Context, j *Job, command func(*Job) error) err
 	}
 }
 
+// CatchUp folds into j the events appended to its stream since it was
+// loaded or saved, or loads it again when it may not be the stream's.
+func (r *Jobs) CatchUp(ctx context.Context, j *Job) error {
+	if j.stale {
+		return r.reload(ctx, j)
+	}
+	return r.catchUp(ctx, j)
+}
+
 // catchUp folds into j the events of its stream after j's version.
 func (r *Jobs) catchUp(ctx context.Context, j *Job) error {
 	return readJobStreamAfter(ctx, r.store, j.ID, j.Version, func(rec events.Record) (bool, error) {

@@ -41,6 +41,25 @@ type BlobStore interface {
 	List(ctx context.Context, prefix string) iter.Seq2[BlobInfo, error]
 }
 
+// GrowingBlobStore is a BlobStore whose blobs can be read while they are
+// stored, so that a job's analysis can follow its upload. Local disk is
+// one; Supabase Storage, which takes an object only whole, is not.
+type GrowingBlobStore interface {
+	BlobStore
+	// PutGrowing is Put, with the blob readable by OpenGrowing from the
+	// moment PutGrowing begins to read r. It returns ECONFLICT when a
+	// growing Put of key is in progress.
+	PutGrowing(ctx context.Context, key string, r io.Reader, contentType string) (Blob, error)
+	// OpenGrowing returns a reader of the blob stored, or being stored,
+	// by PutGrowing under key. At the end of what is stored so far a read
+	// waits for more until the Put ends: it returns io.EOF at the end of
+	// the blob stored whole, an ENOTFOUND error when the Put failed, and an
+	// ETIMEOUT error when the blob did not grow for stall. OpenGrowing
+	// returns ENOTFOUND when nothing is stored under key and no Put of it
+	// is in progress, and EUNAVAILABLE as Open does.
+	OpenGrowing(ctx context.Context, key string, stall time.Duration) (io.ReadCloser, error)
+}
+
 // Blob describes a stored object.
 type Blob struct {
 	Key    string

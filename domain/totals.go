@@ -54,6 +54,8 @@ func (t *Totals) Apply(from JobStatus, p events.Payload) {
 	case *events.JobSubmitted:
 		t.JobsTotal++
 		t.UploadedBytes += e.Size
+	case *events.UploadCompleted:
+		t.UploadedBytes += e.Size
 	case *events.LinesParsed:
 		t.Lines += e.Lines
 		t.AnalysedBytes += e.Bytes

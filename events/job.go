@@ -16,6 +16,9 @@ const (
 	TypeErrorsDetected = "ErrorsDetected"
 	TypeJobCompleted   = "JobCompleted"
 	TypeJobFailed      = "JobFailed"
+	// TypeUploadCompleted ends the upload of a job submitted as its
+	// upload began.
+	TypeUploadCompleted = "UploadCompleted"
 )
 
 // JobStreamPrefix starts the stream id of every job.
@@ -49,6 +52,24 @@ type JobSubmitted struct {
 	// Plan is the parts the upload found while it stored a large file;
 	// nil when it did not plan the file. Events before it have none.
 	Plan *UploadPlan `json:"plan,omitempty"`
+	// Following says the job was submitted while its upload was still
+	// arriving, so that its analysis could follow the upload: Size, SHA256
+	// and Plan are then zero here, and an UploadCompleted carries them.
+	Following bool `json:"following,omitempty"`
+	// ExpectedSize is the length the upload request announced, for a
+	// following job: the file's size for a raw body, a little more for a
+	// form; 0 when the request did not say.
+	ExpectedSize int64 `json:"expected_size,omitempty"`
+}
+
+// UploadCompleted records that the file of a following job (see
+// JobSubmitted.Following) is stored whole: what JobSubmitted records of
+// the file of any other job.
+type UploadCompleted struct {
+	Size   int64       `json:"size"`
+	SHA256 string      `json:"sha256"`
+	Plan   *UploadPlan `json:"plan,omitempty"`
+	At     time.Time   `json:"at"`
 }
 
 // UploadPlan is how a file could be cut into parts, found while it was

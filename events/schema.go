@@ -33,6 +33,9 @@ func (JobCompleted) EventType() string { return TypeJobCompleted }
 func (JobFailed) EventType() string { return TypeJobFailed }
 
 // EventType implements Payload.
+func (UploadCompleted) EventType() string { return TypeUploadCompleted }
+
+// EventType implements Payload.
 func (JobPlanned) EventType() string { return TypeJobPlanned }
 
 // EventType implements Payload.
@@ -49,15 +52,16 @@ type schema struct {
 }
 
 var schemas = map[string]schema{
-	TypeJobSubmitted:   {1, func() Payload { return &JobSubmitted{} }},
-	TypeJobStarted:     {1, func() Payload { return &JobStarted{} }},
-	TypeLinesParsed:    {2, func() Payload { return &LinesParsed{} }},
-	TypeErrorsDetected: {1, func() Payload { return &ErrorsDetected{} }},
-	TypeJobCompleted:   {1, func() Payload { return &JobCompleted{} }},
-	TypeJobFailed:      {1, func() Payload { return &JobFailed{} }},
-	TypeJobPlanned:     {1, func() Payload { return &JobPlanned{} }},
-	TypePartCompleted:  {1, func() Payload { return &PartCompleted{} }},
-	TypeGroupsJoined:   {1, func() Payload { return &GroupsJoined{} }},
+	TypeJobSubmitted:    {1, func() Payload { return &JobSubmitted{} }},
+	TypeJobStarted:      {1, func() Payload { return &JobStarted{} }},
+	TypeLinesParsed:     {2, func() Payload { return &LinesParsed{} }},
+	TypeErrorsDetected:  {1, func() Payload { return &ErrorsDetected{} }},
+	TypeJobCompleted:    {1, func() Payload { return &JobCompleted{} }},
+	TypeJobFailed:       {1, func() Payload { return &JobFailed{} }},
+	TypeJobPlanned:      {1, func() Payload { return &JobPlanned{} }},
+	TypePartCompleted:   {1, func() Payload { return &PartCompleted{} }},
+	TypeGroupsJoined:    {1, func() Payload { return &GroupsJoined{} }},
+	TypeUploadCompleted: {1, func() Payload { return &UploadCompleted{} }},
 }
 
 // SchemaVersion returns the schema version the code writes for an event

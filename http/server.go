@@ -64,6 +64,13 @@ type Server struct {
 	// worker plans it.
 	Planner   Planner
 	PartBytes int64
+	// FollowBytes is how much of a fast upload is stored before its job is
+	// submitted, so that its analysis follows the rest as it arrives
+	// (upload_follow.go); 0 never follows.
+	FollowBytes int64
+	// FollowMinRate is the rate in bytes a second those bytes must arrive
+	// at to be followed; FollowMinRate when 0.
+	FollowMinRate int64
 	// UploadIdleTimeout and MinUploadRate are the pace an upload's body
 	// must keep (DefaultUploadIdleTimeout and DefaultMinUploadRate when 0):
 	// no pause longer than the timeout, and the rate on average.

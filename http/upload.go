@@ -65,7 +65,12 @@ func (s *Server) acceptUpload(w http.ResponseWriter, r *http.Request) (*domain.J
 		return nil, err
 	}
 	id, at := uuid.New(), time.Now()
-	blob, plan, err := s.storeUpload(r, domain.BlobKey(id, at), file, domain.SettingsOf(s.ChunkLines, at))
+	key := domain.BlobKey(id, at)
+	fw := s.startFollow(r, file, id, key, at)
+	blob, plan, err := s.storeUpload(r, key, file, domain.SettingsOf(s.ChunkLines, at), fw)
+	if fw.following() {
+		return fw.finish(blob, plan, err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +180,8 @@ func rawUpload(r *http.Request) (*upload, error) {
 // storeUpload streams the file to the blob store under key, planning a
 // large one in parts as it goes (upload_plan.go). It refuses a binary file
 // and one over the size limit, leaving nothing behind.
-func (s *Server) storeUpload(r *http.Request, key string, f *upload, settings domain.AnalysisSettings) (domain.Blob, *events.UploadPlan, error) {
+func (s *Server) storeUpload(r *http.Request, key string, f *upload, settings domain.AnalysisSettings,
+	fw *uploadFollower) (domain.Blob, *events.UploadPlan, error) {
 	ctx := r.Context()
 	src := &uploadReader{r: f.body, max: s.MaxUploadBytes}
 	if err := src.sniff(); err != nil {
@@ -186,7 +192,7 @@ func (s *Server) storeUpload(r *http.Request, key string, f *upload, settings do
 	if planner != nil {
 		body = io.TeeReader(src, planner)
 	}
-	blob, err := s.Blobs.Put(ctx, key, body, f.contentType)
+	blob, err := s.put(ctx, fw, key, body, f.contentType)
 	plan := planner.finish(ctx, blob, err == nil && src.err == nil)
 	if src.err != nil {
 		return domain.Blob{}, nil, bodyError(src.err, s.MaxUploadBytes)
@@ -207,15 +213,22 @@ func (s *Server) submit(r *http.Request, id uuid.UUID, f *upload, blob domain.Bl
 	if err != nil {
 		return nil, err
 	}
-	// The append outlives a client that goes away: once the file is
-	// stored, a commit that races a disconnect must not leave a job whose
-	// blob the handler then deletes.
+	if err := s.saveJob(r, job); err != nil {
+		return nil, err
+	}
+	return job, nil
+}
+
+// saveJob records a job an upload submitted. The append outlives a client
+// that goes away: once the file is stored, a commit that races a disconnect
+// must not leave a job whose blob the handler then deletes.
+func (s *Server) saveJob(r *http.Request, job *domain.Job) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), appendTimeout)
 	defer cancel()
 	if err := domain.NewJobs(s.Events).Save(ctx, job); err != nil {
-		return nil, domain.Wrap(err, domain.EUNAVAILABLE, "the job could not be recorded; try again")
+		return domain.Wrap(err, domain.EUNAVAILABLE, "the job could not be recorded; try again")
 	}
-	return job, nil
+	return nil
 }
 
 // appendTimeout bounds the recording of an upload's JobSubmitted.

@@ -61,6 +61,9 @@ type JobView struct {
 	FailureCode      string           `json:"failure_code,omitempty"`
 	// Parts counts the parts of a job analysed in parts, and those done.
 	Parts *partsView `json:"parts,omitempty"`
+	// Uploading says the job's file is still arriving and its analysis
+	// follows it: size, uploaded_bytes and sha256 are known once it is not.
+	Uploading bool `json:"uploading,omitempty"`
 	// Projected says the view comes from the read model. It is false for
 	// a job the read model has not reached yet, folded from its events
 	// instead, and for a history's state, which is always folded.
@@ -118,7 +121,7 @@ func NewJobView(j *domain.Job) JobView {
 		TimeAssumption: j.TimeAssumption, Keywords: ranked(j.Keywords), Components: ranked(j.Components),
 		TopIPs:      firstOf(ranked(j.TopIPs), domain.ShownIPs),
 		DistinctIPs: j.DistinctIPs, AnalyzerVersion: j.AnalyzerVersion, FailureReason: j.FailureReason,
-		FailureCode: j.FailureCode, Parts: partsOf(j),
+		FailureCode: j.FailureCode, Parts: partsOf(j), Uploading: j.Uploading,
 	}
 }
 

@@ -38,7 +38,7 @@ func (d Dispatcher) Apply(ctx context.Context, tx pgx.Tx, _ Tables, batch []Even
 		if !ok {
 			continue
 		}
-		if err := d.Queue.EnqueueJob(ctx, s.JobID, s.Size); err != nil {
+		if err := d.Queue.EnqueueJob(ctx, s.JobID, max(s.Size, s.ExpectedSize)); err != nil {
 			return err
 		}
 		// A batch of enqueues to a distant Redis may outlast the lock's

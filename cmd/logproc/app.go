@@ -36,8 +36,10 @@ type App struct {
 	Config   Config
 	Log      *slog.Logger
 	Analyzer worker.Analyzer
-	// Tune, when set, adjusts the projection runner before it starts.
-	Tune func(*projections.Runner)
+	// Tune, when set, adjusts the projection runner before it starts, and
+	// TuneServer the API server before it serves.
+	Tune       func(*projections.Runner)
+	TuneServer func(*lphttp.Server)
 
 	Pool   *pgxpool.Pool
 	Redis  redis.UniversalClient
@@ -163,7 +165,7 @@ func (a *App) serveHTTP(auth *lphttp.Auth) error {
 		Events: a.Store, Blobs: a.Blobs, Stats: reader, Progress: a.progressHub(reader), QueueUI: a.queueUI(),
 		Queue: worker.NewInspector(a.Redis, a.Config.Queue),
 		Auth:  auth, MaxUploadBytes: a.Config.MaxUploadBytes, ChunkLines: a.Config.ChunkLines,
-		Planner: a.Analyzer, PartBytes: a.Config.PartBytes, TrustedProxies: a.Config.TrustedProxies,
+		Planner: a.Analyzer, PartBytes: a.Config.PartBytes, FollowBytes: a.Config.FollowBytes, TrustedProxies: a.Config.TrustedProxies,
 		Log: a.Log, Instance: rand.Text(), Metrics: lphttp.NewMetrics(a.Registry), Limits: a.Config.RateLimits,
 		Ready: map[string]lphttp.Check{
 			"postgres": a.Pool.Ping,
@@ -177,6 +179,9 @@ func (a *App) serveHTTP(auth *lphttp.Auth) error {
 		return err
 	}
 	srv.UI = ui
+	if a.TuneServer != nil {
+		a.TuneServer(srv)
+	}
 	ln, err := net.Listen("tcp", a.Config.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", a.Config.HTTPAddr, err)

@@ -38,6 +38,7 @@ type Config struct {
 	MaxUploadBytes    int64
 	WorkerConcurrency int
 	PartBytes         int64
+	FollowBytes       int64
 	ChunkLines        int
 	Queue             string
 	Keywords          []string
@@ -53,6 +54,10 @@ type Config struct {
 // minPartBytes is the smallest PART_BYTES: smaller parts cost more in
 // tasks and events than they save.
 const minPartBytes = 64 << 10
+
+// minFollowBytes is the smallest FOLLOW_UPLOAD_BYTES: the rate an upload
+// keeps is judged on them.
+const minFollowBytes = 1 << 20
 
 // minChunkLines is the smallest CHUNK_LINES: smaller chunks make more
 // events than any progress bar needs.
@@ -122,6 +127,14 @@ var settings = []setting{
 			return fmt.Errorf("PART_BYTES must be 0 (every file whole) or a size in bytes of %d or more, got %q", minPartBytes, v)
 		}
 		c.PartBytes = n
+		return nil
+	}},
+	{"FOLLOW_UPLOAD_BYTES", "8388608", "`8388608` (8 MiB)", "an upload to the local blob store whose first this many bytes arrive at 64 MiB/s or more gets its job then, and its worker analyses the file as the rest arrives; 0 to analyse every file once it is stored whole (see Analysis that follows the upload)", func(c *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 || (n > 0 && n < minFollowBytes) {
+			return fmt.Errorf("FOLLOW_UPLOAD_BYTES must be 0 (never follow) or a size in bytes of %d or more, got %q", minFollowBytes, v)
+		}
+		c.FollowBytes = n
 		return nil
 	}},
 	{"CHUNK_LINES", strconv.Itoa(domain.DefaultChunkLines), "", "lines the worker analyses between two progress events of a job (LinesParsed); recorded with the job at its upload, so that every attempt cuts the same chunks. Fewer give finer progress and lose less work to a killed worker, and cost PostgreSQL more events; 1000 at least (see Benchmarks)", func(c *Config, v string) error {

@@ -199,7 +199,9 @@ func (a *testApp) followToEnd(id, token string) string {
 // the start of its upload to its done event on the progress stream, with one
 // worker process running one task at a time (slots-1) or two (slots-2, the
 // default on two cores: a file of two parts runs both at once), uploaded as
-// a multipart form or as the raw body (raw), beside the
+// a multipart form or as the raw body (raw), stored whole before its
+// analysis or analysed as it arrives (follow, FOLLOW_UPLOAD_BYTES; its
+// "upload" phase then overlaps the others), beside the
 // engine alone on one core on the same file (the `logproc analyze` path);
 // it reports both, their ratio, the job's time by phase, and the CPU time
 // the job and its upload took in this process (the app and the client) and
@@ -214,17 +216,21 @@ func BenchmarkUploadToCompleted(b *testing.B) {
 	}{{"hdfs", hdfsLike}, {"openstack", openstackLike}} {
 		path := benchFile(b, c.name+".log", n, c.gen)
 		for _, run := range []struct {
-			slots int
-			raw   bool
-		}{{1, false}, {2, false}, {2, true}} {
+			slots       int
+			raw, follow bool
+		}{{1, false, false}, {2, false, false}, {2, true, false}, {1, false, true}, {1, true, true}} {
 			slots, name := run.slots, fmt.Sprintf("%s/slots-%d", c.name, run.slots)
 			upload := (*testApp).uploadFile
 			if run.raw {
 				name, upload = name+"/raw", (*testApp).uploadRaw
 			}
+			var followBytes int64
+			if run.follow {
+				name, followBytes = name+"/follow", defaultFollowBytes(b)
+			}
 			b.Run(name, func(b *testing.B) {
 				a := startTestAppParts(b, true, true, func(c *Config) {
-					c.WorkerConcurrency, c.ChunkLines = slots, domain.DefaultChunkLines
+					c.WorkerConcurrency, c.ChunkLines, c.FollowBytes = slots, domain.DefaultChunkLines, followBytes
 				})
 				token := a.token("bench", "")
 				var total, engine time.Duration
@@ -260,6 +266,15 @@ func BenchmarkUploadToCompleted(b *testing.B) {
 	}
 }
 
+// defaultFollowBytes is FOLLOW_UPLOAD_BYTES's default.
+func defaultFollowBytes(b *testing.B) int64 {
+	cfg, err := ConfigFrom(func(string) string { return "" })
+	if err != nil {
+		b.Fatal(err)
+	}
+	return cfg.FollowBytes
+}
+
 // jobPhases splits a job's time by its events' recording times: the upload
 // (until the 202), the wait for a worker (JobSubmitted to the first
 // JobStarted; a file in parts records JobStarted with its plan, so this
@@ -280,7 +295,8 @@ func jobPhases(first, last map[string]time.Time, start, uploaded, done time.Time
 // LOGPROC_BENCH_PART_LINES lines (4,000,000 by default, about 570 MB) from
 // the start of its upload to its done event, analysed whole by one worker
 // and in parts of PART_BYTES (64 MiB, or LOGPROC_BENCH_PART_BYTES) by 1, 2
-// and 4 workers. It reports the
+// and 4 workers, each stored whole before its analysis (the whole file
+// analysed as it arrives is UploadToCompleted's follow). It reports the
 // time from upload start (s/job) and from the job's JobSubmitted (s/run:
 // the upload left out), each against the whole run's, the job's time by
 // phase, the CPU time the job and its upload took in this process (the app
@@ -322,6 +338,7 @@ func BenchmarkLargeFileInParts(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			a := startTestAppParts(b, true, true, func(cfg *Config) {
 				cfg.WorkerConcurrency, cfg.PartBytes, cfg.ChunkLines = c.workers, c.parts, domain.DefaultChunkLines
+				cfg.FollowBytes = 0
 			})
 			token := a.token("bench", "")
 			var job, run time.Duration

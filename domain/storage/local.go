@@ -80,10 +80,15 @@ func (l *Local) Close() error {
 // read-only or failing. When ctx ends, Put stops at r's next Read and
 // returns ctx's error. A failed Put leaves no file behind.
 func (l *Local) Put(ctx context.Context, key string, r io.Reader, _ string) (domain.Blob, error) {
+	return l.put(ctx, key, r, l.temp.create)
+}
+
+// put is Put into the temporary file create makes.
+func (l *Local) put(ctx context.Context, key string, r io.Reader, create func() (*os.File, string, error)) (domain.Blob, error) {
 	if err := ValidateKey(key); err != nil {
 		return domain.Blob{}, err
 	}
-	tmp, tmpName, err := l.temp.create()
+	tmp, tmpName, err := create()
 	if err != nil {
 		return domain.Blob{}, fmt.Errorf("put blob %s: %w", key, err)
 	}

@@ -41,6 +41,13 @@ func TestLocalConformance(t *testing.T) {
 	})
 }
 
+func TestLocalGrowingConformance(t *testing.T) {
+	storagetest.RunGrowing(t, func(t *testing.T) domain.GrowingBlobStore {
+		store, _ := newLocal(t)
+		return store
+	})
+}
+
 func TestLocalKeepsBlobsAtTheirPath(t *testing.T) {
 	store, dir := newLocal(t)
 	key := "jobs/2026/11/27/0b6f6f6e-3c39-4bde-9e55-1fc2c0e7d0d5"

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path"
 	"time"
+
+	"github.com/logproc/logproc/domain"
 )
 
 // tempDir holds Puts in progress. Keys cannot start with '.', so it never
@@ -39,7 +41,13 @@ type tempArea struct {
 // root (f.Name() is not). A missing tempDir, removed by an operator or a
 // clean-up, is created again.
 func (t tempArea) create() (f *os.File, name string, err error) {
-	name = path.Join(tempDir, rand.Text())
+	return t.createNamed(rand.Text())
+}
+
+// createNamed is create of the temporary file of a given name: it returns
+// ECONFLICT when the file exists.
+func (t tempArea) createNamed(base string) (f *os.File, name string, err error) {
+	name = path.Join(tempDir, base)
 	for range 2 {
 		if t.open != nil {
 			f, err = t.open(name)
@@ -52,6 +60,9 @@ func (t tempArea) create() (f *os.File, name string, err error) {
 		if mkErr := t.root.MkdirAll(tempDir, dirPerm); mkErr != nil {
 			return nil, "", diskError("create temporary directory", mkErr)
 		}
+	}
+	if errors.Is(err, fs.ErrExist) {
+		return nil, "", domain.Errorf(domain.ECONFLICT, "temporary file %s exists", name)
 	}
 	if err != nil {
 		return nil, "", diskError("create temporary file", err)

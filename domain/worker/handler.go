@@ -35,6 +35,10 @@ type Handler struct {
 	// is unset.
 	PartBytes int64
 	Parts     PartQueue
+	// FollowStall and VerdictWait bound the waits of a worker following an
+	// upload (follow.go); FollowStall and UploadVerdictWait when 0.
+	FollowStall time.Duration
+	VerdictWait time.Duration
 }
 
 // PartQueue enqueues the tasks of a job's parts.
@@ -143,9 +147,9 @@ func (r *jobRun) whole(ctx context.Context) error {
 		return err
 	}
 	start := time.Now()
-	blob, err := r.open(ctx, 0, -1)
+	blob, err := r.openWhole(ctx)
 	if err != nil {
-		return err
+		return r.settleUpload(ctx, err)
 	}
 	defer blob.Close()
 	settings := job.AnalysisSettings()
@@ -153,7 +157,12 @@ func (r *jobRun) whole(ctx context.Context) error {
 		return r.analyzer.Analyze(ctx, blob, settings, emit)
 	})
 	if err != nil {
-		return err
+		return r.settleUpload(ctx, err)
+	}
+	if r.job.Uploading {
+		if err := r.awaitUpload(ctx); err != nil {
+			return r.settleUpload(ctx, err)
+		}
 	}
 	took := time.Since(start)
 	r.Metrics.analysed(took)

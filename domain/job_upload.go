@@ -1,0 +1,75 @@
+package domain
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/logproc/logproc/events"
+)
+
+// A job whose analysis follows its upload (Upload.Following) is submitted
+// when the upload begins, not once its file is stored: its worker reads the
+// file while it grows, so the analysis ends about when the upload does
+// instead of starting then. Its upload ends with CompleteUpload, which
+// records what JobSubmitted records of any other file, or AbandonUpload,
+// which fails the job. The job cannot complete before its upload has.
+
+// ErrUploading is returned by Complete while the job's upload is still
+// arriving: the analysis has read what is stored so far, and must wait for
+// the upload to be recorded as complete.
+var ErrUploading = errors.New("the job's upload has not completed yet")
+
+// CodeUploadIncomplete is the failure code of a job whose upload did not
+// complete.
+const CodeUploadIncomplete = "upload_incomplete"
+
+// CompleteUpload records that the file of a following job is stored whole,
+// as blob, with the parts the upload planned (or nil). It returns
+// ErrJobFinished for a finished job (its upload was abandoned) and an
+// error for a job whose upload completed with another file.
+func (j *Job) CompleteUpload(blob Blob, plan *events.UploadPlan, at time.Time) error {
+	switch {
+	case j.Status.Terminal():
+		return ErrJobFinished
+	case !j.Following:
+		return fmt.Errorf("job %s was submitted with its file stored", j.ID)
+	case !j.Uploading && (j.Size != blob.Size || j.SHA256 != blob.SHA256):
+		return fmt.Errorf("job %s: its upload completed with another file", j.ID)
+	case !j.Uploading:
+		return nil
+	case blob.Size <= 0:
+		return Errorf(EINVALID, "the file is empty")
+	case plan != nil:
+		if err := CheckPlan(plan.Parts, blob.Size); err != nil {
+			return err
+		}
+	}
+	return j.record(events.DeterministicID(j.stream(), events.TypeUploadCompleted),
+		&events.UploadCompleted{Size: blob.Size, SHA256: blob.SHA256, Plan: plan, At: at.UTC()}, j.uploadMetadata(), at)
+}
+
+// AbandonUpload records that the upload of a following job will not
+// complete, for cause: the job fails, and the reason says what became of
+// the upload. The analysis of what had arrived counts as a failed job's
+// does. It returns ErrJobFinished for a finished job and an error for a
+// job whose upload completed.
+func (j *Job) AbandonUpload(cause error, actor string, at time.Time) error {
+	switch {
+	case j.Status.Terminal():
+		return ErrJobFinished
+	case !j.Uploading:
+		return fmt.Errorf("job %s: its upload has completed", j.ID)
+	}
+	md := j.uploadMetadata()
+	md.Actor = firstNonEmpty(actor, md.Actor)
+	return j.record(events.DeterministicID(j.stream(), events.TypeJobFailed), &events.JobFailed{
+		Reason: "the upload did not complete: " + ErrorMessage(cause), Code: CodeUploadIncomplete, At: at.UTC(),
+	}, md, at)
+}
+
+// uploadMetadata is the metadata of what the upload decides: its request
+// caused it, on behalf of the job's owner.
+func (j *Job) uploadMetadata() events.Metadata {
+	return events.Metadata{CorrelationID: j.CorrelationID, CausationID: j.SubmittedEventID.String(), Actor: j.Owner}
+}

@@ -1,0 +1,115 @@
+package worker
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/logproc/logproc/domain"
+)
+
+// A followed job (domain.Job.Following) reaches its worker while its file
+// is still arriving. The worker reads the file as the blob store takes it,
+// waiting at its end for more, and cannot complete the job before its
+// upload is recorded as complete: the API records that, or fails the job,
+// right after the upload ends. Should the API die meanwhile, the worker
+// settles the upload itself: the file stops growing, and it gives the
+// upload up.
+
+// FollowStall is how long a worker waits for a followed file to grow before
+// it gives the upload up: far longer than the API's own limit on a pause
+// in an upload (UPLOAD_IDLE_TIMEOUT, 30 s by default), which fails a
+// stalled upload itself; this settles only an upload whose API died.
+const FollowStall = 5 * time.Minute
+
+// UploadVerdictWait bounds how long a worker that read a followed file to
+// its end waits for the upload's end to be recorded: the API records it as
+// soon as the file is stored, and waits at most 15 s for the event store.
+const UploadVerdictWait = 30 * time.Second
+
+// verdictPoll bounds the wait between two reads of the job's stream while
+// a worker waits for the upload's verdict.
+const verdictPoll = 10 * time.Millisecond
+
+// errUploadUnsettled says the upload's end was not recorded in time.
+var errUploadUnsettled = domain.Errorf(domain.ETIMEOUT, "the API never recorded the end of the upload")
+
+// openWhole opens the job's file, following it while its upload arrives.
+// A store that cannot be read while written has the worker wait for the
+// upload's end first.
+func (r *jobRun) openWhole(ctx context.Context) (io.ReadCloser, error) {
+	if !r.job.Uploading {
+		return r.open(ctx, 0, -1)
+	}
+	store, ok := r.blobs.(domain.GrowingBlobStore)
+	if !ok {
+		if err := r.awaitUpload(ctx); err != nil {
+			return nil, err
+		}
+		return r.open(ctx, 0, -1)
+	}
+	blob, err := store.OpenGrowing(ctx, r.job.BlobKey, cmp.Or(r.FollowStall, FollowStall))
+	if err != nil {
+		return nil, fmt.Errorf("follow the file of job %s: %w", r.id, err)
+	}
+	return blob, nil
+}
+
+// awaitUpload waits until the job's upload is recorded as complete. It
+// returns ErrJobFinished when the upload failed instead, and
+// errUploadUnsettled when neither was recorded within UploadVerdictWait.
+func (r *jobRun) awaitUpload(ctx context.Context) error {
+	give := time.Now().Add(cmp.Or(r.VerdictWait, UploadVerdictWait))
+	for wait := time.Millisecond; ; wait = min(2*wait, verdictPoll) {
+		if err := r.patiently(ctx, func() error { return r.jobs.CatchUp(ctx, r.job) }); err != nil {
+			return err
+		}
+		switch {
+		case r.job.Status.Terminal():
+			return domain.ErrJobFinished
+		case !r.job.Uploading:
+			return nil
+		case time.Now().After(give):
+			return errUploadUnsettled
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+}
+
+// settleUpload decides what a failure to read a followed file, or to see
+// its upload end, means. A file that is gone or stopped growing is waited
+// on: when the API has not recorded the upload's end within
+// UploadVerdictWait, it is gone too, and the worker gives the upload up.
+// Any other failure is the analysis' own.
+func (r *jobRun) settleUpload(ctx context.Context, readErr error) error {
+	if !r.job.Following {
+		return readErr
+	}
+	err := readErr
+	if code := domain.ErrorCode(readErr); !errors.Is(readErr, errUploadUnsettled) &&
+		(code == domain.ENOTFOUND || code == domain.ETIMEOUT) {
+		err = r.awaitUpload(ctx)
+	}
+	switch {
+	case err == nil:
+		// The upload completed after all: the next attempt reads the file
+		// stored whole. The read's error must not fail the job.
+		return fmt.Errorf("the followed upload of job %s completed after its read failed (%v); retrying", r.id, readErr)
+	case !errors.Is(err, errUploadUnsettled):
+		return err
+	}
+	err = r.update(ctx, func(j *domain.Job) error { return j.AbandonUpload(readErr, "worker "+r.Name, time.Now()) })
+	if err != nil {
+		return err
+	}
+	r.log.Warn("gave up a followed upload whose end was never recorded", "job", r.id, "err", readErr)
+	r.Metrics.jobFinished(r.job, time.Now())
+	return domain.ErrJobFinished
+}

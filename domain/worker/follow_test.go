@@ -1,0 +1,239 @@
+package worker_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/google/uuid"
+
+	"github.com/logproc/logproc/domain"
+	"github.com/logproc/logproc/domain/worker"
+)
+
+// followedUpload is an upload whose job was submitted as it began: its file
+// is written by the test through a pipe into a growing Put.
+type followedUpload struct {
+	f    *fixture
+	id   uuid.UUID
+	w    *io.PipeWriter
+	done chan struct{}
+	blob domain.Blob
+	err  error
+}
+
+// follow begins a followed upload with first, and records its job.
+func (f *fixture) follow(first []byte, chunkLines int) *followedUpload {
+	f.t.Helper()
+	id, at := uuid.New(), time.Now()
+	key := domain.BlobKey(id, at)
+	r, w := io.Pipe()
+	u := &followedUpload{f: f, id: id, w: w, done: make(chan struct{})}
+	go func() {
+		defer close(u.done)
+		u.blob, u.err = f.blobs.PutGrowing(f.ctx, key, r, "text/plain")
+		r.CloseWithError(u.err)
+	}()
+	f.t.Cleanup(func() { w.CloseWithError(errors.New("test over")); <-u.done })
+	job, err := domain.Submit(id, domain.Upload{Owner: "alice", FileName: "app.log", Blob: domain.Blob{Key: key},
+		RequestID: "req-1", ChunkLines: chunkLines, Following: true}, at)
+	if err == nil {
+		err = domain.NewJobs(f.store).Save(f.ctx, job)
+	}
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	u.write(first)
+	return u
+}
+
+func (u *followedUpload) write(b []byte) {
+	u.f.t.Helper()
+	if _, err := u.w.Write(b); err != nil {
+		u.f.t.Fatalf("write the upload: %v", err)
+	}
+}
+
+// end ends the upload's body with err (nil: its end) and records what the
+// API would: the upload's end, or its failure.
+func (u *followedUpload) end(err error) {
+	u.f.t.Helper()
+	u.close(err)
+	u.record(err)
+}
+
+// close ends the upload's body with err, and waits for its Put.
+func (u *followedUpload) close(err error) {
+	u.w.CloseWithError(err)
+	<-u.done
+}
+
+// record records the end of the upload, or its failure for err.
+func (u *followedUpload) record(err error) {
+	u.f.t.Helper()
+	jobs := domain.NewJobs(u.f.store)
+	j, loadErr := jobs.Load(u.f.ctx, u.id)
+	if loadErr != nil {
+		u.f.t.Fatal(loadErr)
+	}
+	if err == nil && u.err == nil {
+		err = jobs.Update(u.f.ctx, j, func(j *domain.Job) error { return j.CompleteUpload(u.blob, nil, time.Now()) })
+	} else {
+		err = jobs.Update(u.f.ctx, j, func(j *domain.Job) error { return j.AbandonUpload(err, "", time.Now()) })
+	}
+	if err != nil {
+		u.f.t.Fatalf("record the upload's end: %v", err)
+	}
+}
+
+// runTask runs the job's task in the background; its error arrives on the
+// channel.
+func (f *fixture) runTask(h *worker.Handler, id uuid.UUID) <-chan error {
+	done := make(chan error, 1)
+	go func() { done <- h.ProcessTask(f.ctx, task(f.t, id)) }()
+	return done
+}
+
+// waitChunks waits until the job has recorded chunks. The deadline only
+// guards against a hang.
+func (f *fixture) waitChunks(id uuid.UUID, chunks int) {
+	f.t.Helper()
+	for give := time.Now().Add(time.Minute); f.job(id).Chunks < chunks; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(give) {
+			f.t.Fatalf("job %s recorded %d chunks, want %d", id, f.job(id).Chunks, chunks)
+		}
+	}
+}
+
+// followedLog is sampleLog many times over: about 3 MiB, more than a local
+// store holds back before it writes.
+func followedLog() []byte { return bytes.Repeat(sampleLog(), 30) }
+
+// A followed job is analysed while its file arrives: chunks are recorded
+// before the upload ends, and the job ends as the same file analysed
+// once stored whole does.
+func TestAFollowedJobIsAnalysedAsItsFileArrives(t *testing.T) {
+	f := newFixture(t)
+	h := f.handler(worker.NewEngine(nil))
+	content := followedLog()
+	whole := f.submit(content, 1000)
+	if err := h.ProcessTask(f.ctx, task(t, whole)); err != nil {
+		t.Fatal(err)
+	}
+
+	half := len(content) * 3 / 4
+	u := f.follow(content[:half], 1000)
+	done := f.runTask(h, u.id)
+	f.waitChunks(u.id, 2)
+	if j := f.job(u.id); !j.Uploading || j.Status != domain.StatusProcessing {
+		t.Fatalf("job with chunks recorded: uploading %v, %s; want its upload still arriving", j.Uploading, j.Status)
+	}
+	u.write(content[half:])
+	u.end(nil)
+	if err := <-done; err != nil {
+		t.Fatalf("followed task: %v", err)
+	}
+	got, want := f.job(u.id), f.job(whole)
+	if got.Status != domain.StatusCompleted {
+		t.Fatalf("followed job: %s %s", got.Status, got.FailureReason)
+	}
+	opts := cmp.Options{comparable, cmpopts.IgnoreFields(domain.Job{}, "Following", "ExpectedSize")}
+	if diff := cmp.Diff(want, got, opts); diff != "" {
+		t.Errorf("followed job differs from the file analysed whole (-whole +followed):\n%s", diff)
+	}
+}
+
+// A worker that read a followed file to its end waits for the upload's end
+// to be recorded before it completes the job.
+func TestAFollowedJobWaitsForItsUploadToBeRecorded(t *testing.T) {
+	f := newFixture(t)
+	h := f.handler(worker.NewEngine(nil))
+	content := followedLog()
+	whole := f.submit(content, 1000)
+	if err := h.ProcessTask(f.ctx, task(t, whole)); err != nil {
+		t.Fatal(err)
+	}
+	u := f.follow(content, 1000)
+	u.close(nil)
+	done := f.runTask(h, u.id)
+	f.waitChunks(u.id, f.job(whole).Chunks)
+	select {
+	case err := <-done:
+		t.Fatalf("the task ended (%v) before the upload's end was recorded", err)
+	default:
+	}
+	u.record(nil)
+	if err := <-done; err != nil {
+		t.Fatalf("followed task: %v", err)
+	}
+	if j := f.job(u.id); j.Status != domain.StatusCompleted {
+		t.Errorf("job = %s %s, want completed", j.Status, j.FailureReason)
+	}
+}
+
+// A followed upload that fails midway fails its job with the upload's
+// reason, and the task that followed it ends without an error.
+func TestAFailedFollowedUploadFailsItsJob(t *testing.T) {
+	f := newFixture(t)
+	h := f.handler(worker.NewEngine(nil))
+	content := followedLog()
+	u := f.follow(content[:len(content)/2], 1000)
+	done := f.runTask(h, u.id)
+	f.waitChunks(u.id, 1)
+	u.end(domain.Errorf(domain.EINVALID, "the upload ended early or is malformed: unexpected EOF"))
+	if err := <-done; err != nil {
+		t.Fatalf("task of a failed upload: %v", err)
+	}
+	j := f.job(u.id)
+	if j.Status != domain.StatusFailed || j.FailureCode != domain.CodeUploadIncomplete {
+		t.Fatalf("job of a failed upload: %s %q %q", j.Status, j.FailureCode, j.FailureReason)
+	}
+	types := f.eventTypes(u.id)
+	if types[len(types)-1] != "JobFailed" || j.Chunks == 0 {
+		t.Errorf("events of a failed upload: %v, want chunks, then the failure last", types)
+	}
+}
+
+// When the API dies mid-upload, nothing records the upload's end: the
+// worker waits for the file to grow, and then for the end to be recorded,
+// and gives the upload up itself.
+func TestAWorkerGivesUpAnUploadWhoseAPIDied(t *testing.T) {
+	f := newFixture(t)
+	h := f.handler(worker.NewEngine(nil))
+	h.FollowStall, h.VerdictWait = 50*time.Millisecond, 50*time.Millisecond
+	u := f.follow(followedLog()[:2<<20], 1000)
+	if err := h.ProcessTask(f.ctx, task(t, u.id)); err != nil {
+		t.Fatalf("task of a stalled upload: %v", err)
+	}
+	j := f.job(u.id)
+	if j.Status != domain.StatusFailed || j.FailureCode != domain.CodeUploadIncomplete {
+		t.Fatalf("job of a stalled upload: %s %q %q", j.Status, j.FailureCode, j.FailureReason)
+	}
+	recs, err := f.store.ReadStream(f.ctx, "job-"+u.id.String(), j.Version-1, 1)
+	if err != nil || len(recs) != 1 || recs[0].Metadata.Actor != "worker "+h.Name {
+		t.Errorf("the failure was not recorded by the worker: %+v %v", recs, err)
+	}
+}
+
+// A followed job whose upload ended before its task ran is analysed as any
+// stored file.
+func TestAFollowedJobWhoseUploadEndedRunsAsAnyJob(t *testing.T) {
+	f := newFixture(t)
+	h := f.handler(worker.NewEngine(nil))
+	content := followedLog()
+	u := f.follow(content, 1000)
+	u.end(nil)
+	ctx, cancel := context.WithTimeout(f.ctx, time.Minute)
+	defer cancel()
+	if err := h.ProcessTask(ctx, task(t, u.id)); err != nil {
+		t.Fatal(err)
+	}
+	if j := f.job(u.id); j.Status != domain.StatusCompleted || j.Size != int64(len(content)) || j.Entries != 30*2000 {
+		t.Errorf("job = %s, %d bytes, %d entries", j.Status, j.Size, j.Entries)
+	}
+}

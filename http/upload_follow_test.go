@@ -1,0 +1,72 @@
+package http_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/uuid"
+
+	"github.com/logproc/logproc/domain"
+	"github.com/logproc/logproc/domain/worker"
+	lphttp "github.com/logproc/logproc/http"
+)
+
+// TestOnlyAFastLargeUploadIsFollowed uploads the same file to servers that
+// follow uploads from their first MiB at any rate, at a rate no upload
+// reaches, and not at all, and a file under a MiB: only the first gets its
+// job as it begins, and its UploadCompleted then records what JobSubmitted
+// records of the others, plan in parts included.
+func TestOnlyAFastLargeUploadIsFollowed(t *testing.T) {
+	const partBytes = 64 << 10
+	e := newEnv(t, "")
+	engine := worker.NewEngine(nil)
+	var buf bytes.Buffer
+	for i := 0; buf.Len() < 3<<20; i++ {
+		fmt.Fprintf(&buf, "2026-11-27 10:%02d:%02d INFO [main] Request %d served\n", i/60%60, i%60, i)
+	}
+	large := buf.Bytes()
+	want, err := engine.Plan(context.Background(), bytes.NewReader(large), int64(len(large)), partBytes,
+		domain.SettingsOf(0, time.Now()))
+	if err != nil || len(want) < 2 {
+		t.Fatalf("the engine's plan: %d parts, %v", len(want), err)
+	}
+	alice := e.token("alice", "")
+	for _, c := range []struct {
+		name            string
+		follow, minRate int64
+		file            []byte
+		followed        bool
+	}{
+		{"fast", 1 << 20, 1, large, true},
+		{"slow", 1 << 20, 1 << 50, large, false},
+		{"not followed", 0, 1, large, false},
+		{"small", 1 << 20, 1, large[:1<<19], false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e.restart(func(s *lphttp.Server) {
+				s.Planner, s.PartBytes, s.FollowBytes, s.FollowMinRate = engine, partBytes, c.follow, c.minRate
+				s.MaxUploadBytes = 8 << 20
+			})
+			status, body := e.do("POST", "/api/upload-logs?filename=app.log", alice, bytes.NewReader(c.file), "text/plain")
+			if status != http.StatusAccepted || body["size"] != float64(len(c.file)) {
+				t.Fatalf("upload = %d %v", status, body)
+			}
+			job, err := domain.NewJobs(e.store).Load(context.Background(), uuid.MustParse(body["job_id"].(string)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if job.Following != c.followed || job.Uploading || job.Size != int64(len(c.file)) || job.SHA256 != body["sha256"] {
+				t.Errorf("job: following %v, uploading %v, %d bytes, sha256 %s; want following %v, %d bytes, sha256 %v",
+					job.Following, job.Uploading, job.Size, job.SHA256, c.followed, len(c.file), body["sha256"])
+			}
+			if len(c.file) == len(large) && (job.UploadPlan == nil || !cmp.Equal(job.UploadPlan.Parts, want)) {
+				t.Errorf("plan of the stored file = %+v, want the engine's %d parts", job.UploadPlan, len(want))
+			}
+		})
+	}
+}
