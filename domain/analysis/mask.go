@@ -72,32 +72,21 @@ func (m *masker) mask(msg []byte) {
 	m.out, m.toks, m.ips = m.out[:0], m.toks[:0], m.ips[:0]
 	m.anyVar, m.anyDay, m.varKW = false, false, 0
 	m.msg, m.exps, m.expList, m.anyExp, m.anyTrack = msg, m.exps[:0], m.expList[:0], false, false
-	for pos := skipBlanks(msg, 0); pos < len(msg); pos = skipBlanks(msg, pos) {
+	for pos := skipBlanks(msg, 0); pos < len(msg); {
 		end, cls := tokenEnd(msg, pos)
-		if cls&clsEq != 0 && cls&clsOther != 0 {
-			e := quotedValueEnd(msg, pos, end)
-			if e == end {
-				e = callValueEnd(msg, pos, end)
-			}
-			if e > end {
-				end, cls = e, cls|classOf(msg[end:e])
-			}
-		}
-		if msg[pos] == '{' && end < len(msg) {
-			if e := structEnd(msg, pos, end); e > end {
-				end, cls = e, cls|classOf(msg[end:e])
-			}
+		if cls&clsOther != 0 { // '=' and a quote or a bracket, or '{': a value blanks may interrupt
+			end, cls = extendToken(msg, pos, end, cls)
 		}
 		rest := len(m.toks) == maxTokens-1
 		if rest {
 			end = len(msg)
-		} else if cls == clsLetter && !m.general && !specialWords.mayHave(msg[pos:end]) {
-			m.addPlainWord(pos, end) // what addToken does with it, without the call
-			pos = end
-			continue
 		}
-		m.addToken(msg, pos, end, cls, rest)
-		pos = end
+		if cls == clsLetter && !rest && !m.general && !specialWords.mayHave(msg[pos:end]) {
+			m.addPlainWord(pos, end) // what addToken does with it, without the call
+		} else {
+			m.addToken(msg, pos, end, cls, rest)
+		}
+		pos = nextTokenStart(msg, end)
 	}
 	if n := len(m.toks); n > 0 && (msg[m.toks[n-1].raw.end-1] == ')' || msg[m.toks[n-1].raw.end-1] == ']') {
 		m.maskClosingGroup(msg)
@@ -105,6 +94,27 @@ func (m *masker) mask(msg []byte) {
 	if m.anyVar && m.anyDay {
 		m.maskDates(msg)
 	}
+}
+
+// extendToken extends the token msg[pos:end], whose classes are cls, over
+// the blanks inside a quoted value after '=', a call's arguments or a
+// structure in braces, and returns its end and classes.
+func extendToken(msg []byte, pos, end int, cls byteClassSet) (int, byteClassSet) {
+	if cls&clsEq != 0 {
+		e := quotedValueEnd(msg, pos, end)
+		if e == end {
+			e = callValueEnd(msg, pos, end)
+		}
+		if e > end {
+			end, cls = e, cls|classOf(msg[end:e])
+		}
+	}
+	if msg[pos] == '{' && end < len(msg) {
+		if e := structEnd(msg, pos, end); e > end {
+			end, cls = e, cls|classOf(msg[end:e])
+		}
+	}
+	return end, cls
 }
 
 // maxQuoted bounds the quoted value, blanks included, that one token may
@@ -196,27 +206,32 @@ func (m *masker) varKeywords(t []byte, cls byteClassSet) {
 }
 
 // tokenEnd finds the end of the token at pos and the classes of its bytes.
-// It reads four bytes a step; the step that holds a blank tells where the
-// token ends from the classes it looked up.
+// It looks up four bytes at a time, two such steps a turn of its loop; the
+// step that holds a blank tells where the token ends from the classes it
+// looked up.
 func tokenEnd(b []byte, pos int) (int, byteClassSet) {
 	var cls byteClassSet
-	for ; pos+4 <= len(b); pos += 4 {
+	for ; pos+8 <= len(b); pos += 8 {
+		q := b[pos : pos+8 : pos+8]
+		k0, k1, k2, k3 := byteClasses[q[0]], byteClasses[q[1]], byteClasses[q[2]], byteClasses[q[3]]
+		if k := k0 | k1 | k2 | k3; k&clsBlank != 0 {
+			return blankStep(pos, cls, k0, k1, k2)
+		}
+		cls |= k0 | k1 | k2 | k3
+		k0, k1, k2, k3 = byteClasses[q[4]], byteClasses[q[5]], byteClasses[q[6]], byteClasses[q[7]]
+		if k := k0 | k1 | k2 | k3; k&clsBlank != 0 {
+			return blankStep(pos+4, cls, k0, k1, k2)
+		}
+		cls |= k0 | k1 | k2 | k3
+	}
+	if pos+4 <= len(b) {
 		q := b[pos : pos+4 : pos+4]
 		k0, k1, k2, k3 := byteClasses[q[0]], byteClasses[q[1]], byteClasses[q[2]], byteClasses[q[3]]
-		if k := k0 | k1 | k2 | k3; k&clsBlank == 0 {
-			cls |= k
-			continue
+		if k := k0 | k1 | k2 | k3; k&clsBlank != 0 {
+			return blankStep(pos, cls, k0, k1, k2)
 		}
-		// The blank is among the four: its classes are at hand.
-		switch {
-		case k0 == clsBlank:
-			return pos, cls
-		case k1 == clsBlank:
-			return pos + 1, cls | k0
-		case k2 == clsBlank:
-			return pos + 2, cls | k0 | k1
-		}
-		return pos + 3, cls | k0 | k1 | k2
+		cls |= k0 | k1 | k2 | k3
+		pos += 4
 	}
 	for ; pos < len(b); pos++ {
 		k := byteClasses[b[pos]]
@@ -226,6 +241,21 @@ func tokenEnd(b []byte, pos int) (int, byteClassSet) {
 		cls |= k
 	}
 	return pos, cls
+}
+
+// blankStep ends a token in the four bytes at pos, one of which is a blank,
+// from the classes k0-k2 of the first three: where the token ends, and cls
+// with the classes of its bytes before it.
+func blankStep(pos int, cls, k0, k1, k2 byteClassSet) (int, byteClassSet) {
+	switch {
+	case k0 == clsBlank:
+		return pos, cls
+	case k1 == clsBlank:
+		return pos + 1, cls | k0
+	case k2 == clsBlank:
+		return pos + 2, cls | k0 | k1
+	}
+	return pos + 3, cls | k0 | k1 | k2
 }
 
 // addToken masks msg[s:e] onto out; rest marks the tail of an over-long

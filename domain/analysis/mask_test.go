@@ -81,8 +81,9 @@ func TestKeywordSet(t *testing.T) {
 }
 
 // tokenEnd, which reads four bytes a step, ends tokens where a byte-by-byte
-// reading does and gives the same classes; so do the punctuation tables
-// the comparisons they replaced.
+// reading does and gives the same classes, and nextTokenStart finds the
+// next token where skipBlanks does; so do the punctuation tables the
+// comparisons they replaced.
 func TestTokenEndAsByteLoop(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	alphabet := []byte("aZ09-_./\\=:,;()[]{}<>\"' \t\xc3\xa9\x00")
@@ -100,6 +101,11 @@ func TestTokenEndAsByteLoop(t *testing.T) {
 			}
 			if end != wantEnd || cls != wantCls {
 				t.Fatalf("tokenEnd(%q, %d) = %d, %b; want %d, %b", b, pos, end, cls, wantEnd, wantCls)
+			}
+			if wantEnd < len(b) {
+				if next, want := nextTokenStart(b, wantEnd), skipBlanks(b, wantEnd); next != want {
+					t.Fatalf("nextTokenStart(%q, %d) = %d, want %d", b, wantEnd, next, want)
+				}
 			}
 		}
 	}
@@ -140,16 +146,24 @@ func TestMaskFastPathsAsGeneral(t *testing.T) {
 		"foo.bar", "(a*", "a*)", "java.lang.true:", "Jun.x:", "x.Mon:", "a.Jun:", "_x.y:", "-a.b:", "a.b.c.d:",
 		"a{b", "a[", "a<b>", "a!", "user.name:", "ms.x:", "x.true:"}
 	kw := newKeywordSet(DefaultKeywords)
-	for range 300_000 {
+	reused := masker{kw: kw} // buffers kept from message to message, as in a pass
+	for n := range 300_000 {
 		var b []byte
 		for i := range 1 + rng.IntN(12) {
-			if i > 0 {
+			if i > 0 || rng.IntN(20) == 0 {
 				b = append(b, " \t"[rng.IntN(8)/7])
+			}
+			if rng.IntN(20) == 0 {
+				b = append(b, ' ') // a run of blanks
 			}
 			b = append(b, frags[rng.IntN(len(frags))]...)
 		}
 		fast, general := masker{kw: kw}, masker{kw: kw, general: true}
+		if n%2 == 1 {
+			fast = reused
+		}
 		fast.mask(b)
+		reused = fast
 		general.mask(b)
 		fast.hashTokens()
 		general.hashTokens()
