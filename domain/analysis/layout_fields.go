@@ -111,6 +111,9 @@ func groupEnd(b []byte, pos int, open, close byte) int {
 // nextField is skipSep without telling the separator: where the field
 // after the one ending at pos starts.
 func nextField(b []byte, pos int) int {
+	if pos+1 < len(b) && b[pos] == ' ' && !isFieldSep(b[pos+1]) {
+		return pos + 1 // one space, the common case, without the loop
+	}
 	start := pos
 	pos = skipBlanks(b, pos)
 	if pos < len(b) && (b[pos] == '|' || b[pos] == ',' && pos == start) {
@@ -118,6 +121,10 @@ func nextField(b []byte, pos int) int {
 	}
 	return pos
 }
+
+// isFieldSep says whether c separates header fields where a field may
+// start: a blank or '|'.
+func isFieldSep(c byte) bool { return c == ' ' || c == '\t' || c == '|' }
 
 // skipSep skips the separator after a field and says what it was.
 func skipSep(b []byte, pos int) (int, sepKind) {

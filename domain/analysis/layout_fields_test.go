@@ -75,3 +75,25 @@ func TestWordEndAsByteLoop(t *testing.T) {
 		}
 	}
 }
+
+// nextField's step over one space finds the field where the loop over
+// blanks and separators does, on random bytes at every offset.
+func TestNextFieldAsLoop(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 24))
+	alphabet := []byte("a1 \t|,:[]")
+	for range 100_000 {
+		b := make([]byte, rng.IntN(10))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		for pos := 0; pos <= len(b); pos++ {
+			want := skipBlanks(b, pos)
+			if want < len(b) && (b[want] == '|' || b[want] == ',' && want == pos) {
+				want = skipBlanks(b, want+1)
+			}
+			if got := nextField(b, pos); got != want {
+				t.Fatalf("nextField(%q, %d) = %d, want %d", b, pos, got, want)
+			}
+		}
+	}
+}
