@@ -121,21 +121,13 @@ var settings = []setting{
 		c.WorkerConcurrency = int(n)
 		return err
 	}},
-	{"PART_BYTES", "67108864", "`67108864` (64 MiB)", "a plain-text file of twice this size or more is analysed in parts of about this size, each a task any worker takes; 65536 at least, or 0 to analyse every file whole (see Large files in parts)", func(c *Config, v string) error {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 || (n > 0 && n < minPartBytes) {
-			return fmt.Errorf("PART_BYTES must be 0 (every file whole) or a size in bytes of %d or more, got %q", minPartBytes, v)
-		}
-		c.PartBytes = n
-		return nil
+	{"PART_BYTES", "67108864", "`67108864` (64 MiB)", "a plain-text file of twice this size or more is analysed in parts of about this size, each a task any worker takes; 65536 at least, or 0 to analyse every file whole (see Large files in parts)", func(c *Config, v string) (err error) {
+		c.PartBytes, err = offOrAtLeast("PART_BYTES", v, "every file whole", minPartBytes)
+		return err
 	}},
-	{"FOLLOW_UPLOAD_BYTES", "8388608", "`8388608` (8 MiB)", "an upload to the local blob store whose first this many bytes arrive at 64 MiB/s or more gets its job then, and its worker analyses the file as the rest arrives; 0 to analyse every file once it is stored whole (see Analysis that follows the upload)", func(c *Config, v string) error {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 || (n > 0 && n < minFollowBytes) {
-			return fmt.Errorf("FOLLOW_UPLOAD_BYTES must be 0 (never follow) or a size in bytes of %d or more, got %q", minFollowBytes, v)
-		}
-		c.FollowBytes = n
-		return nil
+	{"FOLLOW_UPLOAD_BYTES", "8388608", "`8388608` (8 MiB)", "an upload to the local blob store whose first this many bytes arrive at 64 MiB/s or more gets its job then, and its worker analyses the file as the rest arrives; 0 to analyse every file once it is stored whole (see Analysis that follows the upload)", func(c *Config, v string) (err error) {
+		c.FollowBytes, err = offOrAtLeast("FOLLOW_UPLOAD_BYTES", v, "never follow", minFollowBytes)
+		return err
 	}},
 	{"CHUNK_LINES", strconv.Itoa(domain.DefaultChunkLines), "", "lines the worker analyses between two progress events of a job (LinesParsed); recorded with the job at its upload, so that every attempt cuts the same chunks. Fewer give finer progress and lose less work to a killed worker, and cost PostgreSQL more events; 1000 at least (see Benchmarks)", func(c *Config, v string) error {
 		n, err := strconv.Atoi(v)
@@ -308,6 +300,16 @@ func positiveInt(name, v string) (int64, error) {
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n <= 0 {
 		return 0, fmt.Errorf("%s must be a positive integer, got %q", name, v)
+	}
+	return n, nil
+}
+
+// offOrAtLeast reads a size in bytes that is 0 (off, which means what off
+// says) or least or more.
+func offOrAtLeast(name, v, off string, least int64) (int64, error) {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 || (n > 0 && n < least) {
+		return 0, fmt.Errorf("%s must be 0 (%s) or a size in bytes of %d or more, got %q", name, off, least, v)
 	}
 	return n, nil
 }

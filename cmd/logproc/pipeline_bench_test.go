@@ -235,6 +235,7 @@ func BenchmarkUploadToCompleted(b *testing.B) {
 				token := a.token("bench", "")
 				var total, engine time.Duration
 				var cpu, upCPU cpuMeter
+				var followed float64 // jobs whose upload was followed
 				phases := map[string]time.Duration{}
 				for b.Loop() {
 					engine += analyzeFile(b, path)
@@ -251,8 +252,14 @@ func BenchmarkUploadToCompleted(b *testing.B) {
 					for name, d := range jobPhases(first, last, start, uploaded, done) {
 						phases[name] += d
 					}
+					if !first["UploadCompleted"].IsZero() {
+						followed++
+					}
 				}
 				runs := float64(b.N)
+				if run.follow {
+					b.ReportMetric(followed/runs, "followed")
+				}
 				b.ReportMetric(total.Seconds()/runs, "s/job")
 				b.ReportMetric(engine.Seconds()/runs, "s/analyze")
 				b.ReportMetric(total.Seconds()/engine.Seconds(), "ratio")
@@ -295,8 +302,8 @@ func jobPhases(first, last map[string]time.Time, start, uploaded, done time.Time
 // LOGPROC_BENCH_PART_LINES lines (4,000,000 by default, about 570 MB) from
 // the start of its upload to its done event, analysed whole by one worker
 // and in parts of PART_BYTES (64 MiB, or LOGPROC_BENCH_PART_BYTES) by 1, 2
-// and 4 workers, each stored whole before its analysis (the whole file
-// analysed as it arrives is UploadToCompleted's follow). It reports the
+// and 4 workers, each stored whole before its analysis, and analysed whole
+// as it arrives (follow, FOLLOW_UPLOAD_BYTES). It reports the
 // time from upload start (s/job) and from the job's JobSubmitted (s/run:
 // the upload left out), each against the whole run's, the job's time by
 // phase, the CPU time the job and its upload took in this process (the app
@@ -334,11 +341,13 @@ func BenchmarkLargeFileInParts(b *testing.B) {
 		name    string
 		workers int
 		parts   int64
-	}{{"whole", 1, 0}, {"parts-1", 1, partBytes}, {"parts-2", 2, partBytes}, {"parts-4", 4, partBytes}} {
+		follow  int64
+	}{{"whole", 1, 0, 0}, {"parts-1", 1, partBytes, 0}, {"parts-2", 2, partBytes, 0}, {"parts-4", 4, partBytes, 0},
+		{"follow", 2, partBytes, defaultFollowBytes(b)}} {
 		b.Run(c.name, func(b *testing.B) {
 			a := startTestAppParts(b, true, true, func(cfg *Config) {
 				cfg.WorkerConcurrency, cfg.PartBytes, cfg.ChunkLines = c.workers, c.parts, domain.DefaultChunkLines
-				cfg.FollowBytes = 0
+				cfg.FollowBytes = c.follow
 			})
 			token := a.token("bench", "")
 			var job, run time.Duration
@@ -371,7 +380,7 @@ func BenchmarkLargeFileInParts(b *testing.B) {
 			b.ReportMetric(peakRSS(), "peak-rss-MiB")
 			b.ReportMetric(perJob, "s/job")
 			b.ReportMetric(perRun, "s/run")
-			if c.parts == 0 {
+			if c.name == "whole" {
 				wholeJob, wholeRun = perJob, perRun
 			} else if wholeJob > 0 {
 				b.ReportMetric(perJob/wholeJob, "job-vs-whole")

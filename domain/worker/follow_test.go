@@ -110,6 +110,17 @@ func (f *fixture) waitChunks(id uuid.UUID, chunks int) {
 	}
 }
 
+// analysedWhole submits content stored whole and analyses it, for a
+// followed job to be compared with.
+func (f *fixture) analysedWhole(h *worker.Handler, content []byte) *domain.Job {
+	f.t.Helper()
+	id := f.submit(content, 1000)
+	if err := h.ProcessTask(f.ctx, task(f.t, id)); err != nil {
+		f.t.Fatal(err)
+	}
+	return f.job(id)
+}
+
 // followedLog is sampleLog many times over: about 3 MiB, more than a local
 // store holds back before it writes.
 func followedLog() []byte { return bytes.Repeat(sampleLog(), 30) }
@@ -121,11 +132,7 @@ func TestAFollowedJobIsAnalysedAsItsFileArrives(t *testing.T) {
 	f := newFixture(t)
 	h := f.handler(worker.NewEngine(nil))
 	content := followedLog()
-	whole := f.submit(content, 1000)
-	if err := h.ProcessTask(f.ctx, task(t, whole)); err != nil {
-		t.Fatal(err)
-	}
-
+	want := f.analysedWhole(h, content)
 	half := len(content) * 3 / 4
 	u := f.follow(content[:half], 1000)
 	done := f.runTask(h, u.id)
@@ -138,7 +145,7 @@ func TestAFollowedJobIsAnalysedAsItsFileArrives(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("followed task: %v", err)
 	}
-	got, want := f.job(u.id), f.job(whole)
+	got := f.job(u.id)
 	if got.Status != domain.StatusCompleted {
 		t.Fatalf("followed job: %s %s", got.Status, got.FailureReason)
 	}
@@ -154,14 +161,11 @@ func TestAFollowedJobWaitsForItsUploadToBeRecorded(t *testing.T) {
 	f := newFixture(t)
 	h := f.handler(worker.NewEngine(nil))
 	content := followedLog()
-	whole := f.submit(content, 1000)
-	if err := h.ProcessTask(f.ctx, task(t, whole)); err != nil {
-		t.Fatal(err)
-	}
+	whole := f.analysedWhole(h, content)
 	u := f.follow(content, 1000)
 	u.close(nil)
 	done := f.runTask(h, u.id)
-	f.waitChunks(u.id, f.job(whole).Chunks)
+	f.waitChunks(u.id, whole.Chunks)
 	select {
 	case err := <-done:
 		t.Fatalf("the task ended (%v) before the upload's end was recorded", err)

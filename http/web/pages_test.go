@@ -308,3 +308,23 @@ func TestJobPageShowsThePartsDone(t *testing.T) {
 		t.Errorf("the job page lacks %q", want)
 	}
 }
+
+// A job whose analysis follows its upload has no size yet: its page says
+// the file is still arriving, and how large the upload said it is.
+func TestJobPageOfAFileStillArriving(t *testing.T) {
+	f := newFixture(t)
+	tok := f.token("alice", "", time.Hour)
+	id, at := uuid.New(), time.Now()
+	job, err := domain.Submit(id, domain.Upload{Owner: "alice", FileName: "big.log",
+		Blob: domain.Blob{Key: domain.BlobKey(id, at)}, Following: true, ExpectedSize: 3 << 20}, at)
+	if err == nil {
+		err = domain.NewJobs(f.store).Save(f.ctx, job)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, page := f.get("/jobs/"+id.String(), tok)
+	if want := "of a file still arriving (about 3.0 MiB),"; !strings.Contains(page, want) {
+		t.Errorf("the page of a job whose file is arriving lacks %q", want)
+	}
+}
