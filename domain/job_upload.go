@@ -20,6 +20,11 @@ import (
 // the upload to be recorded as complete.
 var ErrUploading = errors.New("the job's upload has not completed yet")
 
+// ErrUploadCompleted is returned by AbandonUpload for a job whose upload
+// was recorded as complete: an upload that could not tell whether its
+// UploadCompleted was stored learns that it was.
+var ErrUploadCompleted = errors.New("the job's upload has completed")
+
 // CodeUploadIncomplete is the failure code of a job whose upload did not
 // complete.
 const CodeUploadIncomplete = "upload_incomplete"
@@ -52,14 +57,14 @@ func (j *Job) CompleteUpload(blob Blob, plan *events.UploadPlan, at time.Time) e
 // AbandonUpload records that the upload of a following job will not
 // complete, for cause: the job fails, and the reason says what became of
 // the upload. The analysis of what had arrived counts as a failed job's
-// does. It returns ErrJobFinished for a finished job and an error for a
-// job whose upload completed.
+// does. It returns ErrJobFinished for a finished job and
+// ErrUploadCompleted for a job whose upload completed.
 func (j *Job) AbandonUpload(cause error, actor string, at time.Time) error {
 	switch {
 	case j.Status.Terminal():
 		return ErrJobFinished
 	case !j.Uploading:
-		return fmt.Errorf("job %s: its upload has completed", j.ID)
+		return fmt.Errorf("job %s: %w", j.ID, ErrUploadCompleted)
 	}
 	md := j.uploadMetadata()
 	md.Actor = firstNonEmpty(actor, md.Actor)

@@ -96,8 +96,8 @@ func TestCompleteUploadIsRecordedOnce(t *testing.T) {
 	if err := update(t, jobs, j, func(j *domain.Job) error { return j.CompleteUpload(other, nil, at) }); err == nil {
 		t.Error("CompleteUpload of another file succeeded")
 	}
-	if err := update(t, jobs, j, func(j *domain.Job) error { return j.AbandonUpload(errors.New("late"), "", at) }); err == nil {
-		t.Error("AbandonUpload after the upload completed succeeded")
+	if err := update(t, jobs, j, func(j *domain.Job) error { return j.AbandonUpload(errors.New("late"), "", at) }); !errors.Is(err, domain.ErrUploadCompleted) {
+		t.Errorf("AbandonUpload after the upload completed: %v, want ErrUploadCompleted", err)
 	}
 	if got := history(t, store, id); got != "JobSubmitted UploadCompleted" {
 		t.Errorf("history = %s, want one UploadCompleted", got)

@@ -116,7 +116,11 @@ func (fw *uploadFollower) finish(blob domain.Blob, plan *events.UploadPlan, fail
 	if failure == nil {
 		return fw.job, nil
 	}
-	fw.abandon(failure)
+	if errors.Is(fw.abandon(failure), domain.ErrUploadCompleted) {
+		// The end of the upload was stored after all, though its append
+		// failed as far as this handler could tell: the job stands.
+		return fw.job, nil
+	}
 	if blob.Key != "" {
 		fw.s.discardBlob(fw.r, blob.Key)
 	}
@@ -143,17 +147,20 @@ func (fw *uploadFollower) complete(blob domain.Blob, plan *events.UploadPlan) er
 	return domain.Wrap(err, domain.EUNAVAILABLE, "the upload could not be recorded as complete; try again")
 }
 
-// abandon fails the job of an upload that will not complete. A failure to
-// record it is logged: the worker gives the upload up itself once the file
-// stops growing.
-func (fw *uploadFollower) abandon(cause error) {
+// abandon fails the job of an upload that will not complete, and returns
+// what recording it met: ErrUploadCompleted says the upload's end is
+// recorded (fw.job then holds it). Any other failure to record it is
+// logged: the worker gives the upload up itself once the file stops
+// growing.
+func (fw *uploadFollower) abandon(cause error) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(fw.r.Context()), appendTimeout)
 	defer cancel()
 	err := domain.NewJobs(fw.s.Events).Update(ctx, fw.job, func(j *domain.Job) error {
 		return j.AbandonUpload(cause, "", time.Now())
 	})
-	if err != nil && !errors.Is(err, domain.ErrJobFinished) {
+	if err != nil && !errors.Is(err, domain.ErrJobFinished) && !errors.Is(err, domain.ErrUploadCompleted) {
 		fw.s.Log.Error("could not record that a followed upload failed; its worker will give it up",
 			"request_id", requestIDFrom(fw.r.Context()), "job", fw.id, "err", err)
 	}
+	return err
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 
 	"github.com/logproc/logproc/domain"
 	"github.com/logproc/logproc/domain/worker"
+	"github.com/logproc/logproc/events"
 	lphttp "github.com/logproc/logproc/http"
 )
 
@@ -68,5 +70,63 @@ func TestOnlyAFastLargeUploadIsFollowed(t *testing.T) {
 				t.Errorf("plan of the stored file = %+v, want the engine's %d parts", job.UploadPlan, len(want))
 			}
 		})
+	}
+}
+
+// lostAnswerStore stores a followed upload's end and then answers as if it
+// could not, and fails the next read of the stream: the handler cannot
+// tell whether the end was stored until it tries to give the upload up.
+type lostAnswerStore struct {
+	events.Store
+	mu   sync.Mutex
+	lost bool // the end was stored and its answer lost; a read fails next
+}
+
+func (s *lostAnswerStore) AppendToStream(ctx context.Context, stream string, expected int64, evs ...events.Event) (int64, error) {
+	v, err := s.Store.AppendToStream(ctx, stream, expected, evs...)
+	if err == nil && len(evs) == 1 && evs[0].Type == events.TypeUploadCompleted {
+		s.mu.Lock()
+		s.lost = true
+		s.mu.Unlock()
+		return 0, fmt.Errorf("%w: the connection dropped after the commit", events.ErrUnavailable)
+	}
+	return v, err
+}
+
+func (s *lostAnswerStore) ReadStream(ctx context.Context, stream string, after int64, limit int) ([]events.Record, error) {
+	s.mu.Lock()
+	lost := s.lost
+	s.lost = false
+	s.mu.Unlock()
+	if lost {
+		return nil, fmt.Errorf("%w: still down", events.ErrUnavailable)
+	}
+	return s.Store.ReadStream(ctx, stream, after, limit)
+}
+
+// A followed upload whose end was stored, though its append's answer was
+// lost, is accepted once: the handler learns it when it tries to give the
+// upload up, and neither fails the job nor deletes its file.
+func TestAFollowedUploadWhoseEndWasStoredIsAccepted(t *testing.T) {
+	e := newEnv(t, "")
+	e.restart(func(s *lphttp.Server) {
+		s.Events = &lostAnswerStore{Store: s.Events}
+		s.FollowBytes, s.FollowMinRate, s.MaxUploadBytes = 1<<20, 1, 8<<20
+	})
+	file := bytes.Repeat([]byte("2026-11-27 10:00:00 INFO [main] Request served\n"), 50_000)
+	status, body := e.do("POST", "/api/upload-logs?filename=app.log", e.token("alice", ""), bytes.NewReader(file), "text/plain")
+	if status != http.StatusAccepted {
+		t.Fatalf("upload = %d %v, want 202", status, body)
+	}
+	job, err := domain.NewJobs(e.store).Load(context.Background(), uuid.MustParse(body["job_id"].(string)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !job.Following || job.Uploading || job.Status.Terminal() || job.Size != int64(len(file)) {
+		t.Errorf("job: following %v, uploading %v, %s, %d bytes; want its upload complete, %d bytes",
+			job.Following, job.Uploading, job.Status, job.Size, len(file))
+	}
+	if _, err := e.blobs.Open(context.Background(), job.BlobKey); err != nil {
+		t.Errorf("the accepted upload's file: %v", err)
 	}
 }
