@@ -7,6 +7,8 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/logproc/logproc/domain"
 )
 
 // Metrics are the API's Prometheus figures: requests by route pattern
@@ -18,6 +20,7 @@ type Metrics struct {
 	duration    *prometheus.HistogramVec
 	uploads     *prometheus.CounterVec
 	uploadBytes prometheus.Counter
+	followed    prometheus.Counter
 }
 
 // NewMetrics registers the API's metrics on reg.
@@ -40,8 +43,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "logproc_upload_bytes_total",
 			Help: "Bytes of the files of accepted uploads, as stored.",
 		}),
+		followed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "logproc_uploads_followed_total",
+			Help: "Accepted uploads whose analysis followed them as they arrived (FOLLOW_UPLOAD_BYTES).",
+		}),
 	}
-	reg.MustRegister(m.requests, m.duration, m.uploads, m.uploadBytes)
+	reg.MustRegister(m.requests, m.duration, m.uploads, m.uploadBytes, m.followed)
 	return m
 }
 
@@ -65,4 +72,13 @@ func (m *Metrics) upload(outcome string, bytes int64) {
 	}
 	m.uploads.WithLabelValues(outcome).Inc()
 	m.uploadBytes.Add(float64(bytes))
+}
+
+// accepted counts an accepted upload, its bytes and whether its analysis
+// followed it.
+func (m *Metrics) accepted(job *domain.Job) {
+	m.upload("accepted", job.Size)
+	if m != nil && job.Following {
+		m.followed.Inc()
+	}
 }

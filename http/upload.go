@@ -43,7 +43,7 @@ func (s *Server) handleUploadLogs(w http.ResponseWriter, r *http.Request) {
 		s.uploadError(w, r, err)
 		return
 	}
-	s.Metrics.upload("accepted", job.Size)
+	s.Metrics.accepted(job)
 	statsURL := "/api/stats/" + job.ID.String()
 	w.Header().Set("Location", statsURL)
 	writeJSON(w, http.StatusAccepted, uploadResponse{JobID: job.ID, Status: job.Status,

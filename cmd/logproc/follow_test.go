@@ -17,7 +17,7 @@ import (
 // MiB, whatever their pace: the tests cannot promise a rate.
 func startFollowingApp(t *testing.T) *testApp {
 	t.Helper()
-	return startTestApp(t, func(c *Config) { c.FollowBytes = 1 << 20 }, func(app *App) {
+	return startTestApp(t, func(c *Config) { c.FollowBytes, c.MetricsAddr = 1<<20, "127.0.0.1:0" }, func(app *App) {
 		app.TuneServer = func(s *lphttp.Server) { s.FollowMinRate = 1 }
 	})
 }
@@ -112,6 +112,9 @@ func TestEndToEndAnalysisFollowsTheUpload(t *testing.T) {
 	}
 	if types := a.eventCounts(early.ID, alice); types["UploadCompleted"] != 1 || types["JobCompleted"] != 1 {
 		t.Errorf("events of the followed job = %v, want one UploadCompleted and one JobCompleted", types)
+	}
+	if n := a.scrape()[`logproc_uploads_followed_total{}`]; n != 1 {
+		t.Errorf("followed uploads counted: %v, want 1", n)
 	}
 }
 

@@ -72,6 +72,7 @@ func TestMetricsMoveByWhatAnUploadDid(t *testing.T) {
 	want := map[string]float64{
 		`logproc_uploads_total{outcome="accepted"}`:                                        1,
 		`logproc_upload_bytes_total{}`:                                                     float64(len(content)),
+		`logproc_uploads_followed_total{}`:                                                 0, // a small file is stored first
 		`logproc_http_requests_total{method="POST",route="/api/upload-logs",status="202"}`: 1,
 		`logproc_http_request_duration_seconds{method="POST",route="/api/upload-logs"}`:    1,
 		`logproc_jobs_finished_total{status="completed"}`:                                  1,
