@@ -29,20 +29,29 @@ var ErrUploadCompleted = errors.New("the job's upload has completed")
 // complete.
 const CodeUploadIncomplete = "upload_incomplete"
 
+// UploadRecorded reports whether the end of the job's upload is recorded:
+// always for a job submitted with its file stored, and for a following job
+// once its UploadCompleted is folded (a stored file is never empty). It
+// says so whatever the job's status: a worker may complete the job, or fail
+// it for what the file holds, as soon as the end is recorded.
+func (j *Job) UploadRecorded() bool { return !j.Following || j.Size > 0 }
+
 // CompleteUpload records that the file of a following job is stored whole,
-// as blob, with the parts the upload planned (or nil). It returns
-// ErrJobFinished for a finished job (its upload was abandoned) and an
+// as blob, with the parts the upload planned (or nil). A job the worker
+// failed meanwhile, for what its file holds, still records it: the file
+// arrived, and the upload's answer is the failed job, as for any file. It
+// returns ErrJobFinished for a job whose upload was given up on, and an
 // error for a job whose upload completed with another file.
 func (j *Job) CompleteUpload(blob Blob, plan *events.UploadPlan, at time.Time) error {
 	switch {
-	case j.Status.Terminal():
-		return ErrJobFinished
 	case !j.Following:
 		return fmt.Errorf("job %s was submitted with its file stored", j.ID)
-	case !j.Uploading && (j.Size != blob.Size || j.SHA256 != blob.SHA256):
+	case j.UploadRecorded() && (j.Size != blob.Size || j.SHA256 != blob.SHA256):
 		return fmt.Errorf("job %s: its upload completed with another file", j.ID)
-	case !j.Uploading:
+	case j.UploadRecorded():
 		return nil
+	case j.FailureCode == CodeUploadIncomplete:
+		return ErrJobFinished
 	case blob.Size <= 0:
 		return Errorf(EINVALID, "the file is empty")
 	case plan != nil:
@@ -57,14 +66,15 @@ func (j *Job) CompleteUpload(blob Blob, plan *events.UploadPlan, at time.Time) e
 // AbandonUpload records that the upload of a following job will not
 // complete, for cause: the job fails, and the reason says what became of
 // the upload. The analysis of what had arrived counts as a failed job's
-// does. It returns ErrJobFinished for a finished job and
-// ErrUploadCompleted for a job whose upload completed.
+// does. It returns ErrUploadCompleted for a job whose upload's end is
+// recorded, whatever became of the job since, and ErrJobFinished for a
+// finished job.
 func (j *Job) AbandonUpload(cause error, actor string, at time.Time) error {
 	switch {
+	case j.UploadRecorded():
+		return fmt.Errorf("job %s: %w", j.ID, ErrUploadCompleted)
 	case j.Status.Terminal():
 		return ErrJobFinished
-	case !j.Uploading:
-		return fmt.Errorf("job %s: %w", j.ID, ErrUploadCompleted)
 	}
 	md := j.uploadMetadata()
 	md.Actor = firstNonEmpty(actor, md.Actor)

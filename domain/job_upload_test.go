@@ -156,3 +156,31 @@ func TestTotalsCountAFollowedUploadOnce(t *testing.T) {
 		t.Errorf("totals = %+v, want 990 bytes of one queued job", totals)
 	}
 }
+
+// A worker may fail a followed job for what its file holds while the file
+// arrives: the upload's end is still recorded, and the job stays failed.
+// Once the end is recorded, giving the upload up is refused as completed,
+// whatever the job became since.
+func TestTheEndOfAnUploadOutlivesTheJobsOtherFailures(t *testing.T) {
+	jobs, store, id := following(t)
+	j := load(t, jobs, id)
+	cause := domain.Errorf(domain.EUNSUPPORTED, "the file is binary")
+	if err := update(t, jobs, j, func(j *domain.Job) error { return j.Fail(engine, cause, false, at) }); err != nil {
+		t.Fatal(err)
+	}
+	blob := domain.Blob{Key: j.BlobKey, Size: 100, SHA256: "ab"}
+	if err := update(t, jobs, j, func(j *domain.Job) error { return j.CompleteUpload(blob, nil, at) }); err != nil {
+		t.Fatalf("CompleteUpload of a job failed for its content: %v", err)
+	}
+	err := update(t, jobs, j, func(j *domain.Job) error { return j.AbandonUpload(errors.New("late"), "", at) })
+	if !errors.Is(err, domain.ErrUploadCompleted) {
+		t.Errorf("AbandonUpload after the end was recorded: %v, want ErrUploadCompleted", err)
+	}
+	j = load(t, jobs, id)
+	if j.Status != domain.StatusFailed || j.FailureCode != domain.EUNSUPPORTED || j.Size != 100 || !j.UploadRecorded() {
+		t.Errorf("job = %s %q, %d bytes, recorded %v; want failed for its content, 100 bytes", j.Status, j.FailureCode, j.Size, j.UploadRecorded())
+	}
+	if got := history(t, store, id); got != "JobSubmitted JobFailed UploadCompleted" {
+		t.Errorf("history = %s", got)
+	}
+}

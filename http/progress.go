@@ -30,13 +30,15 @@ type progressView struct {
 	TopErrorGroups  []ErrorGroupView `json:"top_error_groups"`
 	FailureReason   string           `json:"failure_reason,omitempty"`
 	FailureCode     string           `json:"failure_code,omitempty"`
+	// Uploading says the file is still arriving: size is 0 until it has.
+	Uploading bool `json:"uploading,omitempty"`
 }
 
 func newProgressView(j *domain.Job, groups []events.ErrorGroup) *progressView {
 	return &progressView{JobID: j.ID, Status: j.Status, Version: j.Version, BytesRead: j.BytesRead, Size: j.Size,
 		ProgressPercent: j.ProgressPercent(), Lines: j.Lines, Entries: j.Entries, Levels: counts(j.Levels),
 		Errors: j.Errors, ErrorGroups: j.ErrorGroups, TopErrorGroups: ErrorGroupViews(groups),
-		FailureReason: j.FailureReason, FailureCode: j.FailureCode}
+		FailureReason: j.FailureReason, FailureCode: j.FailureCode, Uploading: j.Uploading}
 }
 
 // DefaultHeartbeat is how often a quiet progress stream sends a comment, so

@@ -137,8 +137,11 @@ func (fw *uploadFollower) complete(blob domain.Blob, plan *events.UploadPlan) er
 	if err == nil {
 		return nil
 	}
-	if j, loadErr := jobs.Load(ctx, fw.id); loadErr == nil && !j.Uploading && !j.Status.Terminal() {
-		fw.job = j
+	// The update may have used up ctx: the reload gets a context of its own.
+	ctx, cancel = context.WithTimeout(context.WithoutCancel(fw.r.Context()), appendTimeout)
+	defer cancel()
+	if j, loadErr := jobs.Load(ctx, fw.id); loadErr == nil && j.UploadRecorded() {
+		fw.job = j // stored after all, and maybe completed or failed since
 		return nil
 	}
 	if errors.Is(err, domain.ErrJobFinished) {

@@ -73,27 +73,57 @@ func TestOnlyAFastLargeUploadIsFollowed(t *testing.T) {
 	}
 }
 
-// lostAnswerStore stores a followed upload's end and then answers as if it
-// could not, and fails the next read of the stream: the handler cannot
-// tell whether the end was stored until it tries to give the upload up.
-type lostAnswerStore struct {
+// workerStore stands for a worker beside the upload: before the upload's
+// end is appended, and after, it runs a command of the worker's on the job
+// in the store; after the end is stored it may lose the append's answer
+// and fail the next read, so that the handler cannot tell whether the end
+// was stored until it tries to give the upload up.
+type workerStore struct {
 	events.Store
-	mu   sync.Mutex
-	lost bool // the end was stored and its answer lost; a read fails next
+	before, after func(*domain.Job) error
+	loseAnswer    bool
+	mu            sync.Mutex
+	lost          bool
 }
 
-func (s *lostAnswerStore) AppendToStream(ctx context.Context, stream string, expected int64, evs ...events.Event) (int64, error) {
-	v, err := s.Store.AppendToStream(ctx, stream, expected, evs...)
-	if err == nil && len(evs) == 1 && evs[0].Type == events.TypeUploadCompleted {
-		s.mu.Lock()
-		s.lost = true
-		s.mu.Unlock()
-		return 0, fmt.Errorf("%w: the connection dropped after the commit", events.ErrUnavailable)
+func (s *workerStore) AppendToStream(ctx context.Context, stream string, expected int64, evs ...events.Event) (int64, error) {
+	if len(evs) != 1 || evs[0].Type != events.TypeUploadCompleted {
+		return s.Store.AppendToStream(ctx, stream, expected, evs...)
 	}
-	return v, err
+	s.work(ctx, stream, &s.before)
+	v, err := s.Store.AppendToStream(ctx, stream, expected, evs...)
+	if err != nil {
+		return v, err
+	}
+	s.work(ctx, stream, &s.after)
+	if !s.loseAnswer {
+		return v, nil
+	}
+	s.mu.Lock()
+	s.lost = true
+	s.mu.Unlock()
+	return 0, fmt.Errorf("%w: the connection dropped after the commit", events.ErrUnavailable)
 }
 
-func (s *lostAnswerStore) ReadStream(ctx context.Context, stream string, after int64, limit int) ([]events.Record, error) {
+// work runs a command on the job of stream once, as a worker would.
+func (s *workerStore) work(ctx context.Context, stream string, once *func(*domain.Job) error) {
+	command := *once
+	if command == nil {
+		return
+	}
+	*once = nil
+	id, _ := events.ParseJobStream(stream)
+	jobs := domain.NewJobs(s.Store)
+	j, err := jobs.Load(ctx, id)
+	if err == nil {
+		err = jobs.Update(ctx, j, command)
+	}
+	if err != nil {
+		panic(fmt.Sprintf("the worker's command failed: %v", err))
+	}
+}
+
+func (s *workerStore) ReadStream(ctx context.Context, stream string, after int64, limit int) ([]events.Record, error) {
 	s.mu.Lock()
 	lost := s.lost
 	s.lost = false
@@ -104,29 +134,59 @@ func (s *lostAnswerStore) ReadStream(ctx context.Context, stream string, after i
 	return s.Store.ReadStream(ctx, stream, after, limit)
 }
 
-// A followed upload whose end was stored, though its append's answer was
-// lost, is accepted once: the handler learns it when it tries to give the
-// upload up, and neither fails the job nor deletes its file.
-func TestAFollowedUploadWhoseEndWasStoredIsAccepted(t *testing.T) {
+// A followed upload is answered by its job whatever the worker did beside
+// it: the end of the upload is recorded once, the file kept, and the job
+// not failed for the upload, when the append's answer was lost (the end
+// stored all the same), when the worker completed the job meanwhile, and
+// when it failed the job for what the file holds before the end arrived.
+func TestAFollowedUploadIsAnsweredByItsJob(t *testing.T) {
+	attempt := domain.Attempt{Number: 1, Worker: "w:1", Engine: "test"}
+	finish := func(j *domain.Job) error {
+		if err := j.Start(attempt, time.Now()); err != nil {
+			return err
+		}
+		return j.Complete(attempt, 0, 0, time.Now())
+	}
+	binary := func(j *domain.Job) error {
+		return j.Fail(attempt, domain.Errorf(domain.EUNSUPPORTED, "the file holds binary data"), false, time.Now())
+	}
 	e := newEnv(t, "")
-	e.restart(func(s *lphttp.Server) {
-		s.Events = &lostAnswerStore{Store: s.Events}
-		s.FollowBytes, s.FollowMinRate, s.MaxUploadBytes = 1<<20, 1, 8<<20
-	})
+	base := e.store
 	file := bytes.Repeat([]byte("2026-11-27 10:00:00 INFO [main] Request served\n"), 50_000)
-	status, body := e.do("POST", "/api/upload-logs?filename=app.log", e.token("alice", ""), bytes.NewReader(file), "text/plain")
-	if status != http.StatusAccepted {
-		t.Fatalf("upload = %d %v, want 202", status, body)
-	}
-	job, err := domain.NewJobs(e.store).Load(context.Background(), uuid.MustParse(body["job_id"].(string)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !job.Following || job.Uploading || job.Status.Terminal() || job.Size != int64(len(file)) {
-		t.Errorf("job: following %v, uploading %v, %s, %d bytes; want its upload complete, %d bytes",
-			job.Following, job.Uploading, job.Status, job.Size, len(file))
-	}
-	if _, err := e.blobs.Open(context.Background(), job.BlobKey); err != nil {
-		t.Errorf("the accepted upload's file: %v", err)
+	for _, c := range []struct {
+		name   string
+		store  func(events.Store) *workerStore
+		status domain.JobStatus
+	}{
+		{"answer lost", func(s events.Store) *workerStore { return &workerStore{Store: s, loseAnswer: true} }, domain.StatusQueued},
+		{"answer lost, job completed meanwhile", func(s events.Store) *workerStore {
+			return &workerStore{Store: s, loseAnswer: true, after: finish}
+		}, domain.StatusCompleted},
+		{"job failed for its file first", func(s events.Store) *workerStore {
+			return &workerStore{Store: s, before: binary}
+		}, domain.StatusFailed},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e.restart(func(s *lphttp.Server) {
+				s.Events = c.store(base)
+				s.FollowBytes, s.FollowMinRate, s.MaxUploadBytes = 1<<20, 1, 8<<20
+			})
+			status, body := e.do("POST", "/api/upload-logs?filename=app.log", e.token("alice", ""), bytes.NewReader(file), "text/plain")
+			if status != http.StatusAccepted {
+				t.Fatalf("upload = %d %v, want 202", status, body)
+			}
+			job, err := domain.NewJobs(e.store).Load(context.Background(), uuid.MustParse(body["job_id"].(string)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !job.Following || !job.UploadRecorded() || job.Status != c.status || job.Size != int64(len(file)) ||
+				job.FailureCode == domain.CodeUploadIncomplete {
+				t.Errorf("job: following %v, recorded %v, %s %q, %d bytes; want the upload recorded, %s, %d bytes",
+					job.Following, job.UploadRecorded(), job.Status, job.FailureCode, job.Size, c.status, len(file))
+			}
+			if _, err := e.blobs.Open(context.Background(), job.BlobKey); err != nil {
+				t.Errorf("the accepted upload's file: %v", err)
+			}
+		})
 	}
 }

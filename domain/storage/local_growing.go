@@ -65,14 +65,16 @@ func (l *Local) OpenGrowing(ctx context.Context, key string, stall time.Duration
 }
 
 // growingFile reads the temporary file of a growing Put, waiting at its end
-// until the Put ends.
+// until the Put ends. It keeps the context of its opening: its waits are
+// part of reads, which io.Reader gives no context of their own.
 type growingFile struct {
 	l     *Local
 	ctx   context.Context
 	f     *os.File
 	key   string
 	stall time.Duration
-	grew  time.Time // when a read last brought data
+	grew  time.Time // when the file was last seen to grow
+	size  int64     // the file's size then
 	wait  time.Duration
 	whole bool // the blob is stored whole: the file's end is the blob's
 }
@@ -83,7 +85,7 @@ func (g *growingFile) Read(p []byte) (int, error) {
 		n, err := g.f.Read(p)
 		if n > 0 || !errors.Is(err, io.EOF) || g.whole {
 			if n > 0 {
-				g.grew, g.wait = time.Now(), 0
+				g.wait = 0
 			}
 			return n, err
 		}
@@ -103,12 +105,18 @@ func (g *growingFile) waitForMore() error {
 		g.whole = whole
 		return err
 	}
-	if _, err := g.l.root.Stat(path.Join(tempDir, growingName(g.key))); isMissing(err) {
+	info, err := g.l.root.Stat(path.Join(tempDir, growingName(g.key)))
+	if isMissing(err) {
 		// Linked and removed since the look above, or failed.
 		if g.whole, err = g.storedWhole(); err != nil || g.whole {
 			return err
 		}
 		return domain.Errorf(domain.ENOTFOUND, "the upload of blob %s ended without storing it", g.key)
+	}
+	if err == nil && info.Size() > g.size {
+		// The stall counts from the file's last growth, not this reader's
+		// last read, which may have been long ago if the reader was slow.
+		g.grew, g.size = time.Now(), info.Size()
 	}
 	if time.Since(g.grew) > g.stall {
 		return domain.Errorf(domain.ETIMEOUT, "the upload of blob %s stopped arriving for %s", g.key, g.stall)

@@ -21,7 +21,7 @@ import (
 
 // FollowStall is how long a worker waits for a followed file to grow before
 // it gives the upload up: far longer than the API's own limit on a pause
-// in an upload (UPLOAD_IDLE_TIMEOUT, 30 s by default), which fails a
+// in an upload (http.DefaultUploadIdleTimeout, 30 s), which fails a
 // stalled upload itself; this settles only an upload whose API died.
 const FollowStall = 5 * time.Minute
 
