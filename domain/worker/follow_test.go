@@ -241,3 +241,60 @@ func TestAFollowedJobWhoseUploadEndedRunsAsAnyJob(t *testing.T) {
 		t.Errorf("job = %s, %d bytes, %d entries", j.Status, j.Size, j.Entries)
 	}
 }
+
+// Two deliveries of a followed job's task at once both follow the file, and
+// the job counts each chunk once.
+func TestTwinDeliveriesOfAFollowedJobCountOnce(t *testing.T) {
+	f := newFixture(t)
+	engine := worker.NewEngine(nil)
+	content := followedLog()
+	want := f.analysedWhole(f.handler(engine), content)
+	half := len(content) / 2
+	u := f.follow(content[:half], 1000)
+	first, second := f.handler(engine), f.handler(engine)
+	second.Name = "twin:2"
+	done1, done2 := f.runTask(first, u.id), f.runTask(second, u.id)
+	f.waitChunks(u.id, 1)
+	u.write(content[half:])
+	u.end(nil)
+	for _, done := range []<-chan error{done1, done2} {
+		if err := <-done; err != nil {
+			t.Fatalf("a twin delivery: %v", err)
+		}
+	}
+	got := f.job(u.id)
+	opts := cmp.Options{comparable, cmpopts.IgnoreFields(domain.Job{}, "Following", "ExpectedSize")}
+	if diff := cmp.Diff(want, got, opts); diff != "" {
+		t.Errorf("twin deliveries differ from the file analysed whole (-whole +twins):\n%s", diff)
+	}
+}
+
+// A worker stopped while it follows an upload leaves its chunks; the next
+// attempt follows the file again from its start, while it still arrives,
+// and records only what is left.
+func TestAFollowedJobResumesAfterItsWorkerStops(t *testing.T) {
+	f := newFixture(t)
+	engine := worker.NewEngine(nil)
+	content := followedLog()
+	want := f.analysedWhole(f.handler(engine), content)
+	half := len(content) * 3 / 4
+	u := f.follow(content[:half], 1000)
+	ctx, cancel := context.WithCancel(f.ctx)
+	stopped := f.handler(&interrupting{Analyzer: engine, after: 3, cancel: cancel})
+	if err := stopped.ProcessTask(ctx, task(t, u.id)); !errors.Is(err, context.Canceled) {
+		t.Fatalf("stopped attempt: %v, want context.Canceled", err)
+	}
+	if j := f.job(u.id); j.Chunks == 0 || !j.Uploading {
+		t.Fatalf("after the stop: %d chunks, uploading %v; want some chunks while the file arrives", j.Chunks, j.Uploading)
+	}
+	done := f.runTask(f.handler(engine), u.id)
+	u.write(content[half:])
+	u.end(nil)
+	if err := <-done; err != nil {
+		t.Fatalf("resumed attempt: %v", err)
+	}
+	opts := cmp.Options{comparable, cmpopts.IgnoreFields(domain.Job{}, "Following", "ExpectedSize")}
+	if diff := cmp.Diff(want, f.job(u.id), opts); diff != "" {
+		t.Errorf("resumed followed job differs from the file analysed whole (-whole +resumed):\n%s", diff)
+	}
+}
