@@ -236,6 +236,11 @@ func (j *Job) Complete(a Attempt, chunks int, took time.Duration, at time.Time) 
 	switch {
 	case j.Uploading:
 		return ErrUploading
+	case j.Following && !j.Planned() && j.BytesRead != j.Size:
+		// A file read while it grew must have been read to its end: a
+		// reader that took a pause in the upload for the end would leave
+		// the job short, and the next attempt reads it again.
+		return fmt.Errorf("job %s: the analysis read %d bytes of a file of %d", j.ID, j.BytesRead, j.Size)
 	case j.Planned() && !j.Merged:
 		return fmt.Errorf("job %s: its parts' groups are not joined yet", j.ID)
 	case chunks != j.Chunks:

@@ -184,3 +184,27 @@ func TestTheEndOfAnUploadOutlivesTheJobsOtherFailures(t *testing.T) {
 		t.Errorf("history = %s", got)
 	}
 }
+
+// A followed job completes only once its chunks have read its whole file.
+func TestAFollowedJobCompletesOnlyWhenReadToItsEnd(t *testing.T) {
+	jobs, _, id := following(t)
+	j := load(t, jobs, id)
+	blob := domain.Blob{Key: j.BlobKey, Size: 100, SHA256: "ab"}
+	for _, step := range []func(*domain.Job) error{
+		func(j *domain.Job) error { return j.RecordChunk(engine, chunk(0), at) }, // 50 bytes read
+		func(j *domain.Job) error { return j.CompleteUpload(blob, nil, at) },
+	} {
+		if err := update(t, jobs, j, step); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := update(t, jobs, j, func(j *domain.Job) error { return j.Complete(engine, 1, 0, at) }); err == nil || domain.Permanent(err) {
+		t.Errorf("Complete of a job read to byte 50 of 100: %v, want an error a retry can mend", err)
+	}
+	if err := update(t, jobs, j, func(j *domain.Job) error { return j.RecordChunk(engine, chunk(1), at) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := update(t, jobs, j, func(j *domain.Job) error { return j.Complete(engine, 2, 0, at) }); err != nil {
+		t.Errorf("Complete of a job read to its end: %v", err)
+	}
+}

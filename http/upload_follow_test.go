@@ -141,11 +141,16 @@ func (s *workerStore) ReadStream(ctx context.Context, stream string, after int64
 // when it failed the job for what the file holds before the end arrived.
 func TestAFollowedUploadIsAnsweredByItsJob(t *testing.T) {
 	attempt := domain.Attempt{Number: 1, Worker: "w:1", Engine: "test"}
-	finish := func(j *domain.Job) error {
+	finish := func(j *domain.Job) error { // the whole file in one chunk
 		if err := j.Start(attempt, time.Now()); err != nil {
 			return err
 		}
-		return j.Complete(attempt, 0, 0, time.Now())
+		lines := events.LinesParsed{FirstLine: 1, LastLine: 50_000, BytesRead: j.Size,
+			Counts: events.Counts{Lines: 50_000, Entries: 50_000, Bytes: j.Size, Levels: map[string]int64{"INFO": 50_000}}}
+		if err := j.RecordChunk(attempt, domain.Chunk{Lines: lines}, time.Now()); err != nil {
+			return err
+		}
+		return j.Complete(attempt, 1, 0, time.Now())
 	}
 	binary := func(j *domain.Job) error {
 		return j.Fail(attempt, domain.Errorf(domain.EUNSUPPORTED, "the file holds binary data"), false, time.Now())
