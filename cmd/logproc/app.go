@@ -202,6 +202,9 @@ func (a *App) StartWork(ctx context.Context) error {
 	handler := worker.NewHandler(a.Store, a.Blobs, a.Analyzer, a.Log)
 	handler.Metrics = a.workerMetrics()
 	handler.PartBytes = a.Config.PartBytes
+	// Followed uploads may hold half the slots (one at least): the rest stay
+	// free for jobs whose file is stored.
+	handler.SetFollowSlots(max(1, a.Config.WorkerConcurrency/2))
 	handler.Parts = worker.NewQueue(asynq.NewClientFromRedisClient(a.Redis), a.Config.Queue)
 	if err := a.serveMetrics(); err != nil {
 		return err
@@ -218,6 +221,7 @@ func (a *App) StartWork(ctx context.Context) error {
 		TaskCheckInterval:        50 * time.Millisecond,
 		DelayedTaskCheckInterval: time.Second,
 		RetryDelayFunc:           worker.RetryDelay,
+		IsFailure:                worker.IsFailure,
 		Logger:                   asynqLogger{a.Log},
 		LogLevel:                 asynq.WarnLevel,
 		BaseContext:              func() context.Context { return context.WithoutCancel(ctx) },

@@ -34,6 +34,33 @@ const UploadVerdictWait = 30 * time.Second
 // a worker waits for the upload's verdict.
 const verdictPoll = 10 * time.Millisecond
 
+// ErrFollowersBusy puts off the task of a job whose upload is arriving
+// when its worker already follows as many uploads as it may: a followed
+// upload holds its slot for as long as the upload lasts, so the slots a
+// worker gives to them are bounded (Handler.FollowSlots), and the others
+// stay free for jobs that are ready. The task is retried after
+// followersBusyDelay without counting as a failure (IsFailure), by then
+// maybe with its file stored whole.
+var ErrFollowersBusy = errors.New("this worker follows as many uploads as it may")
+
+// followersBusyDelay is how long a task put off by ErrFollowersBusy waits.
+const followersBusyDelay = 2 * time.Second
+
+// followSlot takes one of the worker's slots for followed uploads, and
+// returns its release, or ErrFollowersBusy when all are taken. A job
+// stored whole needs none.
+func (r *jobRun) followSlot() (release func(), err error) {
+	if !r.job.Uploading || r.followers == nil {
+		return func() {}, nil
+	}
+	select {
+	case r.followers <- struct{}{}:
+		return func() { <-r.followers }, nil
+	default:
+		return nil, fmt.Errorf("job %s: %w", r.id, ErrFollowersBusy)
+	}
+}
+
 // errUploadUnsettled says the upload's end was not recorded in time.
 var errUploadUnsettled = domain.Errorf(domain.ETIMEOUT, "the API never recorded the end of the upload")
 

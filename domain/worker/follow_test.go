@@ -298,3 +298,40 @@ func TestAFollowedJobResumesAfterItsWorkerStops(t *testing.T) {
 		t.Errorf("resumed followed job differs from the file analysed whole (-whole +resumed):\n%s", diff)
 	}
 }
+
+// A worker follows at most FollowSlots uploads at once: the task of another
+// job whose upload arrives is put off without a trace in the job, while a
+// job whose file is stored runs; once the slot is free, the put-off job
+// runs as any.
+func TestAWorkerFollowsAtMostItsSlotsOfUploads(t *testing.T) {
+	f := newFixture(t)
+	h := f.handler(worker.NewEngine(nil))
+	h.SetFollowSlots(1)
+	content := followedLog()
+	first := f.follow(content[:len(content)/2], 1000)
+	done := f.runTask(h, first.id)
+	f.waitChunks(first.id, 1)
+
+	second := f.follow(content[:len(content)/2], 1000)
+	if err := h.ProcessTask(f.ctx, task(t, second.id)); !errors.Is(err, worker.ErrFollowersBusy) {
+		t.Fatalf("a second followed task: %v, want ErrFollowersBusy", err)
+	}
+	if types := f.eventTypes(second.id); len(types) != 1 {
+		t.Errorf("events of the put-off job = %v, want only its JobSubmitted", types)
+	}
+	stored := f.submit(sampleLog(), 300)
+	if err := h.ProcessTask(f.ctx, task(t, stored)); err != nil || f.job(stored).Status != domain.StatusCompleted {
+		t.Errorf("a stored job beside the followed one: %v, %s", err, f.job(stored).Status)
+	}
+
+	first.write(content[len(content)/2:])
+	first.end(nil)
+	if err := <-done; err != nil {
+		t.Fatalf("first followed task: %v", err)
+	}
+	second.write(content[len(content)/2:])
+	second.end(nil)
+	if err := h.ProcessTask(f.ctx, task(t, second.id)); err != nil || f.job(second.id).Status != domain.StatusCompleted {
+		t.Errorf("the put-off job once the slot is free: %v, %s", err, f.job(second.id).Status)
+	}
+}

@@ -39,6 +39,18 @@ type Handler struct {
 	// upload (follow.go); FollowStall and UploadVerdictWait when 0.
 	FollowStall time.Duration
 	VerdictWait time.Duration
+	// followers holds a token per task following an upload; nil for no
+	// bound (see SetFollowSlots).
+	followers chan struct{}
+}
+
+// SetFollowSlots bounds the tasks of this worker that follow an upload at
+// once (follow.go); n <= 0 lifts the bound.
+func (h *Handler) SetFollowSlots(n int) {
+	h.followers = nil
+	if n > 0 {
+		h.followers = make(chan struct{}, n)
+	}
 }
 
 // PartQueue enqueues the tasks of a job's parts.
@@ -78,6 +90,9 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	case errors.Is(err, domain.ErrJobFinished):
 		log.Info("job already finished; nothing to do")
 		return nil
+	case errors.Is(err, ErrFollowersBusy):
+		log.Debug("put off: this worker follows as many uploads as it may")
+		return err
 	case errors.Is(ctx.Err(), context.Canceled):
 		log.Info("job interrupted; it will resume", "chunks_recorded", run.recorded())
 		return err
@@ -137,6 +152,11 @@ func (r *jobRun) do(ctx context.Context) error {
 	if err != nil || planned {
 		return err
 	}
+	release, err := r.followSlot()
+	if err != nil {
+		return err
+	}
+	defer release()
 	return r.whole(ctx)
 }
 

@@ -13,8 +13,16 @@ import (
 // attempt failed waits as asynq's default says, growing with each retry,
 // since what failed may take a while to mend.
 func RetryDelay(n int, err error, t *asynq.Task) time.Duration {
-	if errors.Is(err, asynq.ErrLeaseExpired) {
+	switch {
+	case errors.Is(err, asynq.ErrLeaseExpired):
 		return time.Second
+	case errors.Is(err, ErrFollowersBusy):
+		return followersBusyDelay
 	}
 	return asynq.DefaultRetryDelayFunc(n, err, t)
 }
+
+// IsFailure is the asynq IsFailure of job tasks: a task put off because
+// its worker's slots for followed uploads were taken did nothing, so its
+// retry is not counted against the task's retries.
+func IsFailure(err error) bool { return err != nil && !errors.Is(err, ErrFollowersBusy) }
