@@ -112,21 +112,8 @@ func (g *blobGC) collect(ctx context.Context, rep *gcReport, info domain.BlobInf
 // runEvery collects at once and then every interval until ctx is done. A
 // failing pass is logged at error level once per streak of failures.
 func (g *blobGC) runEvery(ctx context.Context, every time.Duration) {
-	ticker := time.NewTicker(every)
-	defer ticker.Stop()
-	failing := false
-	for {
-		rep, err := g.pass(ctx, time.Now(), g.logDeleted)
-		if ctx.Err() != nil {
-			return
-		}
-		failing = g.logPass(rep, err, failing)
-		select {
-		case <-ctx.Done():
-			return
-		case <-ticker.C:
-		}
-	}
+	pass := func(ctx context.Context) (gcReport, error) { return g.pass(ctx, time.Now(), g.logDeleted) }
+	domain.Every(ctx, every, pass, g.logPass)
 }
 
 func (g *blobGC) logDeleted(info domain.BlobInfo) error {
@@ -134,8 +121,8 @@ func (g *blobGC) logDeleted(info domain.BlobInfo) error {
 	return nil
 }
 
-// logPass logs a pass's result and returns whether it failed.
-func (g *blobGC) logPass(rep gcReport, err error, failingBefore bool) bool {
+// logPass logs a pass's result.
+func (g *blobGC) logPass(rep gcReport, err error, failingBefore bool) {
 	args := []any{"checked", rep.checked, "deleted", rep.deleted, "bytes", rep.bytes,
 		"older_than", domain.OrphanMinAge}
 	switch {
@@ -150,7 +137,6 @@ func (g *blobGC) logPass(rep gcReport, err error, failingBefore bool) bool {
 	default:
 		g.log.Debug("no blobs to collect", args...)
 	}
-	return err != nil
 }
 
 // blobGCMetrics count what the periodic collection deleted. A blob that

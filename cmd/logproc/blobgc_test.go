@@ -144,12 +144,23 @@ func TestBlobCollectionLogsAFailureOncePerStreak(t *testing.T) {
 	}
 	rec := &levelRecorder{}
 	gc := &blobGC{log: slog.New(rec)}
-	failing := false
 	var want []slog.Level
 	for _, p := range passes {
-		failing = gc.logPass(p.rep, p.err, failing)
 		want = append(want, p.want)
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	next := 0
+	pass := func(context.Context) (gcReport, error) {
+		p := passes[next]
+		next++
+		return p.rep, p.err
+	}
+	domain.Every(ctx, time.Millisecond, pass, func(rep gcReport, err error, failingBefore bool) {
+		gc.logPass(rep, err, failingBefore)
+		if next == len(passes) {
+			cancel()
+		}
+	})
 	if diff := cmp.Diff(want, rec.levels); diff != "" {
 		t.Errorf("levels logged (-want +got):\n%s", diff)
 	}

@@ -152,25 +152,11 @@ func (r *Report) count(o outcome) {
 // Run reconciles at once and then every interval until ctx is done. A
 // failing pass is logged at error level once per streak of failures.
 func (r *Reconciler) Run(ctx context.Context, every time.Duration) {
-	ticker := time.NewTicker(every)
-	defer ticker.Stop()
-	failing := false
-	for {
-		rep, err := r.ReconcileOnce(ctx)
-		if ctx.Err() != nil {
-			return
-		}
-		failing = r.logPass(rep, err, failing)
-		select {
-		case <-ctx.Done():
-			return
-		case <-ticker.C:
-		}
-	}
+	domain.Every(ctx, every, r.ReconcileOnce, r.logPass)
 }
 
-// logPass logs a pass's result and returns whether it failed.
-func (r *Reconciler) logPass(rep Report, err error, failingBefore bool) bool {
+// logPass logs a pass's result.
+func (r *Reconciler) logPass(rep Report, err error, failingBefore bool) {
 	args := []any{"checked", rep.Checked, "failed", rep.Failed, "requeued", rep.Requeued,
 		"recovered", rep.Recovered, "left", rep.Left}
 	switch {
@@ -185,7 +171,6 @@ func (r *Reconciler) logPass(rep Report, err error, failingBefore bool) bool {
 	default:
 		r.log.Debug("jobs reconciled", args...)
 	}
-	return err != nil
 }
 
 // pass is the state of one ReconcileOnce.
