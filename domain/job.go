@@ -44,12 +44,10 @@ type Job struct {
 	// did not plan it; it is never changed.
 	UploadPlan *events.UploadPlan
 	// Following says the job was submitted as its upload began, so that
-	// its analysis could follow the upload (JobSubmitted.Following), and
-	// Uploading that its file is still arriving: Size, SHA256 and
-	// UploadPlan are known once it is not. ExpectedSize is the length the
-	// upload request announced, 0 when it did not.
+	// its analysis could follow the upload (JobSubmitted.Following; see
+	// Uploading). ExpectedSize is the length the upload request announced,
+	// 0 when it did not.
 	Following    bool
-	Uploading    bool
 	ExpectedSize int64
 	Status       JobStatus
 	// Version is the stream version of the last event applied.
@@ -151,7 +149,7 @@ const (
 // the length the upload announced, and stays under 100.
 func (j *Job) ProgressPercent() float64 {
 	size, most := j.Size, 100.0
-	if j.Uploading {
+	if j.Uploading() {
 		size, most = j.ExpectedSize, 99
 	}
 	switch {
@@ -224,12 +222,12 @@ func (j *Job) submitted(e *events.JobSubmitted) {
 	j.ID, j.Owner, j.FileName, j.Size = e.JobID, e.Owner, e.FileName, e.Size
 	j.SHA256, j.BlobKey, j.ContentType, j.Options = e.SHA256, e.BlobKey, e.ContentType, e.Options
 	j.SubmittedAt, j.UploadPlan = e.SubmittedAt, e.Plan
-	j.Following, j.Uploading, j.ExpectedSize = e.Following, e.Following, e.ExpectedSize
+	j.Following, j.ExpectedSize = e.Following, e.ExpectedSize
 	j.Levels = map[string]int64{}
 }
 
 func (j *Job) uploadCompleted(e *events.UploadCompleted) {
-	j.Size, j.SHA256, j.UploadPlan, j.Uploading = e.Size, e.SHA256, e.Plan, false
+	j.Size, j.SHA256, j.UploadPlan = e.Size, e.SHA256, e.Plan
 }
 
 func (j *Job) started(e *events.JobStarted) {
@@ -293,7 +291,6 @@ func (j *Job) completed(e *events.JobCompleted) {
 
 func (j *Job) failed(e *events.JobFailed) {
 	j.FailureReason, j.FailureCode = e.Reason, e.Code
-	j.Uploading = false // a failed job's file arrives no more
 	at := e.At
 	j.FinishedAt = &at
 	if j.StartedAt != nil {

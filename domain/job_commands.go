@@ -234,7 +234,7 @@ func (j *Job) Complete(a Attempt, chunks int, took time.Duration, at time.Time) 
 		return err
 	}
 	switch {
-	case j.Uploading:
+	case j.Uploading():
 		return ErrUploading
 	case j.Following && !j.Planned() && j.BytesRead != j.Size:
 		// A file read while it grew must have been read to its end: a

@@ -69,7 +69,7 @@ func (j *Job) Plan(a Attempt, parts []events.PartPlan, at time.Time) error {
 	switch {
 	case j.Chunks > 0:
 		return Errorf(ECONFLICT, "job %s was begun whole; it cannot be analysed in parts", j.ID)
-	case j.Uploading:
+	case j.Uploading():
 		return fmt.Errorf("job %s: its file is still arriving, so it cannot be cut into parts", j.ID)
 	}
 	if len(parts) < 2 {

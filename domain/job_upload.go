@@ -29,6 +29,11 @@ var ErrUploadCompleted = errors.New("the job's upload has completed")
 // complete.
 const CodeUploadIncomplete = "upload_incomplete"
 
+// Uploading reports whether the job's file is still arriving: the job
+// follows its upload, whose end is not recorded, and has not failed. Its
+// Size, SHA256 and UploadPlan are known once it is not.
+func (j *Job) Uploading() bool { return !j.UploadRecorded() && !j.Status.Terminal() }
+
 // UploadRecorded reports whether the end of the job's upload is recorded:
 // always for a job submitted with its file stored, and for a following job
 // once its UploadCompleted is folded (a stored file is never empty). It

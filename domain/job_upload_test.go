@@ -38,7 +38,7 @@ func update(t *testing.T, jobs *domain.Jobs, j *domain.Job, command func(*domain
 func TestAFollowedJobCompletesOnlyAfterItsUpload(t *testing.T) {
 	jobs, store, id := following(t)
 	j := load(t, jobs, id)
-	if !j.Following || !j.Uploading || j.Size != 0 || j.ExpectedSize != 1000 || j.Status != domain.StatusQueued {
+	if !j.Following || !j.Uploading() || j.Size != 0 || j.ExpectedSize != 1000 || j.Status != domain.StatusQueued {
 		t.Fatalf("followed job at submission = %+v", j)
 	}
 	steps := []func(*domain.Job) error{
@@ -66,7 +66,7 @@ func TestAFollowedJobCompletesOnlyAfterItsUpload(t *testing.T) {
 		t.Fatal(err)
 	}
 	j = load(t, jobs, id)
-	if j.Status != domain.StatusCompleted || j.Uploading || j.Size != 100 || j.SHA256 != "ab" || j.Lines != 20 {
+	if j.Status != domain.StatusCompleted || j.Uploading() || j.Size != 100 || j.SHA256 != "ab" || j.Lines != 20 {
 		t.Errorf("completed followed job = %+v", j)
 	}
 	if got, want := history(t, store, id), "JobSubmitted JobStarted LinesParsed ErrorsDetected LinesParsed ErrorsDetected UploadCompleted JobCompleted"; got != want {
@@ -118,7 +118,7 @@ func TestAbandonUploadFailsTheJob(t *testing.T) {
 	}
 	j = load(t, jobs, id)
 	if j.Status != domain.StatusFailed || j.FailureCode != domain.CodeUploadIncomplete ||
-		j.FailureReason != "the upload did not complete: the upload ended early or is malformed: unexpected EOF" || j.Uploading {
+		j.FailureReason != "the upload did not complete: the upload ended early or is malformed: unexpected EOF" || j.Uploading() {
 		t.Errorf("abandoned job = %s %q %q", j.Status, j.FailureCode, j.FailureReason)
 	}
 	blob := domain.Blob{Key: j.BlobKey, Size: 100, SHA256: "ab"}

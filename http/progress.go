@@ -38,7 +38,7 @@ func newProgressView(j *domain.Job, groups []events.ErrorGroup) *progressView {
 	return &progressView{JobID: j.ID, Status: j.Status, Version: j.Version, BytesRead: j.BytesRead, Size: j.Size,
 		ProgressPercent: j.ProgressPercent(), Lines: j.Lines, Entries: j.Entries, Levels: counts(j.Levels),
 		Errors: j.Errors, ErrorGroups: j.ErrorGroups, TopErrorGroups: ErrorGroupViews(groups),
-		FailureReason: j.FailureReason, FailureCode: j.FailureCode, Uploading: j.Uploading}
+		FailureReason: j.FailureReason, FailureCode: j.FailureCode, Uploading: j.Uploading()}
 }
 
 // DefaultHeartbeat is how often a quiet progress stream sends a comment, so

@@ -223,7 +223,7 @@ func (s *Server) submit(r *http.Request, id uuid.UUID, f *upload, blob domain.Bl
 // that goes away: once the file is stored, a commit that races a disconnect
 // must not leave a job whose blob the handler then deletes.
 func (s *Server) saveJob(r *http.Request, job *domain.Job) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), appendTimeout)
+	ctx, cancel := detached(r)
 	defer cancel()
 	if err := domain.NewJobs(s.Events).Save(ctx, job); err != nil {
 		return domain.Wrap(err, domain.EUNAVAILABLE, "the job could not be recorded; try again")
@@ -234,10 +234,17 @@ func (s *Server) saveJob(r *http.Request, job *domain.Job) error {
 // appendTimeout bounds the recording of an upload's JobSubmitted.
 const appendTimeout = 15 * time.Second
 
+// detached returns the context of what an upload records or deletes once
+// its body is read: it outlives a client that goes away, for at most
+// appendTimeout.
+func detached(r *http.Request) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(r.Context()), appendTimeout)
+}
+
 // discardBlob deletes a stored upload that will not become a job, and logs
 // a failure: the file would be left behind.
 func (s *Server) discardBlob(r *http.Request, key string) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), appendTimeout)
+	ctx, cancel := detached(r)
 	defer cancel()
 	if err := s.Blobs.Delete(ctx, key); err != nil {
 		s.Log.Error("could not delete the file of a refused upload; it is left behind",

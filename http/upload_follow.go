@@ -25,8 +25,9 @@ import (
 // whole first, a followed upload that fails midway leaves a failed job.
 
 // FollowMinRate is how fast the first FollowBytes of an upload must arrive
-// for its analysis to follow it: a quarter of what the engine reads on one
-// core, so a worker following it works at least a quarter of the time.
+// for its analysis to follow it: a quarter to a half of what the engine
+// read on one core on the machines measured (135-334 MB/s), so a worker
+// following it works at least a quarter of the time.
 const FollowMinRate = 64 << 20
 
 // uploadFollower follows one upload: it reads the file as the blob store takes
@@ -130,7 +131,7 @@ func (fw *uploadFollower) finish(blob domain.Blob, plan *events.UploadPlan, fail
 // complete records UploadCompleted. A failure to record it whose append
 // may have landed all the same is settled by reading the job again.
 func (fw *uploadFollower) complete(blob domain.Blob, plan *events.UploadPlan) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(fw.r.Context()), appendTimeout)
+	ctx, cancel := detached(fw.r)
 	defer cancel()
 	jobs := domain.NewJobs(fw.s.Events)
 	err := jobs.Update(ctx, fw.job, func(j *domain.Job) error { return j.CompleteUpload(blob, plan, time.Now()) })
@@ -138,7 +139,7 @@ func (fw *uploadFollower) complete(blob domain.Blob, plan *events.UploadPlan) er
 		return nil
 	}
 	// The update may have used up ctx: the reload gets a context of its own.
-	ctx, cancel = context.WithTimeout(context.WithoutCancel(fw.r.Context()), appendTimeout)
+	ctx, cancel = detached(fw.r)
 	defer cancel()
 	if j, loadErr := jobs.Load(ctx, fw.id); loadErr == nil && j.UploadRecorded() {
 		fw.job = j // stored after all, and maybe completed or failed since
@@ -156,7 +157,7 @@ func (fw *uploadFollower) complete(blob domain.Blob, plan *events.UploadPlan) er
 // logged: the worker gives the upload up itself once the file stops
 // growing.
 func (fw *uploadFollower) abandon(cause error) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(fw.r.Context()), appendTimeout)
+	ctx, cancel := detached(fw.r)
 	defer cancel()
 	err := domain.NewJobs(fw.s.Events).Update(ctx, fw.job, func(j *domain.Job) error {
 		return j.AbandonUpload(cause, "", time.Now())

@@ -62,9 +62,9 @@ func TestOnlyAFastLargeUploadIsFollowed(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if job.Following != c.followed || job.Uploading || job.Size != int64(len(c.file)) || job.SHA256 != body["sha256"] {
+			if job.Following != c.followed || job.Uploading() || job.Size != int64(len(c.file)) || job.SHA256 != body["sha256"] {
 				t.Errorf("job: following %v, uploading %v, %d bytes, sha256 %s; want following %v, %d bytes, sha256 %v",
-					job.Following, job.Uploading, job.Size, job.SHA256, c.followed, len(c.file), body["sha256"])
+					job.Following, job.Uploading(), job.Size, job.SHA256, c.followed, len(c.file), body["sha256"])
 			}
 			if len(c.file) == len(large) && (job.UploadPlan == nil || !cmp.Equal(job.UploadPlan.Parts, want)) {
 				t.Errorf("plan of the stored file = %+v, want the engine's %d parts", job.UploadPlan, len(want))

@@ -121,7 +121,7 @@ func NewJobView(j *domain.Job) JobView {
 		TimeAssumption: j.TimeAssumption, Keywords: ranked(j.Keywords), Components: ranked(j.Components),
 		TopIPs:      firstOf(ranked(j.TopIPs), domain.ShownIPs),
 		DistinctIPs: j.DistinctIPs, AnalyzerVersion: j.AnalyzerVersion, FailureReason: j.FailureReason,
-		FailureCode: j.FailureCode, Parts: partsOf(j), Uploading: j.Uploading,
+		FailureCode: j.FailureCode, Parts: partsOf(j), Uploading: j.Uploading(),
 	}
 }
 

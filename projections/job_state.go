@@ -57,11 +57,11 @@ type jobState struct {
 	// needs (the engine's sketches and templates).
 	Parts  []partState `json:"parts,omitempty"`
 	Merged bool        `json:"merged,omitempty"`
-	// Of a job whose analysis follows its upload; rows written before
-	// these fields were added hold none, which is right for their jobs,
-	// so adding them needed no rebuild.
+	// Of a job whose analysis follows its upload (whether its file is
+	// still arriving follows from them, Size and Status); rows written
+	// before these fields were added hold none, which is right for their
+	// jobs, so adding them needed no rebuild.
 	Following    bool  `json:"following,omitempty"`
-	Uploading    bool  `json:"uploading,omitempty"`
 	ExpectedSize int64 `json:"expected_size,omitempty"`
 }
 
@@ -87,7 +87,7 @@ func stateOf(j *domain.Job) jobState {
 		Components: j.Components, TopIPs: j.TopIPs, DistinctIPs: j.DistinctIPs,
 		AnalyzerVersion: j.AnalyzerVersion, FailureReason: j.FailureReason, FailureCode: j.FailureCode,
 		Parts: partStates(j.Parts), Merged: j.Merged,
-		Following: j.Following, Uploading: j.Uploading, ExpectedSize: j.ExpectedSize,
+		Following: j.Following, ExpectedSize: j.ExpectedSize,
 	}
 }
 
@@ -116,7 +116,7 @@ func (s *jobState) job() *domain.Job {
 	j.Keywords, j.Components, j.TopIPs, j.DistinctIPs = s.Keywords, s.Components, s.TopIPs, s.DistinctIPs
 	j.AnalyzerVersion, j.FailureReason, j.FailureCode = s.AnalyzerVersion, s.FailureReason, s.FailureCode
 	j.Merged = s.Merged
-	j.Following, j.Uploading, j.ExpectedSize = s.Following, s.Uploading, s.ExpectedSize
+	j.Following, j.ExpectedSize = s.Following, s.ExpectedSize
 	for _, p := range s.Parts {
 		j.Parts = append(j.Parts, domain.Part{PartPlan: p.PartPlan, Chunks: p.Chunks, BytesRead: p.BytesRead,
 			Attempts: p.Attempts, Done: p.Done})

@@ -139,23 +139,45 @@ func (a *testApp) upload(token, name string, content []byte) string {
 // the content type given, and returns the accepted job's id.
 func (a *testApp) postUpload(token, query, contentType string, body io.Reader) string {
 	a.t.Helper()
-	req, _ := http.NewRequest("POST", a.url+"/api/upload-logs"+query, body)
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", contentType)
-	resp, err := a.client.Do(req)
-	if err != nil {
-		a.t.Fatal(err)
+	res := <-a.sendUpload(token, query, contentType, body)
+	if res.err != nil {
+		a.t.Fatal(res.err)
 	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
 	var accepted struct {
 		JobID string `json:"job_id"`
 	}
-	json.Unmarshal(raw, &accepted)
-	if resp.StatusCode != http.StatusAccepted || accepted.JobID == "" {
-		a.t.Fatalf("upload%s = %d %s", query, resp.StatusCode, raw)
+	json.Unmarshal(res.body, &accepted)
+	if res.status != http.StatusAccepted || accepted.JobID == "" {
+		a.t.Fatalf("upload%s = %d %s", query, res.status, res.body)
 	}
 	return accepted.JobID
+}
+
+// uploadResult is what an upload got back.
+type uploadResult struct {
+	status int
+	body   []byte
+	err    error
+}
+
+// sendUpload is postUpload in the background, for any goroutine: the
+// answer, or the failure to get one, arrives on the channel.
+func (a *testApp) sendUpload(token, query, contentType string, body io.Reader) <-chan uploadResult {
+	done := make(chan uploadResult, 1)
+	req, _ := http.NewRequest("POST", a.url+"/api/upload-logs"+query, body)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", contentType)
+	go func() {
+		resp, err := a.client.Do(req)
+		if err != nil {
+			done <- uploadResult{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		raw, err := io.ReadAll(resp.Body)
+		done <- uploadResult{status: resp.StatusCode, body: raw, err: err}
+	}()
+	return done
 }
 
 // jobStats is the part of GET /api/stats/{id} the tests check.

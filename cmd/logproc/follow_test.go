@@ -22,32 +22,6 @@ func startFollowingApp(t *testing.T) *testApp {
 	})
 }
 
-// uploadResult is what an upload sent in the background got back.
-type uploadResult struct {
-	status int
-	body   []byte
-	err    error
-}
-
-// sendUpload posts body as a raw upload named name in the background.
-func (a *testApp) sendUpload(token, name string, body io.Reader) <-chan uploadResult {
-	done := make(chan uploadResult, 1)
-	req, _ := http.NewRequest("POST", a.url+"/api/upload-logs?filename="+name, body)
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "text/plain")
-	go func() {
-		resp, err := a.client.Do(req)
-		if err != nil {
-			done <- uploadResult{err: err}
-			return
-		}
-		defer resp.Body.Close()
-		raw, _ := io.ReadAll(resp.Body)
-		done <- uploadResult{status: resp.StatusCode, body: raw}
-	}()
-	return done
-}
-
 // listedJob is what GET /api/jobs shows of a job, as far as these tests go.
 type listedJob struct {
 	ID              string  `json:"job_id"`
@@ -84,7 +58,7 @@ func TestEndToEndAnalysisFollowsTheUpload(t *testing.T) {
 	const n = 1500 // about 9.6 MB, 163,500 lines: four chunks
 	content := repeatedFixture(n)
 	pr, pw := io.Pipe()
-	sent := a.sendUpload(alice, "big.log", pr)
+	sent := a.sendUpload(alice, "?filename=big.log", "text/plain", pr)
 	if _, err := pw.Write(content[:7<<20]); err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +81,8 @@ func TestEndToEndAnalysisFollowsTheUpload(t *testing.T) {
 	}
 	checkFixtureJob(t, "followed job", a.waitFinished(early.ID, alice), n)
 	checkFixtureAggregate(t, a.waitAggregate(alice, func(g aggregate) bool { return g.Jobs["completed"] == 1 }), 1, n)
-	if agg := a.waitAggregate(alice, func(aggregate) bool { return true }); agg.UploadedBytes != int64(len(content)) {
+	var agg aggregate
+	if a.getJSON("/api/stats", alice, &agg); agg.UploadedBytes != int64(len(content)) {
 		t.Errorf("uploaded bytes in the aggregate = %d, want %d", agg.UploadedBytes, len(content))
 	}
 	if types := a.eventCounts(early.ID, alice); types["UploadCompleted"] != 1 || types["JobCompleted"] != 1 {
@@ -124,7 +99,7 @@ func TestEndToEndAFollowedUploadThatBreaksOffFailsItsJob(t *testing.T) {
 	a := startFollowingApp(t)
 	alice := a.token("alice", "")
 	pr, pw := io.Pipe()
-	sent := a.sendUpload(alice, "cut.log", pr)
+	sent := a.sendUpload(alice, "?filename=cut.log", "text/plain", pr)
 	if _, err := pw.Write(repeatedFixture(400)); err != nil { // 2.5 MB
 		t.Fatal(err)
 	}

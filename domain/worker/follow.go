@@ -37,8 +37,9 @@ const verdictPoll = 10 * time.Millisecond
 // ErrFollowersBusy puts off the task of a job whose upload is arriving
 // when its worker already follows as many uploads as it may: a followed
 // upload holds its slot for as long as the upload lasts, so the slots a
-// worker gives to them are bounded (Handler.FollowSlots), and the others
-// stay free for jobs that are ready. The task is retried after
+// worker gives to them are bounded (Handler.SetFollowSlots; none when its
+// blob store cannot be read while written), and the others stay free for
+// jobs that are ready. The task is retried after
 // followersBusyDelay without counting as a failure (IsFailure), by then
 // maybe with its file stored whole.
 var ErrFollowersBusy = errors.New("this worker follows as many uploads as it may")
@@ -47,10 +48,17 @@ var ErrFollowersBusy = errors.New("this worker follows as many uploads as it may
 const followersBusyDelay = 2 * time.Second
 
 // followSlot takes one of the worker's slots for followed uploads, and
-// returns its release, or ErrFollowersBusy when all are taken. A job
-// stored whole needs none.
+// returns its release, or ErrFollowersBusy when all are taken or its blob
+// store cannot be read while it is written (it has none). A job whose
+// file is stored needs none.
 func (r *jobRun) followSlot() (release func(), err error) {
-	if !r.job.Uploading || r.followers == nil {
+	if !r.job.Uploading() {
+		return func() {}, nil
+	}
+	if _, ok := r.blobs.(domain.GrowingBlobStore); !ok {
+		return nil, fmt.Errorf("job %s: %w: its blob store cannot be read while an upload writes it", r.id, ErrFollowersBusy)
+	}
+	if r.followers == nil {
 		return func() {}, nil
 	}
 	select {
@@ -61,21 +69,20 @@ func (r *jobRun) followSlot() (release func(), err error) {
 	}
 }
 
+// errUploadGone is what the owner of a job is told when its worker gave
+// its upload up: the reader's own error, which names blob keys and
+// timeouts, goes to the log.
+var errUploadGone = domain.Errorf(domain.ETIMEOUT,
+	"the server receiving it stopped before it recorded the upload's end; upload the file again")
+
 // errUploadUnsettled says the upload's end was not recorded in time.
 var errUploadUnsettled = domain.Errorf(domain.ETIMEOUT, "the API never recorded the end of the upload")
 
-// openWhole opens the job's file, following it while its upload arrives.
-// A store that cannot be read while written has the worker wait for the
-// upload's end first.
+// openWhole opens the job's file, following it while its upload arrives
+// (followSlot made sure the store can).
 func (r *jobRun) openWhole(ctx context.Context) (io.ReadCloser, error) {
-	if !r.job.Uploading {
-		return r.open(ctx, 0, -1)
-	}
 	store, ok := r.blobs.(domain.GrowingBlobStore)
-	if !ok {
-		if err := r.awaitUpload(ctx); err != nil {
-			return nil, err
-		}
+	if !r.job.Uploading() || !ok {
 		return r.open(ctx, 0, -1)
 	}
 	blob, err := store.OpenGrowing(ctx, r.job.BlobKey, cmp.Or(r.FollowStall, FollowStall))
@@ -97,7 +104,7 @@ func (r *jobRun) awaitUpload(ctx context.Context) error {
 		switch {
 		case r.job.Status.Terminal():
 			return domain.ErrJobFinished
-		case !r.job.Uploading:
+		case !r.job.Uploading():
 			return nil
 		case time.Now().After(give):
 			return errUploadUnsettled
@@ -132,7 +139,7 @@ func (r *jobRun) settleUpload(ctx context.Context, readErr error) error {
 	case !errors.Is(err, errUploadUnsettled):
 		return err
 	}
-	err = r.update(ctx, func(j *domain.Job) error { return j.AbandonUpload(readErr, "worker "+r.Name, time.Now()) })
+	err = r.update(ctx, func(j *domain.Job) error { return j.AbandonUpload(errUploadGone, "worker "+r.Name, time.Now()) })
 	if err != nil {
 		return err
 	}

@@ -137,8 +137,8 @@ func TestAFollowedJobIsAnalysedAsItsFileArrives(t *testing.T) {
 	u := f.follow(content[:half], 1000)
 	done := f.runTask(h, u.id)
 	f.waitChunks(u.id, 2)
-	if j := f.job(u.id); !j.Uploading || j.Status != domain.StatusProcessing {
-		t.Fatalf("job with chunks recorded: uploading %v, %s; want its upload still arriving", j.Uploading, j.Status)
+	if j := f.job(u.id); !j.Uploading() || j.Status != domain.StatusProcessing {
+		t.Fatalf("job with chunks recorded: uploading %v, %s; want its upload still arriving", j.Uploading(), j.Status)
 	}
 	u.write(content[half:])
 	u.end(nil)
@@ -284,8 +284,8 @@ func TestAFollowedJobResumesAfterItsWorkerStops(t *testing.T) {
 	if err := stopped.ProcessTask(ctx, task(t, u.id)); !errors.Is(err, context.Canceled) {
 		t.Fatalf("stopped attempt: %v, want context.Canceled", err)
 	}
-	if j := f.job(u.id); j.Chunks == 0 || !j.Uploading {
-		t.Fatalf("after the stop: %d chunks, uploading %v; want some chunks while the file arrives", j.Chunks, j.Uploading)
+	if j := f.job(u.id); j.Chunks == 0 || !j.Uploading() {
+		t.Fatalf("after the stop: %d chunks, uploading %v; want some chunks while the file arrives", j.Chunks, j.Uploading())
 	}
 	done := f.runTask(f.handler(engine), u.id)
 	u.write(content[half:])

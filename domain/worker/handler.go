@@ -179,7 +179,7 @@ func (r *jobRun) whole(ctx context.Context) error {
 	if err != nil {
 		return r.settleUpload(ctx, err)
 	}
-	if r.job.Uploading {
+	if r.job.Uploading() {
 		if err := r.awaitUpload(ctx); err != nil {
 			return r.settleUpload(ctx, err)
 		}
