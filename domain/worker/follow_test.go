@@ -335,3 +335,25 @@ func TestAWorkerFollowsAtMostItsSlotsOfUploads(t *testing.T) {
 		t.Errorf("the put-off job once the slot is free: %v, %s", err, f.job(second.id).Status)
 	}
 }
+
+// A worker whose blob store cannot be read while it is written follows no
+// upload: the task of a job whose file arrives is put off, recording
+// nothing, until its file is stored.
+func TestAWorkerThatCannotFollowPutsOffAFollowedJob(t *testing.T) {
+	f := newFixture(t)
+	content := followedLog()
+	u := f.follow(content[:len(content)/2], 1000)
+	wholeOnly := struct{ domain.BlobStore }{f.blobs} // hides PutGrowing and OpenGrowing
+	h := worker.NewHandler(f.store, wholeOnly, worker.NewEngine(nil), f.log)
+	if err := h.ProcessTask(f.ctx, task(t, u.id)); !errors.Is(err, worker.ErrFollowersBusy) {
+		t.Fatalf("a followed task on a worker that cannot follow: %v, want ErrFollowersBusy", err)
+	}
+	if types := f.eventTypes(u.id); len(types) != 1 {
+		t.Errorf("events of the put-off job = %v, want only its JobSubmitted", types)
+	}
+	u.write(content[len(content)/2:])
+	u.end(nil)
+	if err := h.ProcessTask(f.ctx, task(t, u.id)); err != nil || f.job(u.id).Status != domain.StatusCompleted {
+		t.Errorf("the job once its file is stored: %v, %s", err, f.job(u.id).Status)
+	}
+}
