@@ -1,5 +1,7 @@
 package analysis
 
+import "encoding/binary"
+
 // Word lists the masker consults. They describe logs in general, never one
 // dataset: values that are variables although they hold no digit, and
 // words whose neighbour is a variable.
@@ -37,6 +39,9 @@ func newKindTable(m map[wordKind][]string) *kindTable {
 		}
 	}
 	t.filter = wordSet(all...)
+	for i, w := range t.filter.list {
+		t.filter.list[i].kind = t.kinds[w.word]
+	}
 	return t
 }
 
@@ -45,8 +50,10 @@ func (t *kindTable) kind(b []byte) wordKind {
 	if !t.filter.mayHave(b) {
 		return kindPlain
 	}
-	var low [maxVocab]byte
-	return t.kinds[string(lowerInto(&low, b))]
+	if i := t.filter.index(b); i >= 0 {
+		return t.filter.list[i].kind
+	}
+	return kindPlain
 }
 
 // zoneWords end a date: "Fri Jul 01 08:16:53 PDT 2005".
@@ -94,12 +101,25 @@ const maxVocab = 12
 
 // vocab is a word list. Lookups run for most tokens of every message, so
 // a word is first checked against the lengths, first and last letters of
-// the list's words, which rejects nearly every token without hashing it.
+// the list's words, which rejects nearly every token without hashing it;
+// the few that pass are compared, folded to lower case and packed into
+// two integers, with the words of their length and first letter.
 type vocab struct {
 	words map[string]struct{}
 	// ends[n][f] has bit l set when a word of length n starts with the
 	// letter f and ends with the letter l (letters a-z as 0-25).
 	ends [maxVocab + 1][26]uint32
+	// bucket[n][f] lists the indexes in list of the words of length n
+	// starting with the letter f.
+	bucket [maxVocab + 1][26][]uint16
+	list   []vocabWord
+}
+
+// vocabWord is a word of a vocab, packed as foldKey packs a token.
+type vocabWord struct {
+	key  [2]uint64
+	word string
+	kind wordKind // its kind, in a kindTable's filter
 }
 
 func wordSet(words ...string) *vocab {
@@ -111,18 +131,41 @@ func wordSet(words ...string) *vocab {
 }
 
 func (v *vocab) add(w string) {
+	if _, ok := v.words[w]; ok {
+		return
+	}
 	v.words[w] = struct{}{}
 	v.ends[len(w)][w[0]-'a'] |= 1 << (w[len(w)-1] - 'a')
+	b := &v.bucket[len(w)][w[0]-'a']
+	*b = append(*b, uint16(len(v.list)))
+	v.list = append(v.list, vocabWord{key: foldKey([]byte(w)), word: w})
 }
 
 // has reports whether b, ignoring ASCII case, is in the list.
 func (v *vocab) has(b []byte) bool {
-	if !v.mayHave(b) {
-		return false
+	return v.mayHave(b) && v.index(b) >= 0
+}
+
+// index returns the index in v.list of b, which passed mayHave, or -1.
+func (v *vocab) index(b []byte) int {
+	k := foldKey(b)
+	for _, i := range v.bucket[len(b)][foldTable[b[0]]-'a'] {
+		if v.list[i].key == k {
+			return int(i)
+		}
 	}
-	var low [maxVocab]byte
-	_, ok := v.words[string(lowerInto(&low, b))]
-	return ok
+	return -1
+}
+
+// foldKey packs b, 1 to maxVocab bytes long, lower-cased, into two
+// integers, zeros after its end: two words of one length are equal when
+// their keys are.
+func foldKey(b []byte) [2]uint64 {
+	var buf [16]byte
+	for i, c := range b[:min(len(b), maxVocab)] {
+		buf[i] = foldTable[c]
+	}
+	return [2]uint64{binary.LittleEndian.Uint64(buf[:8]), binary.LittleEndian.Uint64(buf[8:])}
 }
 
 // mayHave is the cheap filter: length, first and last letter.
@@ -132,12 +175,4 @@ func (v *vocab) mayHave(b []byte) bool {
 	}
 	first, last := foldTable[b[0]]-'a', foldTable[b[len(b)-1]]-'a'
 	return first < 26 && last < 26 && v.ends[len(b)][first]&(1<<last) != 0
-}
-
-// lowerInto lower-cases b, at most maxVocab bytes long, into buf.
-func lowerInto(buf *[maxVocab]byte, b []byte) []byte {
-	for i, c := range b {
-		buf[i] = foldTable[c]
-	}
-	return buf[:len(b)]
 }
