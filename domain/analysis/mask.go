@@ -47,7 +47,7 @@ type masker struct {
 	toks    []token
 	ips     []foundIP // IP addresses seen in the message
 	anyVar  bool      // some token holds a variable
-	anyDay  bool      // some word may be a month or weekday name
+	anyDay  bool      // some word is a month or weekday name or a time zone
 	scratch []byte
 	shapes  []itemShape // the tokens as items, while repeats are looked for
 
@@ -665,7 +665,7 @@ func (m *masker) keepWord(core []byte) tokFlag {
 		m.out = append(m.out, core...)
 		return 0
 	}
-	m.anyDay = m.anyDay || monthWords.mayHave(core) || weekdayWords.mayHave(core) || isZoneWord(core)
+	m.anyDay = m.anyDay || monthWords.has(core) || weekdayWords.has(core) || isZoneWord(core)
 	switch wordKinds.kind(core) {
 	case kindValue:
 		return m.wild()
