@@ -661,12 +661,18 @@ func (m *masker) wild() tokFlag {
 // keepWord writes a plain word, flagged when it is a unit or an entity
 // noun; literal values such as true or null become variables.
 func (m *masker) keepWord(core []byte) tokFlag {
-	if !specialWords.mayHave(core) {
+	i := -1
+	if specialWords.mayHave(core) {
+		i = specialWords.index(core)
+	}
+	if i < 0 {
 		m.out = append(m.out, core...)
 		return 0
 	}
-	m.anyDay = m.anyDay || monthWords.has(core) || weekdayWords.has(core) || isZoneWord(core)
-	switch wordKinds.kind(core) {
+	w := &specialWords.list[i]
+	// a month or weekday name, or a time zone in capitals
+	m.anyDay = m.anyDay || w.day || w.zone && core[0] >= 'A' && core[0] <= 'Z' && len(core) <= 4
+	switch w.kind {
 	case kindValue:
 		return m.wild()
 	case kindUnit:

@@ -60,11 +60,6 @@ func (t *kindTable) kind(b []byte) wordKind {
 var zoneWords = wordSet("utc", "gmt", "z", "pst", "pdt", "mst", "mdt", "cst", "cdt", "est", "edt",
 	"cet", "cest", "eet", "eest", "wet", "west", "bst", "ist", "jst", "kst", "msk", "aest", "aedt")
 
-// isZoneWord says whether a plain word is a time zone in capitals.
-func isZoneWord(b []byte) bool {
-	return b[0] >= 'A' && b[0] <= 'Z' && len(b) <= 4 && zoneWords.has(b)
-}
-
 // sizeUnits scale the number before them: "5.2 KB" is one value.
 var sizeUnits = wordSet("b", "kb", "mb", "gb", "tb", "kib", "mib", "gib", "tib")
 
@@ -85,13 +80,22 @@ var weekdayWords = wordSet("mon", "tue", "wed", "thu", "fri", "sat", "sun",
 	"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 // specialWords holds every word the masker treats specially, as one cheap
-// filter: a word it rejects is plain.
+// filter: a word it rejects is plain. Each of its words carries its kind
+// and whether it is a month or weekday name or a zone, so that keepWord
+// looks a word up once.
 var specialWords = func() *vocab {
 	v := wordSet()
 	for _, src := range []*vocab{wordKinds.filter, monthWords, weekdayWords, zoneWords} {
 		for w := range src.words {
 			v.add(w)
 		}
+	}
+	for i := range v.list {
+		w := &v.list[i]
+		wb := []byte(w.word)
+		w.kind = wordKinds.kind(wb)
+		w.day = monthWords.has(wb) || weekdayWords.has(wb)
+		w.zone = zoneWords.has(wb)
 	}
 	return v
 }()
@@ -119,7 +123,9 @@ type vocab struct {
 type vocabWord struct {
 	key  [2]uint64
 	word string
-	kind wordKind // its kind, in a kindTable's filter
+	kind wordKind // its kind, in a kindTable's filter and in specialWords
+	day  bool     // in specialWords: a month or weekday name
+	zone bool     // in specialWords: a time zone
 }
 
 func wordSet(words ...string) *vocab {
