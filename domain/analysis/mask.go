@@ -337,11 +337,12 @@ func isDottedNameColon(t []byte) bool {
 		indexByte(t[:n-1], ':') < 0 && !isHost(t[:n-1])
 }
 
-// maskAddressOrPath gives maskWord's answer for the two commonest
-// variables of digits, dots, colons and slashes, and reports whether t was
-// one: an absolute path of them ("/10.1.2.3:50010", "/10.1.2.3"), which
-// has no letter for maskPathLine, and an address with a port
-// ("10.1.2.3:50010"). Their first and last bytes are no punctuation that
+// maskAddressOrPath gives maskWord's answer for the commonest variables
+// of digits, dots, colons and slashes, and reports whether t was one: an
+// absolute path of them ("/10.1.2.3:50010", "/10.1.2.3"), which has no
+// letter for maskPathLine, an address with or without a port
+// ("10.1.2.3:50010", "10.1.2.3") and a number with a decimal point
+// ("1.6135054"). Their first and last bytes are no punctuation that
 // maskWord would set aside.
 func (m *masker) maskAddressOrPath(t []byte, base int, cls byteClassSet) bool {
 	if len(t) < 2 || cls&clsDigit == 0 || !isDigit(t[len(t)-1]) {
@@ -352,7 +353,9 @@ func (m *masker) maskAddressOrPath(t []byte, base int, cls byteClassSet) bool {
 		if cls&clsDot != 0 {
 			m.ipsAfterSeparators(t, base)
 		}
-	case cls&clsSlash == 0 && cls&clsDot != 0 && cls&clsColon != 0 && isDigit(t[0]):
+	case cls == clsDigit|clsDot && isDigit(t[0]) && isNumber(t):
+		// "1.6135054", as maskCoreClass masks it before the tests below
+	case cls&clsSlash == 0 && cls&clsDot != 0 && isDigit(t[0]):
 		if isHexGroups(t) || !m.isIP(t, base, cls) {
 			return false
 		}

@@ -144,7 +144,8 @@ func TestMaskFastPathsAsGeneral(t *testing.T) {
 		"/10.0.0.1/x", "/10.0.0.1/2", "/1.2.3.4:5/6.7.8.9:10", "1::2", "10.0.0.256:80", "/", "/9", "9:", ":9",
 		"BLOCK*", "NameSystem.addStoredBlock:", "a.b.com:", "db1.example.com:", "x.:", "a\x00", "a*b", "a.b:c:",
 		"foo.bar", "(a*", "a*)", "java.lang.true:", "Jun.x:", "x.Mon:", "a.Jun:", "_x.y:", "-a.b:", "a.b.c.d:",
-		"a{b", "a[", "a<b>", "a!", "user.name:", "ms.x:", "x.true:"}
+		"a{b", "a[", "a<b>", "a!", "user.name:", "ms.x:", "x.true:", "1.2.3.4", "0.5", "1..2", "1.2.3",
+		"255.255.255.255", "1.2.3.4.5", "300.1.1.1", "0.1.2.3", "1.6135054"}
 	kw := newKeywordSet(DefaultKeywords)
 	reused := masker{kw: kw} // buffers kept from message to message, as in a pass
 	for n := range 300_000 {
