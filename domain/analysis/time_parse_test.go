@@ -120,18 +120,24 @@ func TestYearClockRemembersDays(t *testing.T) {
 }
 
 // The reader, which reads only the seconds after a prefix it has seen and
-// reads them without parseElem's dispatch when they end the layout, gives
+// reads them, and a fraction and a zone after them, without parseElem's
+// dispatch when they end the layout, gives
 // what the layout's own parse gives, line after line, on seconds of one to
-// three digits, out of range, and followed by anything.
+// three digits, out of range, and followed by anything (fractions, zones,
+// AM and PM among it).
 func TestReaderAsLayoutParse(t *testing.T) {
 	rng := rand.New(rand.NewPCG(17, 18))
 	specs := map[string]func(sec string) string{
-		"YYMMDD_hhmmss":         func(sec string) string { return "081109 2036" + sec },
-		"YYYY-MM-DD_hh:mm:ss":   func(sec string) string { return "2024-03-05 14:36:" + sec },
-		"Mon_DD_hh:mm:ss":       func(sec string) string { return "Jun  9 06:06:" + sec },
-		"YYYY-MM-DD_hh:mm:ss.f": func(sec string) string { return "2024-03-05 14:36:" + sec },
+		"YYMMDD_hhmmss":           func(sec string) string { return "081109 2036" + sec },
+		"YYYY-MM-DD_hh:mm:ss":     func(sec string) string { return "2024-03-05 14:36:" + sec },
+		"Mon_DD_hh:mm:ss":         func(sec string) string { return "Jun  9 06:06:" + sec },
+		"YYYY-MM-DD_hh:mm:ss.f":   func(sec string) string { return "2024-03-05 14:36:" + sec },
+		"YYYY-MM-DD_hh:mm:ss.fZ":  func(sec string) string { return "2024-03-05 14:36:" + sec },
+		"MM/DD/YYYY_hh:mm:ss.fZ":  func(sec string) string { return "03/05/2024 11:36:" + sec },
+		"DD/Mon/YYYY:hh:mm:ss.fZ": func(sec string) string { return "10/Oct/2000:12:55:" + sec },
 	}
-	tails := []string{"", " x", ":", "x", ".", ".123 y", ",5", "]", "\t", "9"}
+	tails := []string{"", " x", ":", "x", ".", ".123 y", ",5", "]", "\t", "9", "Z", ".5Z", " +0200", "+02:00 x",
+		".123 -0700 x", " UTC", "GMT]", " PM", " am x", ".25 PM +0100", " Zulu", " +99", "-", ".1234567891 Z"}
 	for spec, stamp := range specs {
 		l := compileSpec(spec)
 		r := newTSReader(l)

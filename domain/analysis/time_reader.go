@@ -13,8 +13,10 @@ type tsReader struct {
 	base   civil  // what the prefix held
 	valid  bool
 	// secLast: the seconds end the layout, so after the prefix only they
-	// are read, as parseElem would read them, without its dispatch.
-	secLast bool
+	// are read, as parseElem would read them, without its dispatch;
+	// fracLast and zoneLast: only a fraction follows them, or a fraction
+	// and a zone, read so too.
+	secLast, fracLast, zoneLast bool
 }
 
 func newTSReader(l *tsLayout) *tsReader {
@@ -24,7 +26,12 @@ func newTSReader(l *tsLayout) *tsReader {
 			r.secIdx = i
 		}
 	}
-	r.secLast = r.secIdx >= 0 && r.secIdx == len(l.elems)-1
+	if r.secIdx >= 0 {
+		rest := l.elems[r.secIdx+1:]
+		r.secLast = len(rest) == 0
+		r.fracLast = len(rest) == 1 && rest[0].kind == elFrac
+		r.zoneLast = len(rest) == 2 && rest[0].kind == elFrac && rest[1].kind == elZone
+	}
 	return r
 }
 
@@ -43,9 +50,18 @@ func (r *tsReader) parseInto(b []byte, pos int, c *civil) (int, bool) {
 	}
 	if r.valid && bytes.HasPrefix(b[pos:], r.prefix) {
 		*c = r.base
-		if r.secLast { // parseElems of the seconds alone
+		if r.secLast || r.fracLast || r.zoneLast { // parseElems of the seconds and what follows them
 			end, ok := digitsInto(b, pos+len(r.prefix), 1, 2, 0, 60, &c.sec)
-			return end, ok && atBoundary(b, end)
+			if !ok {
+				return end, false
+			}
+			if !r.secLast {
+				end = fracInto(b, end, &c.nsec)
+			}
+			if r.zoneLast {
+				end = zoneInto(b, end, c)
+			}
+			return end, atBoundary(b, end)
 		}
 		return r.l.parseElems(b, pos+len(r.prefix), r.secIdx, c)
 	}
