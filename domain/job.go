@@ -91,6 +91,8 @@ type Job struct {
 	// events the state has not folded.
 	changes []events.Event
 	stale   bool
+	// brief says the job was loaded by NewBriefJobs' Jobs.
+	brief bool
 }
 
 // Progress is what the worker has found so far in a job's file: the sums of
@@ -169,7 +171,11 @@ func NewJob(id uuid.UUID) *Job {
 // Apply folds one event of the job's stream into its state. Events must come
 // in stream order: a gap or a repeat is an error.
 func (j *Job) Apply(rec events.Record) error {
-	p, err := events.Decode(rec.Event)
+	decode := events.Decode
+	if j.brief {
+		decode = events.DecodeBrief
+	}
+	p, err := decode(rec.Event)
 	if err != nil {
 		return fmt.Errorf("job %s: %w", j.ID, err)
 	}
@@ -258,6 +264,9 @@ func (j *Job) linesParsed(e *events.LinesParsed) {
 	p.Format = firstNonEmpty(p.Format, e.Format)
 	p.TimeAssumption = firstNonEmpty(p.TimeAssumption, e.TimeAssumption)
 	p.MinTime, p.MaxTime = earliest(p.MinTime, e.MinTime), latest(p.MaxTime, e.MaxTime)
+	if j.brief {
+		return
+	}
 	p.Keywords = addCounts(p.Keywords, e.Keywords, MaxJobKeywords)
 	p.Components = addCounts(p.Components, e.Components, MaxJobComponents)
 	p.TopIPs = addCounts(p.TopIPs, e.IPs, MaxJobIPs)

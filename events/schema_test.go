@@ -3,6 +3,7 @@ package events_test
 import (
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
@@ -77,5 +78,53 @@ func TestDeterministicIDs(t *testing.T) {
 	}
 	if a == events.DeterministicID("job-1", "chunk-1/LinesParsed") || a == events.DeterministicID("job-2", "chunk-0/LinesParsed") {
 		t.Error("different keys gave the same id")
+	}
+}
+
+// DecodeBrief reads a chunk as Decode does, without the four fields only
+// read models use, from the current schema and from an upcast one; other
+// types read whole.
+func TestDecodeBriefLeavesOutWhatOnlyViewsRead(t *testing.T) {
+	at := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+	full := &events.LinesParsed{Part: 2, Chunk: 3, FirstLine: 1, LastLine: 9, BytesRead: 90,
+		Counts: events.Counts{Lines: 9, Entries: 8, Bytes: 100, Levels: map[string]int64{"INFO": 9}, Truncated: 1},
+		Format: "text", MinTime: &at, MaxTime: &at, DistinctIPs: 4, TimeAssumption: "year missing",
+		Timeline:   []events.MinuteCount{{Minute: at, Count: 3, Levels: map[string]int64{"INFO": 3}}},
+		Keywords:   map[string]int64{"error": 1},
+		Components: map[string]int64{"a": 2}, IPs: map[string]int64{"::1": 3}}
+	e, err := events.New(uuid.New(), full, events.Metadata{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := events.DecodeBrief(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := *full
+	want.Timeline, want.Keywords, want.Components, want.IPs = nil, nil, nil, nil
+	if diff := cmp.Diff(&want, got); diff != "" {
+		t.Errorf("brief chunk (-want +got):\n%s", diff)
+	}
+
+	v1 := events.Event{ID: uuid.New(), Type: events.TypeLinesParsed, SchemaVersion: 1,
+		Data: json.RawMessage(`{"chunk":2,"lines":3,"bytes":30,"level_counts":{"INFO":3},"keywords":{"x":1}}`)}
+	got, err = events.DecodeBrief(v1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := got.(*events.LinesParsed); l.Entries != 3 || l.Levels["INFO"] != 3 || l.Keywords != nil {
+		t.Errorf("brief v1 chunk = %+v; want 3 entries upcast, 3 INFO, no keywords", l)
+	}
+
+	failed := &events.JobFailed{Reason: "disk", Attempt: 3}
+	if e, err = events.New(uuid.New(), failed, events.Metadata{}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err = events.DecodeBrief(e); err != nil || !cmp.Equal(got, events.Payload(failed)) {
+		t.Errorf("brief JobFailed = %+v, %v; want %+v", got, err, failed)
+	}
+	if _, err := events.DecodeBrief(events.Event{ID: uuid.New(), Type: events.TypeLinesParsed, SchemaVersion: 2,
+		Data: json.RawMessage(`{"chunk":"x"}`)}); err == nil {
+		t.Error("a malformed brief chunk decoded")
 	}
 }

@@ -347,7 +347,7 @@ func BenchmarkLargeFileInParts(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			a := startTestAppParts(b, true, true, func(cfg *Config) {
 				cfg.WorkerConcurrency, cfg.PartBytes, cfg.ChunkLines = c.workers, c.parts, domain.DefaultChunkLines
-				cfg.FollowBytes = c.follow
+				cfg.FollowBytes, cfg.MetricsAddr = c.follow, "127.0.0.1:0"
 			})
 			token := a.token("bench", "")
 			var job, run time.Duration
@@ -355,6 +355,7 @@ func BenchmarkLargeFileInParts(b *testing.B) {
 			phases := map[string]time.Duration{}
 			runtime.GC()
 			resetPeakRSS()
+			appendsBefore := a.scrape()
 			for b.Loop() {
 				start, used := time.Now(), readCPU()
 				id := a.uploadFile(token, path)
@@ -373,6 +374,11 @@ func BenchmarkLargeFileInParts(b *testing.B) {
 			}
 			for name, d := range phases {
 				b.ReportMetric(d.Seconds()/float64(b.N), "s-"+name)
+			}
+			appendsAfter := a.scrape()
+			for _, outcome := range []string{"ok", "conflict"} {
+				key := `logproc_event_appends_total{outcome="` + outcome + `"}`
+				b.ReportMetric((appendsAfter[key]-appendsBefore[key])/float64(b.N), "appends-"+outcome+"/job")
 			}
 			perJob, perRun := job.Seconds()/float64(b.N), run.Seconds()/float64(b.N)
 			cpu.report(b, "job", float64(b.N))

@@ -65,7 +65,7 @@ type PartQueue interface {
 // and records the results in store.
 func NewHandler(store events.Store, blobs domain.BlobStore, analyzer Analyzer, log *slog.Logger) *Handler {
 	host, _ := os.Hostname()
-	return &Handler{jobs: domain.NewJobs(store), blobs: blobs, analyzer: analyzer, log: log,
+	return &Handler{jobs: domain.NewBriefJobs(store), blobs: blobs, analyzer: analyzer, log: log,
 		Name: fmt.Sprintf("%s:%d", host, os.Getpid())}
 }
 

@@ -95,7 +95,7 @@ type Reconciler struct {
 // streams are in store and whose tasks go to queue, which tasks must see in
 // the same Redis.
 func NewReconciler(jobs UnfinishedJobs, store events.Store, queue *Queue, tasks *Tasks, log *slog.Logger) *Reconciler {
-	return &Reconciler{unfinished: jobs, jobs: domain.NewJobs(store), queue: queue, tasks: tasks, log: log,
+	return &Reconciler{unfinished: jobs, jobs: domain.NewBriefJobs(store), queue: queue, tasks: tasks, log: log,
 		Grace: DefaultReconcileGrace, PageSize: DefaultReconcilePage}
 }
 
