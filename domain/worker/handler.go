@@ -42,6 +42,8 @@ type Handler struct {
 	// followers holds a token per task following an upload; nil for no
 	// bound (see SetFollowSlots).
 	followers chan struct{}
+	// writers gives the tasks of one job here turns at appending.
+	writers jobWriters
 }
 
 // SetFollowSlots bounds the tasks of this worker that follow an upload at
@@ -77,7 +79,8 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		return fmt.Errorf("%w: %v", asynq.SkipRetry, err)
 	}
 	run := &jobRun{Handler: h, id: payload.JobID, attempt: domain.Attempt{Number: attempt(ctx), Worker: h.Name,
-		Engine: h.analyzer.Version(), Part: payload.Part}}
+		Engine: h.analyzer.Version(), Part: payload.Part}, turn: h.writers.join(payload.JobID)}
+	defer h.writers.leave(payload.JobID, run.turn)
 	err = run.do(ctx)
 	log := h.log.With("job", payload.JobID, "attempt", run.attempt.Number)
 	if payload.Part > 0 {
@@ -131,6 +134,8 @@ type jobRun struct {
 	// before; outcome says what the run did, for the log.
 	chunks  int
 	outcome string
+	// turn is the job's turn at appending among its tasks here.
+	turn *jobWriter
 }
 
 func (r *jobRun) do(ctx context.Context) error {
@@ -227,7 +232,21 @@ func (r *jobRun) open(ctx context.Context, offset, length int64) (io.ReadCloser,
 // the stream makes the job decide again on what the twin recorded, and an
 // event store that went away is waited for.
 func (r *jobRun) update(ctx context.Context, command func(*domain.Job) error) error {
-	return r.patiently(ctx, func() error { return r.jobs.Update(ctx, r.job, command) })
+	return r.patiently(ctx, func() error {
+		turn := r.turn
+		turn.Lock()
+		defer turn.Unlock()
+		if turn.version > r.job.Version {
+			// Another task of the job here appended since this one folded
+			// it (writers.go).
+			if err := r.jobs.CatchUp(ctx, r.job); err != nil {
+				return err
+			}
+		}
+		err := r.jobs.Update(ctx, r.job, command)
+		turn.version = max(turn.version, r.job.Version)
+		return err
+	})
 }
 
 func (r *jobRun) recorded() int {
