@@ -107,11 +107,9 @@ func TestBriefJobsDecideAsWholeFoldsDo(t *testing.T) {
 
 func mustLoad(t *testing.T, jobs *Jobs, id uuid.UUID) *Job {
 	t.Helper()
-	j, err := jobs.Load(ctx(), id)
+	j, err := jobs.Load(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return j
 }
-
-func ctx() context.Context { return context.Background() }

@@ -86,6 +86,23 @@ func (f *partsFixture) partHandler(a worker.Analyzer) *worker.Handler {
 	return h
 }
 
+// wholeAndPlanned submits content twice, in chunks of chunkLines lines:
+// one job is analysed whole by engine, the other's task plans it in parts
+// on h, a parts handler of engine, which it returns with the parts
+// enqueued.
+func (f *partsFixture) wholeAndPlanned(engine worker.Analyzer, content []byte, chunkLines int) (whole, parted uuid.UUID, parts []int, h *worker.Handler) {
+	f.t.Helper()
+	whole, parted = f.submit(content, chunkLines), f.submit(content, chunkLines)
+	if err := f.handler(engine).ProcessTask(f.ctx, task(f.t, whole)); err != nil {
+		f.t.Fatal(err)
+	}
+	h = f.partHandler(engine)
+	if err := h.ProcessTask(f.ctx, task(f.t, parted)); err != nil {
+		f.t.Fatal(err)
+	}
+	return whole, parted, f.queue.of(parted), h
+}
+
 func partTask(t *testing.T, id uuid.UUID, part int) *asynq.Task {
 	t.Helper()
 	tk, err := worker.NewAnalyzePartTask(id, part, 0, "q")
@@ -149,15 +166,7 @@ func TestAJobInPartsEndsAsAWholeRunDoes(t *testing.T) {
 	f := newPartsFixture(t)
 	engine := worker.NewEngine(nil)
 	content := partsLog()
-	whole, parted := f.submit(content, 2000), f.submit(content, 2000)
-	if err := f.handler(engine).ProcessTask(f.ctx, task(t, whole)); err != nil {
-		t.Fatal(err)
-	}
-	h := f.partHandler(engine)
-	if err := h.ProcessTask(f.ctx, task(t, parted)); err != nil {
-		t.Fatal(err)
-	}
-	parts := f.queue.of(parted)
+	whole, parted, parts, h := f.wholeAndPlanned(engine, content, 2000)
 	if j := f.job(parted); len(parts) < 6 || len(j.Parts) != len(parts) || j.Status != domain.StatusProcessing {
 		t.Fatalf("planned %d parts, enqueued %v; job %s", len(j.Parts), parts, j.Status)
 	}
@@ -229,17 +238,10 @@ func TestPartsAtOnceOnTwoWorkers(t *testing.T) {
 	f := newPartsFixture(t)
 	engine := worker.NewEngine(nil)
 	content := partsLog()
-	whole, parted := f.submit(content, 2000), f.submit(content, 2000)
-	if err := f.handler(engine).ProcessTask(f.ctx, task(t, whole)); err != nil {
-		t.Fatal(err)
-	}
-	h := f.partHandler(engine)
-	if err := h.ProcessTask(f.ctx, task(t, parted)); err != nil {
-		t.Fatal(err)
-	}
+	whole, parted, parts, _ := f.wholeAndPlanned(engine, content, 2000)
 	var wg sync.WaitGroup
 	errs := make(chan error, 100)
-	for _, p := range f.queue.of(parted) {
+	for _, p := range parts {
 		for range 2 {
 			wg.Add(1)
 			go func() {
@@ -291,14 +293,7 @@ func TestAnInterruptedPartResumesOnAnotherWorker(t *testing.T) {
 	f := newPartsFixture(t)
 	engine := worker.NewEngine(nil)
 	content := partsLog()
-	whole, parted := f.submit(content, 2000), f.submit(content, 2000)
-	if err := f.handler(engine).ProcessTask(f.ctx, task(t, whole)); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.partHandler(engine).ProcessTask(f.ctx, task(t, parted)); err != nil {
-		t.Fatal(err)
-	}
-	parts := f.queue.of(parted)
+	whole, parted, parts, _ := f.wholeAndPlanned(engine, content, 2000)
 	ctx, cancel := context.WithCancel(f.ctx)
 	err := f.partHandler(&interruptingParts{Analyzer: engine, cancel: cancel}).ProcessTask(ctx, partTask(t, parted, parts[1]))
 	if !errors.Is(err, context.Canceled) {

@@ -94,15 +94,7 @@ func TestPartsOfAJobOnOneWorkerTakeTurnsAtAppending(t *testing.T) {
 	f := &partsFixture{fixture: newFixtureOn(t, store), queue: &partQueue{}}
 	engine := worker.NewEngine(nil)
 	content := partsLog()
-	whole, parted := f.submit(content, 500), f.submit(content, 500)
-	if err := f.handler(engine).ProcessTask(f.ctx, task(t, whole)); err != nil {
-		t.Fatal(err)
-	}
-	h := f.partHandler(engine)
-	if err := h.ProcessTask(f.ctx, task(t, parted)); err != nil {
-		t.Fatal(err)
-	}
-	parts := f.queue.of(parted)
+	whole, parted, parts, h := f.wholeAndPlanned(engine, content, 500)
 	if len(parts) < 4 {
 		t.Fatalf("planned parts %v; want 4 or more", parts)
 	}
