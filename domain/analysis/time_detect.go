@@ -1,5 +1,7 @@
 package analysis
 
+import "math/bits"
+
 // Timestamp detection: every candidate layout is tried at the first few
 // field starts of each sample line; the layout and field that match enough
 // lines win, preferring a full date and time, then the earliest field, then
@@ -21,20 +23,32 @@ type tsChoice struct {
 // detectTimestamp finds the timestamp layout and its field in a sample, or
 // returns a choice with a nil layout.
 func detectTimestamp(sample [][]byte) tsChoice {
+	return bestTimestamp(timestampHits(sample), len(sample))
+}
+
+// timestampHits counts, for each of the first maxTsField fields and each
+// candidate layout, the sample lines whose field holds the layout. Only
+// the layouts a field's head admits are parsed there (time_gate.go).
+func timestampHits(sample [][]byte) [][]int {
 	hits := make([][]int, maxTsField)
 	for k := range hits {
 		hits[k] = make([]int, len(tsCandidates))
 	}
+	starts := make([]int, 0, maxTsField)
 	for _, line := range sample {
-		for k, start := range rawFieldStarts(line, maxTsField) {
-			for ci, l := range tsCandidates {
-				if _, _, ok := parseTsField(l, line, start); ok {
+		starts = appendFieldStarts(starts[:0], line, maxTsField)
+		for k, start := range starts {
+			inner, _ := openTsBracket(line, start)
+			head := readTsHead(line, inner)
+			for set := tsGates.admitted(&head); set != 0; set &= set - 1 {
+				ci := bits.TrailingZeros64(set)
+				if _, _, ok := parseTsField(tsCandidates[ci], line, start); ok {
 					hits[k][ci]++
 				}
 			}
 		}
 	}
-	return bestTimestamp(hits, len(sample))
+	return hits
 }
 
 // bestTimestamp ranks the hit counts.
@@ -108,11 +122,11 @@ func closeTsField(b []byte, end int, ok, bracketed bool) (int, bool) {
 	return end, true
 }
 
-// rawFieldStarts returns where the first n fields of a line start.
-func rawFieldStarts(b []byte, n int) []int {
-	starts := make([]int, 0, n)
+// appendFieldStarts appends where the first n fields of a line start to
+// starts.
+func appendFieldStarts(starts []int, b []byte, n int) []int {
 	pos := skipBlanks(b, 0)
-	for len(starts) < n && pos < len(b) {
+	for k := 0; k < n && pos < len(b); k++ {
 		starts = append(starts, pos)
 		pos, _ = skipSep(b, fieldEnd(b, pos))
 	}
