@@ -1,6 +1,9 @@
 package analysis
 
-import "unicode/utf8"
+import (
+	"encoding/binary"
+	"unicode/utf8"
+)
 
 // The masker turns a message into template tokens: it splits on blanks and
 // replaces the variable parts of each token - numbers, hex, IPs, UUIDs,
@@ -369,11 +372,20 @@ func (m *masker) maskAddressOrPath(t []byte, base int, cls byteClassSet) bool {
 // addPlainWord is addToken for a plain word that no word list holds, the
 // most common token: it is written as it is, a constant.
 func (m *masker) addPlainWord(s, e int) {
-	if len(m.out) > 0 {
-		m.out = append(m.out, ' ')
+	out := m.out
+	if len(out) > 0 {
+		out = append(out, ' ')
 	}
-	off := len(m.out)
-	m.out = append(m.out, m.msg[s:e]...)
+	off := len(out)
+	if e-s <= 8 && s+8 <= len(m.msg) && off+8 <= cap(out) {
+		// a short word is copied as one eight-byte word, past its end into
+		// the room out has anyway, without a call of memmove
+		binary.LittleEndian.PutUint64(out[off:off+8], binary.LittleEndian.Uint64(m.msg[s:s+8]))
+		out = out[:off+e-s]
+	} else {
+		out = append(out, m.msg[s:e]...)
+	}
+	m.out = out
 	m.toks = append(m.toks, token{})
 	t := &m.toks[len(m.toks)-1]
 	t.off, t.end, t.raw.start, t.raw.end = int32(off), int32(len(m.out)), int32(s), int32(e)
