@@ -48,24 +48,44 @@ func fieldEnd(b []byte, pos int) int {
 // looks at eight bytes at a time: header fields are read on every line.
 func wordEnd(b []byte, pos int) int {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	for r := b[pos:]; len(r) >= 8; r = r[8:] {
-		// (x - ones) &^ x marks with its high bit each zero byte of x, the
-		// bytes of w equal to a separator; bytes above the lowest one marked
-		// may be marked wrongly, so only the lowest counts
+	r := b[pos:]
+	for ; len(r) >= 8; r = r[8:] {
+		// (x - ones*n) &^ x marks with its high bit each byte of x below n
+		// (n at most 0x80): the bytes of w below '!', blanks among them, and
+		// those equal to '|'; bytes above the lowest one marked may be
+		// marked wrongly, so only the lowest counts. A byte below '!' that
+		// is no blank (a control byte) ends the steps: the loop below goes
+		// on from it.
 		w := binary.LittleEndian.Uint64(r)
-		sp, tab, bar := w^(ones*' '), w^(ones*'\t'), w^(ones*'|')
-		if m := ((sp - ones) &^ sp) | ((tab - ones) &^ tab) | ((bar - ones) &^ bar); m&highs != 0 {
-			return len(b) - len(r) + bits.TrailingZeros64(m&highs)/8
+		bar := w ^ (ones * '|')
+		if m := ((w - ones*'!') &^ w) | ((bar - ones) &^ bar); m&highs != 0 {
+			i := bits.TrailingZeros64(m&highs) / 8
+			if c := r[i]; c == ' ' || c == '\t' || c == '|' {
+				return len(b) - len(r) + i
+			}
+			break
 		}
 	}
-	pos = max(pos, len(b)-(len(b)-pos)%8)
+	pos = len(b) - len(r)
 	for pos < len(b) && b[pos] != ' ' && b[pos] != '\t' && b[pos] != '|' {
 		pos++
 	}
 	return pos
 }
 
-func closer(c byte) byte {
+// closer returns the bracket closing c, 0 when c opens none. A table: it
+// is asked of the first byte of every header field.
+func closer(c byte) byte { return closers[c] }
+
+var closers = func() (t [256]byte) {
+	for c := range t {
+		t[c] = closerOf(byte(c))
+	}
+	return t
+}()
+
+// closerOf is closer by comparisons, which fill the table.
+func closerOf(c byte) byte {
 	switch c {
 	case '[':
 		return ']'

@@ -55,10 +55,11 @@ func groupEndByBytes(b []byte, pos int, open, close byte) int {
 }
 
 // wordEnd, eight bytes a step, ends a field where a byte-by-byte reading
-// does: at the first blank, tab or '|'.
+// does: at the first blank, tab or '|', past control bytes (which its
+// steps stop at) and bytes next to the separators.
 func TestWordEndAsByteLoop(t *testing.T) {
 	rng := rand.New(rand.NewPCG(15, 16))
-	alphabet := []byte("ab|0 \t:.\xff\x00\x20\x7c\x09\x89\xa0\xfc")
+	alphabet := []byte("ab|0 \t:.\xff\x00\x20\x7c\x09\x89\xa0\xfc\x01\x08\x0a\x0d\x1f!\x7b\x7d\x80\xa1")
 	for range 200_000 {
 		b := make([]byte, rng.IntN(40))
 		for i := range b {
@@ -94,6 +95,15 @@ func TestNextFieldAsLoop(t *testing.T) {
 			if got := nextField(b, pos); got != want {
 				t.Fatalf("nextField(%q, %d) = %d, want %d", b, pos, got, want)
 			}
+		}
+	}
+}
+
+// The table of closing brackets answers as the comparisons do.
+func TestCloserTable(t *testing.T) {
+	for c := range 256 {
+		if got, want := closer(byte(c)), closerOf(byte(c)); got != want {
+			t.Errorf("closer(%q) = %q, want %q", byte(c), got, want)
 		}
 	}
 }
