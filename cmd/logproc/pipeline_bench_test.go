@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -298,6 +299,88 @@ func jobPhases(first, last map[string]time.Time, start, uploaded, done time.Time
 	}
 }
 
+// largeFile writes the parts benchmarks' generated HDFS-like file of
+// LOGPROC_BENCH_PART_LINES lines (4,000,000 by default) and returns it with
+// the part size (PART_BYTES: 64 MiB, or LOGPROC_BENCH_PART_BYTES).
+func largeFile(b *testing.B) (path string, partBytes int64) {
+	n := 4_000_000
+	if v := os.Getenv("LOGPROC_BENCH_PART_LINES"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n <= 0 {
+			b.Fatalf("LOGPROC_BENCH_PART_LINES=%q", v)
+		}
+	}
+	partBytes = int64(64 << 20)
+	if v := os.Getenv("LOGPROC_BENCH_PART_BYTES"); v != "" {
+		var err error
+		if partBytes, err = strconv.ParseInt(v, 10, 64); err != nil || partBytes < 1<<16 {
+			b.Fatalf("LOGPROC_BENCH_PART_BYTES=%q", v)
+		}
+	}
+	path = filepath.Join(b.TempDir(), "hdfs.log")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	hdfsLike(f, n, rand.New(rand.NewPCG(1, 2)))
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return path, partBytes
+}
+
+// BenchmarkPartsBesideWhole times the large file from its JobSubmitted to
+// its done event, analysed whole by a worker with one task slot and in
+// parts by one with two, the two runs of each pair one right after the
+// other, so that a host whose speed drifts from minute to minute moves both
+// alike. It reports the median of each and the median, least and most of
+// the pairs' ratios (parts against whole).
+//
+//	go test -run '^$' -bench PartsBesideWhole -benchtime 6x ./cmd/logproc/
+func BenchmarkPartsBesideWhole(b *testing.B) {
+	path, partBytes := largeFile(b)
+	start := func(slots int, parts int64) (*testApp, string) {
+		a := startTestAppParts(b, true, true, func(cfg *Config) {
+			cfg.WorkerConcurrency, cfg.PartBytes, cfg.ChunkLines, cfg.FollowBytes = slots, parts, domain.DefaultChunkLines, 0
+		})
+		return a, a.token("bench", "")
+	}
+	whole, wholeToken := start(1, 0)
+	parted, partedToken := start(2, partBytes)
+	var wholeRuns, partRuns, ratios []float64
+	for b.Loop() {
+		w := whole.runFromSubmitted(wholeToken, path)
+		p := parted.runFromSubmitted(partedToken, path)
+		wholeRuns, partRuns, ratios = append(wholeRuns, w), append(partRuns, p), append(ratios, p/w)
+	}
+	b.ReportMetric(median(wholeRuns), "s/run-whole")
+	b.ReportMetric(median(partRuns), "s/run-parts")
+	b.ReportMetric(median(ratios), "parts-vs-whole")
+	b.ReportMetric(slices.Min(ratios), "parts-vs-whole-least")
+	b.ReportMetric(slices.Max(ratios), "parts-vs-whole-most")
+}
+
+// runFromSubmitted uploads the file, follows its job to done, and returns
+// the seconds from its JobSubmitted to done.
+func (a *testApp) runFromSubmitted(token, path string) float64 {
+	id := a.uploadFile(token, path)
+	if last := a.followToEnd(id, token); !strings.Contains(last, `"status":"completed"`) {
+		a.t.Fatalf("job %s ended with %s", id, last)
+	}
+	done := time.Now()
+	first, _ := a.eventTimes(id, token)
+	return done.Sub(first["JobSubmitted"]).Seconds()
+}
+
+func median(xs []float64) float64 {
+	s := slices.Sorted(slices.Values(xs))
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
 // BenchmarkLargeFileInParts times a generated HDFS-like file of
 // LOGPROC_BENCH_PART_LINES lines (4,000,000 by default, about 570 MB) from
 // the start of its upload to its done event, analysed whole by one worker
@@ -312,30 +395,7 @@ func jobPhases(first, last map[string]time.Time, start, uploaded, done time.Time
 //
 //	go test -run '^$' -bench LargeFileInParts -benchtime 3x ./cmd/logproc/
 func BenchmarkLargeFileInParts(b *testing.B) {
-	n := 4_000_000
-	if v := os.Getenv("LOGPROC_BENCH_PART_LINES"); v != "" {
-		var err error
-		if n, err = strconv.Atoi(v); err != nil || n <= 0 {
-			b.Fatalf("LOGPROC_BENCH_PART_LINES=%q", v)
-		}
-	}
-	partBytes := int64(64 << 20)
-	if v := os.Getenv("LOGPROC_BENCH_PART_BYTES"); v != "" {
-		var err error
-		if partBytes, err = strconv.ParseInt(v, 10, 64); err != nil || partBytes < 1<<16 {
-			b.Fatalf("LOGPROC_BENCH_PART_BYTES=%q", v)
-		}
-	}
-	dir := b.TempDir()
-	path := filepath.Join(dir, "hdfs.log")
-	f, err := os.Create(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	hdfsLike(f, n, rand.New(rand.NewPCG(1, 2)))
-	if err := f.Close(); err != nil {
-		b.Fatal(err)
-	}
+	path, partBytes := largeFile(b)
 	var wholeJob, wholeRun float64
 	for _, c := range []struct {
 		name    string
