@@ -27,7 +27,9 @@ func NewJobs(store events.Store) *Jobs { return &Jobs{store: store} }
 // the read models and the views folded from a stream show. A chunk's event
 // is mostly its timeline (a minute an entry), so a worker that folds the
 // chunks other parts recorded, as every part of a large job does, decodes
-// each in about a sixth of the time.
+// each in about a sixth of the time. A brief job must not reach a view, and
+// a job must be updated by Jobs of its own kind: a whole fold caught up
+// briefly, or the reverse, holds partial counts that look whole.
 func NewBriefJobs(store events.Store) *Jobs { return &Jobs{store: store, brief: true} }
 
 // streamPage is how many events one read of a stream returns.

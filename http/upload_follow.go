@@ -133,7 +133,7 @@ func (fw *uploadFollower) finish(blob domain.Blob, plan *events.UploadPlan, fail
 func (fw *uploadFollower) complete(blob domain.Blob, plan *events.UploadPlan) error {
 	ctx, cancel := detached(fw.r)
 	defer cancel()
-	jobs := domain.NewBriefJobs(fw.s.Events)
+	jobs := domain.NewJobs(fw.s.Events)
 	err := jobs.Update(ctx, fw.job, func(j *domain.Job) error { return j.CompleteUpload(blob, plan, time.Now()) })
 	if err == nil {
 		return nil
@@ -159,7 +159,7 @@ func (fw *uploadFollower) complete(blob domain.Blob, plan *events.UploadPlan) er
 func (fw *uploadFollower) abandon(cause error) error {
 	ctx, cancel := detached(fw.r)
 	defer cancel()
-	err := domain.NewBriefJobs(fw.s.Events).Update(ctx, fw.job, func(j *domain.Job) error {
+	err := domain.NewJobs(fw.s.Events).Update(ctx, fw.job, func(j *domain.Job) error {
 		return j.AbandonUpload(cause, "", time.Now())
 	})
 	if err != nil && !errors.Is(err, domain.ErrJobFinished) && !errors.Is(err, domain.ErrUploadCompleted) {

@@ -234,8 +234,10 @@ func (r *jobRun) open(ctx context.Context, offset, length int64) (io.ReadCloser,
 func (r *jobRun) update(ctx context.Context, command func(*domain.Job) error) error {
 	return r.patiently(ctx, func() error {
 		turn := r.turn
-		turn.Lock()
-		defer turn.Unlock()
+		if err := turn.take(ctx); err != nil {
+			return err
+		}
+		defer turn.give()
 		if turn.version > r.job.Version {
 			// Another task of the job here appended since this one folded
 			// it (writers.go).
@@ -244,7 +246,11 @@ func (r *jobRun) update(ctx context.Context, command func(*domain.Job) error) er
 			}
 		}
 		err := r.jobs.Update(ctx, r.job, command)
-		turn.version = max(turn.version, r.job.Version)
+		if err == nil {
+			// After a failed save the job's version may count events
+			// that were not stored.
+			turn.version = max(turn.version, r.job.Version)
+		}
 		return err
 	})
 }

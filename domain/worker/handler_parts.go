@@ -102,6 +102,11 @@ func (r *jobRun) doPart(ctx context.Context) error {
 		res, err = r.analyzer.AnalyzePart(ctx, head, body, plan, settings, emit)
 		return err
 	})
+	if errors.Is(err, domain.ErrPartDone) {
+		// A twin delivery completed the part while this one analysed it.
+		r.outcome = "part completed by a twin"
+		return r.finish(ctx)
+	}
 	if err != nil {
 		return err
 	}

@@ -232,21 +232,25 @@ func TestARedeliveredPartCountsOnce(t *testing.T) {
 	}
 }
 
-// TestPartsAtOnceOnTwoWorkers runs every part, and a twin of each, at once:
-// the last two to end both try to join the parts, and the job completes once.
+// TestPartsAtOnceOnTwoWorkers runs every part, and twins of each, at once:
+// the last to end all try to join the parts, and the job completes once.
 func TestPartsAtOnceOnTwoWorkers(t *testing.T) {
 	f := newPartsFixture(t)
 	engine := worker.NewEngine(nil)
 	content := partsLog()
 	whole, parted, parts, _ := f.wholeAndPlanned(engine, content, 2000)
+	// Each part is delivered twice to one shared worker, where the tasks
+	// take turns, and once to a worker of its own, whose appends race
+	// theirs.
 	var wg sync.WaitGroup
 	errs := make(chan error, 100)
+	shared := f.partHandler(engine)
 	for _, p := range parts {
-		for range 2 {
+		for _, h := range []*worker.Handler{shared, shared, f.partHandler(engine)} {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				errs <- f.partHandler(engine).ProcessTask(f.ctx, partTask(t, parted, p))
+				errs <- h.ProcessTask(f.ctx, partTask(t, parted, p))
 			}()
 		}
 	}

@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"context"
 	"sync"
 
 	"github.com/google/uuid"
@@ -25,13 +26,28 @@ type jobWriters struct {
 
 // jobWriter is the turn of one job's tasks: a task appends holding it.
 type jobWriter struct {
-	sync.Mutex
+	// held holds a token while a task has the turn: a channel, so that a
+	// task whose context ends stops waiting for another's slow append.
+	held chan struct{}
 	// version is the job's version after the last append made in a turn,
 	// read and written in turns; tasks counts the tasks of the job that
 	// run here, under jobWriters.mu.
 	version int64
 	tasks   int
 }
+
+// take waits for the turn, or for ctx to end.
+func (jw *jobWriter) take(ctx context.Context) error {
+	select {
+	case jw.held <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// give ends a turn taken with take.
+func (jw *jobWriter) give() { <-jw.held }
 
 // join returns the turn of the job that a task starting here will take.
 func (w *jobWriters) join(id uuid.UUID) *jobWriter {
@@ -42,7 +58,7 @@ func (w *jobWriters) join(id uuid.UUID) *jobWriter {
 	}
 	jw := w.jobs[id]
 	if jw == nil {
-		jw = &jobWriter{}
+		jw = &jobWriter{held: make(chan struct{}, 1)}
 		w.jobs[id] = jw
 	}
 	jw.tasks++

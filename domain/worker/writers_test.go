@@ -98,13 +98,15 @@ func TestPartsOfAJobOnOneWorkerTakeTurnsAtAppending(t *testing.T) {
 	if len(parts) < 4 {
 		t.Fatalf("planned parts %v; want 4 or more", parts)
 	}
-	stepped := f.partHandler(stepParts{Analyzer: engine, step: newBarrier(2)})
+	step := newBarrier(2)
+	stepped := f.partHandler(stepParts{Analyzer: engine, step: step})
 	run := func(ps []int) {
 		var wg sync.WaitGroup
 		for _, p := range ps {
 			wg.Go(func() {
 				if err := stepped.ProcessTask(f.ctx, partTask(t, parted, p)); err != nil {
 					t.Errorf("part %d: %v", p, err)
+					step.leave() // a part that failed before its analysis must not hold the other
 				}
 			})
 		}
