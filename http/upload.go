@@ -121,7 +121,7 @@ func (s *Server) finishUpload(r *http.Request, id uuid.UUID, f *upload, blob dom
 	if err := s.refuseMoreFiles(f); err != nil {
 		return nil, err
 	}
-	return s.submit(r, id, f, blob, plan, at)
+	return s.submit(r, id, f, domain.Upload{Blob: blob, Plan: plan}, at)
 }
 
 // refuseMoreFiles reads the parts after the file: one upload is one file,
@@ -203,13 +203,13 @@ func (s *Server) storeUpload(r *http.Request, key string, f *upload, settings do
 	return blob, plan, nil
 }
 
-// submit makes the stored file a job and records it. The request id becomes
-// the job's correlation id.
-func (s *Server) submit(r *http.Request, id uuid.UUID, f *upload, blob domain.Blob, plan *events.UploadPlan,
-	at time.Time) (*domain.Job, error) {
-	job, err := domain.Submit(id, domain.Upload{Owner: callerOf(r).Subject, FileName: f.name,
-		ContentType: f.contentType, Blob: blob, RequestID: requestIDFrom(r.Context()), ChunkLines: s.ChunkLines,
-		Plan: plan}, at)
+// submit makes the file of the request a job and records it: u says what
+// is known of the file (stored whole, or still arriving), and the request
+// the rest. The request id becomes the job's correlation id.
+func (s *Server) submit(r *http.Request, id uuid.UUID, f *upload, u domain.Upload, at time.Time) (*domain.Job, error) {
+	u.Owner, u.FileName, u.ContentType = callerOf(r).Subject, f.name, f.contentType
+	u.RequestID, u.ChunkLines = requestIDFrom(r.Context()), s.ChunkLines
+	job, err := domain.Submit(id, u, at)
 	if err != nil {
 		return nil, err
 	}

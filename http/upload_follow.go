@@ -88,13 +88,9 @@ func (fw *uploadFollower) Read(p []byte) (int, error) {
 
 // submit records the job of the upload, still arriving.
 func (fw *uploadFollower) submit() error {
-	job, err := domain.Submit(fw.id, domain.Upload{Owner: callerOf(fw.r).Subject, FileName: fw.file.name,
-		ContentType: fw.file.contentType, Blob: domain.Blob{Key: fw.key}, RequestID: requestIDFrom(fw.r.Context()),
-		ChunkLines: fw.s.ChunkLines, Following: true, ExpectedSize: fw.r.ContentLength}, fw.at)
+	job, err := fw.s.submit(fw.r, fw.id, fw.file,
+		domain.Upload{Blob: domain.Blob{Key: fw.key}, Following: true, ExpectedSize: fw.r.ContentLength}, fw.at)
 	if err != nil {
-		return err
-	}
-	if err := fw.s.saveJob(fw.r, job); err != nil {
 		return err
 	}
 	fw.job = job
