@@ -50,23 +50,56 @@ const followersBusyDelay = 2 * time.Second
 // followSlot takes one of the worker's slots for followed uploads, and
 // returns its release, or ErrFollowersBusy when all are taken or its blob
 // store cannot be read while it is written (it has none). A job whose
-// file is stored needs none.
-func (r *jobRun) followSlot() (release func(), err error) {
+// file is stored needs none. On the task's last attempt nothing is put
+// off: asynq archives a task that ends in an error then, put off or not,
+// and the job would be lost with it. That attempt waits for the file to be
+// stored instead (awaitStored), holding its task slot meanwhile.
+func (r *jobRun) followSlot(ctx context.Context) (release func(), err error) {
 	if !r.job.Uploading() {
 		return func() {}, nil
 	}
+	var busy error
 	if _, ok := r.blobs.(domain.GrowingBlobStore); !ok {
-		return nil, fmt.Errorf("job %s: %w: its blob store cannot be read while an upload writes it", r.id, ErrFollowersBusy)
-	}
-	if r.followers == nil {
+		busy = fmt.Errorf("job %s: %w: its blob store cannot be read while an upload writes it", r.id, ErrFollowersBusy)
+	} else if r.followers == nil {
 		return func() {}, nil
+	} else {
+		select {
+		case r.followers <- struct{}{}:
+			return func() { <-r.followers }, nil
+		default:
+			busy = fmt.Errorf("job %s: %w", r.id, ErrFollowersBusy)
+		}
 	}
-	select {
-	case r.followers <- struct{}{}:
-		return func() { <-r.followers }, nil
-	default:
-		return nil, fmt.Errorf("job %s: %w", r.id, ErrFollowersBusy)
+	if !lastAttempt(ctx) {
+		return nil, busy
 	}
+	r.log.Info("last attempt of a job whose upload arrives, with no slot to follow it: waiting for its file",
+		"job", r.id)
+	return func() {}, r.awaitStored(ctx)
+}
+
+// storedPoll bounds the wait between two reads of the job's stream while
+// a last attempt waits for its file to be stored.
+const storedPoll = time.Second
+
+// awaitStored waits, for as long as ctx lasts, until the job's upload has
+// ended. It returns ErrJobFinished when the upload failed.
+func (r *jobRun) awaitStored(ctx context.Context) error {
+	for wait := 10 * time.Millisecond; r.job.Uploading(); wait = min(2*wait, storedPoll) {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		if err := r.patiently(ctx, func() error { return r.jobs.CatchUp(ctx, r.job) }); err != nil {
+			return err
+		}
+	}
+	if r.job.Status.Terminal() {
+		return domain.ErrJobFinished
+	}
+	return nil
 }
 
 // errUploadGone is what the owner of a job is told when its worker gave

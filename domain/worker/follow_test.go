@@ -5,15 +5,20 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/google/uuid"
+	"github.com/hibiken/asynq"
 
 	"github.com/logproc/logproc/domain"
 	"github.com/logproc/logproc/domain/worker"
+	"github.com/logproc/logproc/domain/worker/asynqtest"
 )
 
 // followedUpload is an upload whose job was submitted as it began: its file
@@ -356,4 +361,94 @@ func TestAWorkerThatCannotFollowPutsOffAFollowedJob(t *testing.T) {
 	if err := h.ProcessTask(f.ctx, task(t, u.id)); err != nil || f.job(u.id).Status != domain.StatusCompleted {
 		t.Errorf("the job once its file is stored: %v, %s", err, f.job(u.id).Status)
 	}
+}
+
+// A task put off on its last attempt would be archived by asynq, and its
+// job lost: that attempt waits for the file to be stored and analyses it.
+// The task runs on a real asynq server with no retry left, on a worker
+// that cannot follow an upload, and the upload ends only once the worker
+// has logged that it waits.
+func TestALastAttemptWaitsForAnUploadItCannotFollow(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		ok   bool // the upload succeeds
+	}{{"stored", true}, {"upload failed", false}} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(t)
+			content := followedLog()
+			u := f.follow(content[:len(content)/2], 1000)
+			wholeOnly := struct{ domain.BlobStore }{f.blobs} // hides PutGrowing and OpenGrowing
+			var logged logBuffer
+			h := worker.NewHandler(f.store, wholeOnly, worker.NewEngine(nil), slog.New(slog.NewTextHandler(&logged, nil)))
+
+			rdb, queue := asynqtest.NewQueue(t)
+			srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{Queues: map[string]int{queue: 1}, Concurrency: 1,
+				LogLevel: asynq.FatalLevel, IsFailure: worker.IsFailure, RetryDelayFunc: worker.RetryDelay})
+			mux := asynq.NewServeMux()
+			mux.Handle(worker.TypeAnalyzeJob, h)
+			if err := srv.Start(mux); err != nil {
+				t.Fatal(err)
+			}
+			defer srv.Shutdown()
+			tk, _ := worker.NewAnalyzeJobTask(u.id, 0, queue)
+			info, err := asynq.NewClientFromRedisClient(rdb).Enqueue(tk, asynq.MaxRetry(0), asynq.Retention(time.Hour))
+			if err != nil {
+				t.Fatal(err)
+			}
+			inspector := asynq.NewInspectorFromRedisClient(rdb)
+			state := func() asynq.TaskState {
+				ti, err := inspector.GetTaskInfo(queue, info.ID)
+				if err != nil {
+					t.Fatalf("task %s: %v", info.ID, err)
+				}
+				return ti.State
+			}
+			for deadline := time.Now().Add(time.Minute); !strings.Contains(logged.String(), "waiting for its file"); time.Sleep(5 * time.Millisecond) {
+				if s := state(); s == asynq.TaskStateArchived || time.Now().After(deadline) {
+					t.Fatalf("the task is %s before its upload ended, want it waiting for the file", s)
+				}
+			}
+			if c.ok {
+				u.write(content[len(content)/2:])
+				u.end(nil)
+			} else {
+				u.end(errors.New("client went away"))
+			}
+			want := map[bool]domain.JobStatus{true: domain.StatusCompleted, false: domain.StatusFailed}[c.ok]
+			for deadline := time.Now().Add(time.Minute); f.job(u.id).Status != want; time.Sleep(10 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("job %s, task %s; want the job %s", f.job(u.id).Status, state(), want)
+				}
+			}
+			if j := f.job(u.id); c.ok && j.BytesRead != int64(len(content)) {
+				t.Errorf("bytes read = %d, want the whole file's %d", j.BytesRead, len(content))
+			}
+			for deadline := time.Now().Add(time.Minute); state() == asynq.TaskStateActive; time.Sleep(5 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatal("the task never ended")
+				}
+			}
+			if s := state(); s != asynq.TaskStateCompleted {
+				t.Errorf("task %s, want completed", s)
+			}
+		})
+	}
+}
+
+// logBuffer is a log's output that tests read while it is written.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

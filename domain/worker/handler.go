@@ -157,7 +157,7 @@ func (r *jobRun) do(ctx context.Context) error {
 	if err != nil || planned {
 		return err
 	}
-	release, err := r.followSlot()
+	release, err := r.followSlot(ctx)
 	if err != nil {
 		return err
 	}
