@@ -88,3 +88,21 @@ func peakRSS() float64 {
 	}
 	return 0
 }
+
+// stolen returns the time the hypervisor has taken from this machine's
+// CPUs, all together (the steal column of Linux's /proc/stat), or 0 where
+// it is not told: time this virtual machine wanted to run and did not.
+func stolen() time.Duration {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(data), "\n")
+	// cpu user nice system idle iowait irq softirq steal ...
+	f := strings.Fields(line)
+	if len(f) < 9 || f[0] != "cpu" {
+		return 0
+	}
+	steal, _ := strconv.ParseInt(f[8], 10, 64)
+	return time.Duration(steal) * clockTick
+}
