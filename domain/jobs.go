@@ -98,7 +98,8 @@ func (r *Jobs) Save(ctx context.Context, j *Job) error {
 // appended), it folds what was appended into the job as it was before the
 // command, and runs the command on the new state, which decides whether
 // anything is left to do; after a failed save it loads the job again. The
-// command's own error is returned as it is.
+// command's own error is returned as it is, with the job as it was before
+// the command.
 func (r *Jobs) Update(ctx context.Context, j *Job, command func(*Job) error) error {
 	for try := 1; ; try++ {
 		if j.stale {
@@ -108,7 +109,9 @@ func (r *Jobs) Update(ctx context.Context, j *Job, command func(*Job) error) err
 		}
 		before := j.clone()
 		if err := command(j); err != nil {
-			j.changes = nil
+			// A command that recorded events before it failed left them
+			// folded into the job: the job goes back to its stream's state.
+			*j = *before
 			return err
 		}
 		err := r.Save(ctx, j)

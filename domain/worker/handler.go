@@ -44,6 +44,9 @@ type Handler struct {
 	followers chan struct{}
 	// writers gives the tasks of one job here turns at appending.
 	writers jobWriters
+	// folds keeps the folds of the jobs this worker's tasks ended with
+	// (folds.go).
+	folds recentFolds
 }
 
 // SetFollowSlots bounds the tasks of this worker that follow an upload at
@@ -82,6 +85,11 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		Engine: h.analyzer.Version(), Part: payload.Part}, turn: h.writers.join(payload.JobID)}
 	defer h.writers.leave(payload.JobID, run.turn)
 	err = run.do(ctx)
+	if err == nil && run.job != nil && !run.job.Status.Terminal() {
+		// Every command of the run was saved: the next task of the job
+		// here folds on from where this one ended.
+		h.folds.keep(run.job)
+	}
 	log := h.log.With("job", payload.JobID, "attempt", run.attempt.Number)
 	if payload.Part > 0 {
 		log = log.With("part", payload.Part)
@@ -139,7 +147,12 @@ type jobRun struct {
 }
 
 func (r *jobRun) do(ctx context.Context) error {
+	kept := r.folds.take(r.id)
 	err := r.patiently(ctx, func() (err error) {
+		if kept != nil {
+			r.job = kept
+			return r.jobs.CatchUp(ctx, kept)
+		}
 		r.job, err = r.jobs.Load(ctx, r.id)
 		return err
 	})
