@@ -22,8 +22,9 @@ type source struct {
 // sniffBytes is how much decoded text the binary check looks at.
 const sniffBytes = 8 << 10
 
-// openSource detects gzip by its magic bytes, refuses other archives and
-// binary data, and returns the decoded text stream.
+// openSource detects gzip by its magic bytes, refuses other archives,
+// binary data and gzip that holds no text, and returns the decoded text
+// stream.
 func openSource(r io.Reader, maxRatio int) (*source, error) {
 	raw := &countingReader{r: r}
 	buf := bufio.NewReaderSize(raw, 64<<10)
@@ -43,7 +44,16 @@ func openSource(r io.Reader, maxRatio int) (*source, error) {
 		return nil, refuse(reason)
 	}
 	src.text = text
-	return src, refuseBinary(text)
+	if err := refuseBinary(text); err != nil {
+		return src, err
+	}
+	if _, err := text.Peek(1); src.isGzip && errors.Is(err, io.EOF) {
+		// Analyze would cut no chunk of it, and read none of the bytes
+		// the file holds: a job of it could not tell it from a read of
+		// the file that returned nothing.
+		return src, refuse("the gzip file holds no text once decompressed: there is no log in it to analyse")
+	}
+	return src, nil
 }
 
 // Sniff tells from the first bytes of a file (up to 8 KiB) whether the

@@ -29,6 +29,7 @@ func TestAnalyzeRefusesInput(t *testing.T) {
 		{"utf16", "\xff\xfeh\x00e\x00l\x00l\x00o\x00", "UTF-16"},
 		{"zip", zipped.String(), "zip"},
 		{"corrupt gzip", "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xffnot deflate data at all", "gzip"},
+		{"gzip of nothing", string(gzipped(t, func(io.Writer) {})), "no text"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
