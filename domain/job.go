@@ -99,7 +99,9 @@ type Job struct {
 // its chunks' counts and what else the chunks tell.
 type Progress struct {
 	events.Counts
-	Chunks      int
+	Chunks int
+	// BytesRead is how far into the stored file the chunks have read, the
+	// parts' sum for a job in parts (see LinesParsed.BytesRead).
 	BytesRead   int64
 	Errors      int64
 	ErrorGroups int64

@@ -23,7 +23,7 @@ func TestACloneSharesNothingAFoldChanges(t *testing.T) {
 	store := memory.New()
 	jobs := NewJobs(store)
 	id := uuid.New()
-	j, err := Submit(id, Upload{Owner: "alice", FileName: "app.log", Blob: Blob{Key: BlobKey(id, at), Size: 4000, SHA256: "ab"}}, at)
+	j, err := Submit(id, Upload{Owner: "alice", FileName: "app.log", Blob: Blob{Key: BlobKey(id, at), Size: 300, SHA256: "ab"}}, at)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +39,8 @@ func TestACloneSharesNothingAFoldChanges(t *testing.T) {
 				FirstLine: int64(part*1000 + n*10 + 5), LastLine: int64(part*1000 + n*10 + 5), FirstTime: &minute, LastTime: &minute}},
 		}
 	}
-	plan := []events.PartPlan{{Part: 1, Length: 2000, FirstLine: 1}, {Part: 2, Offset: 2000, Length: 2000, FirstLine: 1001}}
+	// Each chunk reads 100 bytes: part 1 is read in two, part 2 in one.
+	plan := []events.PartPlan{{Part: 1, Length: 200, FirstLine: 1}, {Part: 2, Offset: 200, Length: 100, FirstLine: 1001}}
 	steps := []func(*Job) error{
 		func(j *Job) error { return j.Start(a, at) },
 		func(j *Job) error { return j.Plan(a, plan, at) },

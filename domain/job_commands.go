@@ -227,8 +227,10 @@ func (j *Job) RecordChunk(a Attempt, c Chunk, at time.Time) error {
 
 // Complete records that every chunk of the job was analysed: chunks is how
 // many the attempt's analysis cut, took how long it ran. It returns an error
-// when the job holds another number of chunks, ErrJobFinished for a finished
-// job and ECONFLICT when the attempt's engine cannot resume it.
+// when the job holds another number of chunks, EINTERNAL when a job analysed
+// whole was not read exactly to its file's last byte (see notReadWhole),
+// ErrJobFinished for a finished job and ECONFLICT when the attempt's engine
+// cannot resume it.
 func (j *Job) Complete(a Attempt, chunks int, took time.Duration, at time.Time) error {
 	if err := j.checkAttempt(a); err != nil {
 		return err
@@ -236,20 +238,35 @@ func (j *Job) Complete(a Attempt, chunks int, took time.Duration, at time.Time) 
 	switch {
 	case j.Uploading():
 		return ErrUploading
-	case j.Following && !j.Planned() && j.BytesRead != j.Size:
-		// A file read while it grew must have been read to its end: a
-		// reader that took a pause in the upload for the end would leave
-		// the job short, and the next attempt reads it again.
-		return fmt.Errorf("job %s: the analysis read %d bytes of a file of %d", j.ID, j.BytesRead, j.Size)
 	case j.Planned() && !j.Merged:
 		return fmt.Errorf("job %s: its parts' groups are not joined yet", j.ID)
 	case chunks != j.Chunks:
 		return fmt.Errorf("job %s: the analysis cut %d chunks, but %d are recorded", j.ID, chunks, j.Chunks)
+	case !j.Planned() && j.BytesRead != j.Size:
+		// A blob store that ended a read early without an error, an
+		// engine that stopped early, or a reader of a followed upload
+		// that took a pause in it for its end would leave the job short.
+		// The parts of a planned job are each checked (CompletePart).
+		return notReadWhole("file", j.BytesRead, j.Size)
 	}
 	return j.record(events.DeterministicID(j.stream(), events.TypeJobCompleted), &events.JobCompleted{
 		Chunks: j.Chunks, Lines: j.Lines, Entries: j.Entries, Bytes: j.Bytes,
 		DurationMS: took.Milliseconds(), AnalyzerVersion: a.Engine, At: at.UTC(),
 	}, j.metadata(a), at)
+}
+
+// notReadWhole is the error of an analysis that read other than the size
+// bytes of what it analysed, a file or a part: counts that miss part of the
+// file, or go past its end, must not complete a job. The bytes
+// compare like with like for any file: the engine reports how far into the
+// stored bytes it has read (for gzip, the compressed offset it reached, the
+// whole compressed file at its end; it refuses a gzip file that holds no
+// text, of which it would cut no chunk), and a stored file is never empty.
+// The code is EINTERNAL, so the attempt is retried (a short read may not
+// recur) and a failure that lasts ends the job with this message.
+func notReadWhole(what string, read, size int64) error {
+	return Errorf(EINTERNAL, "the analysis did not read the whole %s: it read %d bytes where the %s holds %d",
+		what, read, what, size)
 }
 
 // Fail records that an attempt's failure ends the job: the cause cannot be

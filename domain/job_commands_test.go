@@ -23,15 +23,22 @@ var (
 	engine = domain.Attempt{Number: 1, Worker: "host:1", Engine: "2.0.0"}
 )
 
-// submitted saves a new job in a memory store and returns the store's jobs
-// and the job's id.
+// submitted saves a new job of a file of two chunks (100 bytes) in a memory
+// store and returns the store's jobs and the job's id.
 func submitted(t *testing.T) (*domain.Jobs, *memory.Store, uuid.UUID) {
+	t.Helper()
+	return submittedOfSize(t, 100)
+}
+
+// submittedOfSize is submitted with a file of size bytes: each chunk reads
+// 50.
+func submittedOfSize(t *testing.T, size int64) (*domain.Jobs, *memory.Store, uuid.UUID) {
 	t.Helper()
 	store := memory.New()
 	jobs := domain.NewJobs(store)
 	id := uuid.New()
 	j, err := domain.Submit(id, domain.Upload{Owner: "alice", FileName: "logs/app.log", RequestID: "req-1",
-		Blob: domain.Blob{Key: domain.BlobKey(id, at), Size: 100, SHA256: "ab"}}, at)
+		Blob: domain.Blob{Key: domain.BlobKey(id, at), Size: size, SHA256: "ab"}}, at)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +71,7 @@ func history(t *testing.T, store events.Store, id uuid.UUID) string {
 	return strings.Join(types, " ")
 }
 
-// chunk is the n-th chunk of a file: ten lines, one error.
+// chunk is the n-th chunk of a file: ten lines of 50 bytes, one error.
 func chunk(n int) domain.Chunk {
 	return domain.Chunk{
 		Lines: events.LinesParsed{Chunk: n, FirstLine: int64(n)*10 + 1, LastLine: int64(n)*10 + 10,
@@ -229,6 +236,50 @@ func TestCommandsRefuseWhatTheStateForbids(t *testing.T) {
 	}
 }
 
+// A job analysed whole completes only when its chunks read its file to the
+// last byte and no further, whatever the file: a read that ended early
+// without an error, or counts past the file's end, would be a silent
+// miscount. The attempt is retried, and a failure that lasts tells the
+// job's owner what went wrong.
+func TestACompletionMustHaveReadTheWholeFile(t *testing.T) {
+	cases := []struct {
+		name   string
+		size   int64
+		chunks int // each reads 50 bytes
+		reason string
+	}{
+		{"short of the end", 120, 2, "gave up after 6 attempts: the analysis did not read the whole file: it read 100 bytes where the file holds 120"},
+		{"past the end", 80, 2, "gave up after 6 attempts: the analysis did not read the whole file: it read 100 bytes where the file holds 80"},
+		{"nothing of it", 30, 0, "gave up after 6 attempts: the analysis did not read the whole file: it read 0 bytes where the file holds 30"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			jobs, _, id := submittedOfSize(t, c.size)
+			j := load(t, jobs, id)
+			for n := range c.chunks {
+				if err := jobs.Update(ctx, j, func(j *domain.Job) error { return j.RecordChunk(engine, chunk(n), at) }); err != nil {
+					t.Fatal(err)
+				}
+			}
+			before := j.Version
+			err := jobs.Update(ctx, j, func(j *domain.Job) error { return j.Complete(engine, c.chunks, 0, at) })
+			if domain.ErrorCode(err) != domain.EINTERNAL || domain.Permanent(err) {
+				t.Fatalf("completion: err = %v, want EINTERNAL, which is retried", err)
+			}
+			if after := load(t, jobs, id).Version; after != before {
+				t.Errorf("a refused completion moved the stream from version %d to %d", before, after)
+			}
+			last := domain.Attempt{Number: domain.MaxAttempts, Worker: "host:1", Engine: engine.Engine}
+			if err := jobs.Update(ctx, j, func(j *domain.Job) error { return j.Fail(last, err, true, at) }); err != nil {
+				t.Fatal(err)
+			}
+			if got := load(t, jobs, id); got.FailureReason != c.reason || got.FailureCode != domain.EINTERNAL {
+				t.Errorf("failure = %q (%s), want %q", got.FailureReason, got.FailureCode, c.reason)
+			}
+		})
+	}
+}
+
 func TestCanResume(t *testing.T) {
 	jobs, _, id := submitted(t)
 	j := load(t, jobs, id)
@@ -335,7 +386,7 @@ func TestChunkEventsAreBounded(t *testing.T) {
 // workers hold the same job; what the second decides on a stale view is
 // decided again on the stream as it is.
 func TestUpdateDecidesAgainWhenTheStreamMoved(t *testing.T) {
-	jobs, store, id := submitted(t)
+	jobs, store, id := submittedOfSize(t, 50) // one chunk
 	a, b := load(t, jobs, id), load(t, jobs, id)
 	twin := domain.Attempt{Number: 1, Worker: "host:2", Engine: "2.0.0"}
 	run := func(j *domain.Job, who domain.Attempt, cmd func(*domain.Job) error) {
@@ -373,7 +424,7 @@ func TestUpdateDecidesAgainWhenTheStreamMoved(t *testing.T) {
 // events at other versions than the job counted: the save succeeds as a
 // repeat, and the next command decides on the stream as it is.
 func TestARepeatOfEventsATwinStoredElsewhereReloads(t *testing.T) {
-	jobs, store, id := submitted(t)
+	jobs, store, id := submittedOfSize(t, 50) // one chunk
 	a, b := load(t, jobs, id), load(t, jobs, id)
 	if err := jobs.Update(ctx, b, func(j *domain.Job) error { return j.Start(engine, at) }); err != nil {
 		t.Fatal(err)

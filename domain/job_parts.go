@@ -59,9 +59,10 @@ func (j *Job) PartsLeft() []int {
 }
 
 // Plan records that the job is analysed in the given parts (numbered from
-// 1 in file order). A job already planned is left as it is; a job whose
-// chunks were recorded whole goes on whole (ECONFLICT). It returns
-// ErrJobFinished for a finished job.
+// 1 in file order), which must cut the whole file (CheckPlan; EINTERNAL
+// otherwise). A job already planned is left as it is; a job whose chunks
+// were recorded whole goes on whole (ECONFLICT). It returns ErrJobFinished
+// for a finished job.
 func (j *Job) Plan(a Attempt, parts []events.PartPlan, at time.Time) error {
 	if err := j.checkAttempt(a); err != nil || j.Planned() {
 		return err
@@ -72,13 +73,11 @@ func (j *Job) Plan(a Attempt, parts []events.PartPlan, at time.Time) error {
 	case j.Uploading():
 		return fmt.Errorf("job %s: its file is still arriving, so it cannot be cut into parts", j.ID)
 	}
-	if len(parts) < 2 {
-		return fmt.Errorf("job %s: a plan needs two parts or more, not %d", j.ID, len(parts))
-	}
-	for i, p := range parts {
-		if p.Part != i+1 {
-			return fmt.Errorf("job %s: part %d of the plan is numbered %d", j.ID, i+1, p.Part)
-		}
+	if err := CheckPlan(parts, j.Size); err != nil {
+		// Each part is read to its own end (CompletePart), so parts that
+		// do not cut the whole file, as a plan made of a short read would,
+		// leave the job short however well each is read.
+		return Wrap(fmt.Errorf("job %s: %w", j.ID, err), EINTERNAL, "the file's parts as planned do not hold the whole file")
 	}
 	return j.record(events.DeterministicID(j.stream(), events.TypeJobPlanned), &events.JobPlanned{Parts: parts},
 		j.metadata(a), at)
@@ -103,8 +102,10 @@ var ErrPartDone = errors.New("part already completed")
 
 // CompletePart records that every chunk of the attempt's part was analysed:
 // chunks is how many the part's analysis cut. IPs and templates are the
-// part's, for JoinGroups. It returns ErrPartDone for a part completed
-// before, and ErrJobFinished for a finished job.
+// part's, for JoinGroups. It returns an error when the part holds another
+// number of chunks, EINTERNAL when the part was not read exactly to its
+// last byte, ErrPartDone for a part completed before, and ErrJobFinished
+// for a finished job.
 func (j *Job) CompletePart(a Attempt, chunks int, result PartResult, at time.Time) error {
 	if err := j.checkAttempt(a); err != nil {
 		return err
@@ -113,8 +114,12 @@ func (j *Job) CompletePart(a Attempt, chunks int, result PartResult, at time.Tim
 	if err != nil {
 		return err
 	}
-	if chunks != p.Chunks {
+	switch {
+	case chunks != p.Chunks:
 		return fmt.Errorf("job %s: part %d's analysis cut %d chunks, but %d are recorded", j.ID, a.Part, chunks, p.Chunks)
+	case p.BytesRead != p.Length:
+		// A part's chunks count the bytes read from the part's start.
+		return notReadWhole("part", p.BytesRead, p.Length)
 	}
 	return j.record(events.DeterministicID(j.stream(), fmt.Sprintf("part-%d/%s", a.Part, events.TypePartCompleted)),
 		&events.PartCompleted{Part: a.Part, Chunks: chunks, Lines: result.Lines, Entries: result.Entries,

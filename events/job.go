@@ -111,7 +111,8 @@ type LinesParsed struct {
 	LastLine  int64 `json:"last_line"`
 	Counts
 	// BytesRead is how far into the stored file (compressed or not) the job
-	// has read after this chunk.
+	// has read after this chunk; for a chunk of a part, how far into the
+	// part. The last chunk's is the file's or the part's size.
 	BytesRead      int64            `json:"bytes_read"`
 	Format         string           `json:"format,omitempty"`
 	MinTime        *time.Time       `json:"min_time,omitempty"`

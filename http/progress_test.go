@@ -121,9 +121,14 @@ func (e *env) work(id uuid.UUID, commands ...func(*domain.Job) error) {
 
 var attempt = domain.Attempt{Number: 1, Worker: "test", Engine: "2.0.0"}
 
+// twoChunks is a file that chunkOf(0) and chunkOf(1) read whole: ten lines
+// of ten bytes each.
+var twoChunks = []byte(strings.Repeat("boom 1234\n", 20))
+
+// chunkOf is the n-th chunk of twoChunks.
 func chunkOf(n int) domain.Chunk {
 	return domain.Chunk{Lines: events.LinesParsed{Chunk: n, FirstLine: int64(n)*10 + 1, LastLine: int64(n)*10 + 10,
-		BytesRead: int64(n+1) * 3, Counts: events.Counts{Lines: 10, Entries: 10, Bytes: 100,
+		BytesRead: int64(n+1) * 100, Counts: events.Counts{Lines: 10, Entries: 10, Bytes: 100,
 			Levels: map[string]int64{"INFO": 9, "ERROR": 1}}},
 		Errors: []events.ErrorGroup{{ID: "E1", Template: "boom", Level: "ERROR", Count: 1, Sample: "boom"}}}
 }
@@ -131,7 +136,7 @@ func chunkOf(n int) domain.Chunk {
 func TestProgressStreamFollowsAJobToItsEnd(t *testing.T) {
 	e := newEnv(t, "")
 	alice := e.token("alice", "")
-	_, body := e.upload(alice, "a.log", []byte("x\n"))
+	_, body := e.upload(alice, "a.log", twoChunks)
 	id := uuid.MustParse(body["job_id"].(string))
 	e.projected(id, 1)
 	s, status := e.openProgress(id.String(), alice, "")
@@ -179,7 +184,7 @@ func TestProgressStreamFollowsAJobToItsEnd(t *testing.T) {
 func TestProgressStreamResumesAfterLastEventID(t *testing.T) {
 	e := newEnv(t, "")
 	alice := e.token("alice", "")
-	_, body := e.upload(alice, "a.log", []byte("x\n"))
+	_, body := e.upload(alice, "a.log", twoChunks)
 	id := uuid.MustParse(body["job_id"].(string))
 	e.work(id, func(j *domain.Job) error { return j.Start(attempt, time.Now()) })
 	e.projected(id, 2)
