@@ -82,6 +82,11 @@ type Job struct {
 	Merged bool
 	// wholeAttempts counts the attempts at the job itself, not at a part.
 	wholeAttempts int
+	// lastLine is the last line of the last chunk recorded of a job
+	// analysed whole, partLastLines of each part's (RecordChunk compares a
+	// repeat of that chunk with it).
+	lastLine      int64
+	partLastLines map[int]int64
 
 	dirtyGroups   map[string]bool
 	removedGroups map[string]bool
@@ -258,6 +263,7 @@ func (j *Job) linesParsed(e *events.LinesParsed) {
 	} else {
 		p.Chunks = max(p.Chunks, e.Chunk+1)
 		p.BytesRead = max(p.BytesRead, e.BytesRead)
+		j.lastLine = max(j.lastLine, e.LastLine)
 	}
 	p.Counts.Add(e.Counts)
 	if !j.Merged {

@@ -198,6 +198,7 @@ func (j *Job) RecordChunk(a Attempt, c Chunk, at time.Time) error {
 		return err
 	}
 	n, next, key := c.Lines.Chunk, j.Chunks, fmt.Sprintf("chunk-%d/", c.Lines.Chunk)
+	last := j.lastLine
 	if c.Lines.Part != a.Part {
 		return fmt.Errorf("job %s: an attempt at part %d records a chunk of part %d", j.ID, a.Part, c.Lines.Part)
 	}
@@ -206,9 +207,11 @@ func (j *Job) RecordChunk(a Attempt, c Chunk, at time.Time) error {
 		if err != nil {
 			return err
 		}
-		next, key = p.Chunks, fmt.Sprintf("part-%d/chunk-%d/", a.Part, n)
+		next, key, last = p.Chunks, fmt.Sprintf("part-%d/chunk-%d/", a.Part, n), j.partLastLines[a.Part]
 	}
 	switch {
+	case n == next-1 && last > 0 && c.Lines.LastLine != last:
+		return cutOtherwise(n, last, c.Lines.LastLine)
 	case n < next:
 		return nil
 	case n > next:
@@ -223,6 +226,20 @@ func (j *Job) RecordChunk(a Attempt, c Chunk, at time.Time) error {
 	}
 	return j.record(events.DeterministicID(j.stream(), key+events.TypeErrorsDetected),
 		&events.ErrorsDetected{Part: a.Part, Chunk: n, Groups: capGroups(c.Errors)}, md, at)
+}
+
+// cutOtherwise refuses the repeat of a job's last recorded chunk that ends
+// at another line than the chunk recorded: an attempt whose read of the file
+// ended early (a short read that looked like the file's end) recorded its
+// last chunk short, and skipping the whole chunk now, as a repeat, would lose
+// the lines between the two ends without a trace. Chunks before the last
+// end where a chunk's line count puts them, whatever the read, so only the
+// last can differ; its line is compared, not its bytes, since where a
+// chunk of a gzip file ends in the compressed bytes depends on the reads.
+// The stream cannot be mended, so the job fails.
+func cutOtherwise(chunk int, recorded, now int64) error {
+	return Errorf(ECONFLICT, "the file read differently on a retry: chunk %d was recorded ending at line %d, "+
+		"and now ends at line %d; upload the file again", chunk, recorded, now)
 }
 
 // Complete records that every chunk of the job was analysed: chunks is how

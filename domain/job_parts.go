@@ -194,6 +194,10 @@ func (j *Job) partChunk(e *events.LinesParsed) {
 	}
 	p.Chunks = max(p.Chunks, e.Chunk+1)
 	p.BytesRead = max(p.BytesRead, e.BytesRead)
+	if j.partLastLines == nil {
+		j.partLastLines = map[int]int64{}
+	}
+	j.partLastLines[e.Part] = max(j.partLastLines[e.Part], e.LastLine)
 	j.Chunks, j.BytesRead = 0, 0
 	for _, q := range j.Parts {
 		j.Chunks += q.Chunks
