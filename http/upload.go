@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"mime/multipart"
 	"net/http"
 	"strings"
 	"time"
@@ -56,7 +55,7 @@ func (s *Server) acceptUpload(w http.ResponseWriter, r *http.Request) (*domain.J
 	if r.ContentLength > s.MaxUploadBytes+multipartSlack {
 		return nil, tooLarge(s.MaxUploadBytes)
 	}
-	r.Body = bufferedBody(http.MaxBytesReader(w, s.paced(w, r), s.MaxUploadBytes+multipartSlack))
+	r.Body = http.MaxBytesReader(w, s.paced(w, r), s.MaxUploadBytes+multipartSlack)
 	file, err := s.openUpload(r)
 	if err == nil {
 		err = domain.CheckFileName(file.name)
@@ -82,18 +81,10 @@ func (s *Server) acceptUpload(w http.ResponseWriter, r *http.Request) (*domain.J
 	return job, nil
 }
 
-// uploadBuffer is the size of the reads of an upload's body. The server and
-// the multipart reader read 4 KiB at a time, one system call each; a file
-// of 100 MB then costs 25,000 reads.
+// uploadBuffer is the size of the reads of an upload's body, raw or a
+// form (upload_form.go). The server reads 4 KiB at a time otherwise, one
+// system call each: a file of 100 MB would cost 25,000 reads.
 const uploadBuffer = 1 << 20
-
-// bufferedBody reads body in reads of uploadBuffer.
-func bufferedBody(body io.ReadCloser) io.ReadCloser {
-	return struct {
-		io.Reader
-		io.Closer
-	}{bufio.NewReaderSize(body, uploadBuffer), body}
-}
 
 // upload is the file of an upload request, not yet read.
 type upload struct {
@@ -102,7 +93,7 @@ type upload struct {
 	body        io.Reader
 	// parts reads the multipart parts after the file's; nil for a raw
 	// body.
-	parts *multipart.Reader
+	parts *formReader
 }
 
 // uploadError answers a failed upload. A body that stalled is not read
@@ -150,7 +141,7 @@ func (s *Server) openUpload(r *http.Request) (*upload, error) {
 	if !strings.HasPrefix(mediaType, "multipart/") {
 		return rawUpload(r)
 	}
-	mr, err := r.MultipartReader()
+	mr, err := formReaderOf(r)
 	if err != nil {
 		return nil, domain.Wrap(err, domain.EINVALID, "malformed multipart body: "+err.Error())
 	}
@@ -174,7 +165,7 @@ func rawUpload(r *http.Request) (*upload, error) {
 		return nil, domain.Errorf(domain.EINVALID,
 			`send the log as multipart/form-data with a part "file", or as a raw body with ?filename=NAME`)
 	}
-	return &upload{name: name, contentType: r.Header.Get("Content-Type"), body: r.Body}, nil
+	return &upload{name: name, contentType: r.Header.Get("Content-Type"), body: bufio.NewReaderSize(r.Body, uploadBuffer)}, nil
 }
 
 // storeUpload streams the file to the blob store under key, planning a

@@ -70,6 +70,13 @@ func TestStalledUploadBodiesAreCutOff(t *testing.T) {
 	if resp.StatusCode != http.StatusRequestTimeout {
 		t.Errorf("trickling body = %d %s, want 408", resp.StatusCode, body)
 	}
+	// A form that stalls in its file part.
+	form := "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.log\"\r\n\r\n" + strings.Repeat("x", 100) + "\n"
+	formHead := strings.Replace(strings.Replace(head(10000), "?filename=a.log", "", 1), "text/plain", "multipart/form-data; boundary=b", 1)
+	resp, body = rawRequest(t, ts.URL, formHead+form, nil, 0)
+	if resp.StatusCode != http.StatusRequestTimeout || !strings.Contains(body, `"timeout"`) || !resp.Close {
+		t.Errorf("idle form = %d %s (close %v), want 408 timeout and the connection closed", resp.StatusCode, body, resp.Close)
+	}
 	if files := e.blobFiles(); len(files) != 0 {
 		t.Errorf("stalled uploads left files behind: %v", files)
 	}

@@ -75,6 +75,9 @@ func TestUploadRejectsBadInputAndKeepsNothing(t *testing.T) {
 	wrongField, wrongFieldCT := multipartWith("upload", "a.log", []byte("hello\n"))
 	cut, cutCT := multipartWith("file", "a.log", bytes.Repeat([]byte("line\n"), 1000))
 	cutBody := bytes.NewReader(cut.Bytes()[:cut.Len()/2])
+	unclosed, unclosedCT := multipartWith("file", "a.log", []byte("hello\n"))
+	unclosedBody := bytes.NewReader(bytes.TrimSuffix(unclosed.Bytes(), []byte("--\r\n")))
+	bigForm, bigFormCT := multipartWith("file", "a.log", bytes.Repeat([]byte("a\n"), 40<<10))
 	// RFC 2231 lets a part's header carry any bytes in its file name.
 	crlfPart := bytes.NewBufferString("--b\r\nContent-Disposition: form-data; name=\"file\"; " +
 		"filename*=UTF-8''a%0D%0AINJECTED.log\r\n\r\nhello\n\r\n--b--\r\n")
@@ -90,6 +93,8 @@ func TestUploadRejectsBadInputAndKeepsNothing(t *testing.T) {
 	}{
 		{"no file part", "/api/upload-logs", bytes.NewReader(wrongField.Bytes()), wrongFieldCT, 400, "invalid", `"file"`},
 		{"truncated multipart", "/api/upload-logs", cutBody, cutCT, 400, "invalid", "ended early"},
+		{"no closing boundary", "/api/upload-logs", unclosedBody, unclosedCT, 400, "invalid", "closing boundary"},
+		{"form too large", "/api/upload-logs", bytes.NewReader(bigForm.Bytes()), bigFormCT, 413, "too_large", "MAX_UPLOAD_BYTES"},
 		{"no boundary", "/api/upload-logs", bytes.NewReader([]byte("x")), "multipart/form-data", 400, "invalid", "multipart"},
 		{"raw without name", "/api/upload-logs", bytes.NewReader([]byte("a\n")), "text/plain", 400, "invalid", "?filename="},
 		{"empty raw", "/api/upload-logs?filename=a.log", bytes.NewReader(nil), "text/plain", 400, "invalid", "empty"},
