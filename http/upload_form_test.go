@@ -348,6 +348,24 @@ func TestFormReaderReadsTheFileInLargeReads(t *testing.T) {
 	}
 }
 
+// TestScanHoldsBackAPossibleBoundaryStart: what could begin a boundary at
+// the end of the buffer waits for the next read; the rest is body.
+func TestScanHoldsBackAPossibleBoundaryStart(t *testing.T) {
+	nlDashBoundary := []byte("\r\n--boundary")
+	for buf, want := range map[string]int{
+		"abc\r\n--boundar":  3,
+		"abc\r\n--boundary": 3,
+		"abc\r\n-":          3,
+		"abc\r":             3,
+		"abc\r\n--boundarx": 15,
+		"a\rbc":             4,
+	} {
+		if n, err := scanUntilBoundary([]byte(buf), nlDashBoundary[2:], nlDashBoundary, 1, nil); n != want || err != nil {
+			t.Errorf("scan of %q = %d, %v; want %d bytes of body", buf, n, err, want)
+		}
+	}
+}
+
 // TestFormPartReturnsItsLastBytesWithEOF as multipart.Part does when its
 // boundary is in the buffer: a quoted-printable decoder reading it then
 // sees its end as it would with mime/multipart.
