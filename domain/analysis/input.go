@@ -56,6 +56,17 @@ func openSource(r io.Reader, maxRatio int) (*source, error) {
 	return src, nil
 }
 
+// openPartSource returns the text of a part of a file whose head was read
+// as text. Nothing is sniffed at the part's start: its bytes are lines of
+// that text, which may begin with what some file type's magic bytes are
+// ("BZh", "%PDF-", even gzip's) or hold bytes the binary check refuses,
+// and a single pass over the whole file reads them as lines.
+func openPartSource(r io.Reader) *source {
+	raw := &countingReader{r: r}
+	buf := bufio.NewReaderSize(raw, 64<<10)
+	return &source{raw: raw, buf: buf, text: buf}
+}
+
 // Sniff tells from the first bytes of a file (up to 8 KiB) whether the
 // engine can read it: it returns an *InputError that says why not for an
 // archive, an image or executable, UTF-16 or other binary data, and nil for

@@ -30,10 +30,7 @@ func AnalyzePart(ctx context.Context, head, body io.Reader, part Part, opts Opti
 	if hrd.src.isGzip {
 		return nil, refuse("a gzip-compressed file is analysed whole, not in parts")
 	}
-	src, err := openSource(body, opts.MaxGzipRatio)
-	if err != nil {
-		return nil, err
-	}
+	src := openPartSource(body)
 	rd := &reading{src: src, lines: newLineReader(src.text, opts.MaxLineBytes), format: hrd.format}
 	a := newAnalyzer(opts, rd, emit)
 	a.lineNo, a.p.lineNo = part.FirstLine-1, part.FirstLine-1

@@ -391,3 +391,47 @@ func TestPlanWithoutTheSizeIsThePlanForTheSize(t *testing.T) {
 		}
 	}
 }
+
+// A part of a text file is read as the lines it holds, whatever its first
+// bytes look like: a part that starts with a line beginning as a bzip2
+// archive, a PDF, a GIF or gzip does, or with bytes the binary check of a
+// file's head refuses, is analysed, every line of it counted.
+func TestAPartIsNotSniffedForAFileType(t *testing.T) {
+	for _, start := range []string{"BZh91AY&SY restored\n", "%PDF-1.4 attached\n", "GIF89a thumbnail\n",
+		"\x1f\x8b\x08 stray bytes\n", "\x00\x00\x00\x00\x00\x00\x00\x00 nul run\n"} {
+		t.Run(strconv.Quote(start[:4]), func(t *testing.T) {
+			var buf bytes.Buffer
+			gen := newLogGenerator(11)
+			for range 3 {
+				if err := gen.writeLines(&buf, 3000); err != nil {
+					t.Fatal(err)
+				}
+				buf.WriteString(start)
+			}
+			data := buf.Bytes()
+			opts := DefaultOptions()
+			opts.ChunkLines = 1000
+			// A part from each odd line to the end of the file.
+			for off, line := 0, int64(1); ; {
+				i := bytes.Index(data[off:], []byte(start))
+				if i < 0 {
+					break
+				}
+				line += int64(bytes.Count(data[off:off+i], []byte("\n")))
+				off += i
+				p := Part{Offset: int64(off), Length: int64(len(data) - off), FirstLine: line}
+				body := data[off:]
+				var lines int64
+				_, err := AnalyzePart(context.Background(), bytes.NewReader(data), bytes.NewReader(body), p, opts,
+					func(c *Chunk) error { lines += c.Lines; return nil })
+				if err != nil {
+					t.Errorf("the part from line %d, starting with %q: %v", line, start, err)
+				} else if want := int64(bytes.Count(body, []byte("\n"))); lines != want {
+					t.Errorf("the part from line %d counted %d lines, want %d", line, lines, want)
+				}
+				off += len(start)
+				line++
+			}
+		})
+	}
+}
