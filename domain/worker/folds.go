@@ -71,10 +71,3 @@ func (f *recentFolds) forget(id uuid.UUID) {
 		}
 	}
 }
-
-// len reports how many folds are kept.
-func (f *recentFolds) len() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return len(f.jobs)
-}

@@ -36,7 +36,7 @@ func TestRecentFoldsKeepTheLatestOfTheLastJobs(t *testing.T) {
 		ids[i] = uuid.New()
 		f.keep(fold(ids[i], 1))
 	}
-	if n := f.len(); n != keptFolds {
+	if n := len(f.jobs); n != keptFolds {
 		t.Errorf("kept %d folds, want %d", n, keptFolds)
 	}
 	if j := f.take(ids[0]); j != nil {

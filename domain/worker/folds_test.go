@@ -5,7 +5,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/logproc/logproc/domain/worker"
 	"github.com/logproc/logproc/events"
 	"github.com/logproc/logproc/events/memory"
 )
@@ -29,13 +28,8 @@ func (s *readCountingStore) ReadStream(ctx context.Context, stream string, after
 // them, folds the job afresh. The job ends as a whole run does.
 func TestPartsOnOneWorkerFoldTheJobOnFromTheLastPart(t *testing.T) {
 	store := &readCountingStore{Store: memory.New()}
-	f := &partsFixture{fixture: newFixtureOn(t, store), queue: &partQueue{}}
-	engine := worker.NewEngine(nil)
-	content := partsLog()
-	whole, parted, parts, h := f.wholeAndPlanned(engine, content, 500)
-	if len(parts) < 4 {
-		t.Fatalf("planned parts %v; want 4 or more", parts)
-	}
+	pp := planOn(t, store)
+	f, engine, content, whole, parted, parts, h := pp.partsFixture, pp.engine, pp.content, pp.whole, pp.parted, pp.parts, pp.h
 	store.read.Store(0)
 	for _, p := range parts[:len(parts)-1] {
 		if err := h.ProcessTask(f.ctx, partTask(t, parted, p)); err != nil {

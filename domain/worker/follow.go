@@ -53,7 +53,8 @@ const followersBusyDelay = 2 * time.Second
 // file is stored needs none. On the task's last attempt nothing is put
 // off: asynq archives a task that ends in an error then, put off or not,
 // and the job would be lost with it. That attempt waits for the file to be
-// stored instead (awaitStored), holding its task slot meanwhile.
+// stored instead, for as long as its context lasts, holding its task slot
+// meanwhile.
 func (r *jobRun) followSlot(ctx context.Context) (release func(), err error) {
 	if !r.job.Uploading() {
 		return func() {}, nil
@@ -76,30 +77,7 @@ func (r *jobRun) followSlot(ctx context.Context) (release func(), err error) {
 	}
 	r.log.Info("last attempt of a job whose upload arrives, with no slot to follow it: waiting for its file",
 		"job", r.id)
-	return func() {}, r.awaitStored(ctx)
-}
-
-// storedPoll bounds the wait between two reads of the job's stream while
-// a last attempt waits for its file to be stored.
-const storedPoll = time.Second
-
-// awaitStored waits, for as long as ctx lasts, until the job's upload has
-// ended. It returns ErrJobFinished when the upload failed.
-func (r *jobRun) awaitStored(ctx context.Context) error {
-	for wait := 10 * time.Millisecond; r.job.Uploading(); wait = min(2*wait, storedPoll) {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(wait):
-		}
-		if err := r.patiently(ctx, func() error { return r.jobs.CatchUp(ctx, r.job) }); err != nil {
-			return err
-		}
-	}
-	if r.job.Status.Terminal() {
-		return domain.ErrJobFinished
-	}
-	return nil
+	return func() {}, r.waitForUpload(ctx, time.Time{}, time.Second)
 }
 
 // errUploadGone is what the owner of a job is told when its worker gave
@@ -129,8 +107,14 @@ func (r *jobRun) openWhole(ctx context.Context) (io.ReadCloser, error) {
 // returns ErrJobFinished when the upload failed instead, and
 // errUploadUnsettled when neither was recorded within UploadVerdictWait.
 func (r *jobRun) awaitUpload(ctx context.Context) error {
-	give := time.Now().Add(cmp.Or(r.VerdictWait, UploadVerdictWait))
-	for wait := time.Millisecond; ; wait = min(2*wait, verdictPoll) {
+	return r.waitForUpload(ctx, time.Now().Add(cmp.Or(r.VerdictWait, UploadVerdictWait)), verdictPoll)
+}
+
+// waitForUpload reads the job's stream, from 1 ms apart up to poll, until
+// its upload has ended: nil when it completed, ErrJobFinished when it
+// failed, errUploadUnsettled past give (never when give is zero).
+func (r *jobRun) waitForUpload(ctx context.Context, give time.Time, poll time.Duration) error {
+	for wait := time.Millisecond; ; wait = min(2*wait, poll) {
 		if err := r.patiently(ctx, func() error { return r.jobs.CatchUp(ctx, r.job) }); err != nil {
 			return err
 		}
@@ -139,7 +123,7 @@ func (r *jobRun) awaitUpload(ctx context.Context) error {
 			return domain.ErrJobFinished
 		case !r.job.Uploading():
 			return nil
-		case time.Now().After(give):
+		case !give.IsZero() && time.Now().After(give):
 			return errUploadUnsettled
 		}
 		select {

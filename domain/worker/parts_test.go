@@ -103,6 +103,29 @@ func (f *partsFixture) wholeAndPlanned(engine worker.Analyzer, content []byte, c
 	return whole, parted, f.queue.of(parted), h
 }
 
+// plannedParts is a job of partsLog in chunks of 500 lines, planned in four
+// parts or more on h, beside the same file analysed whole.
+type plannedParts struct {
+	*partsFixture
+	engine        worker.Analyzer
+	content       []byte
+	whole, parted uuid.UUID
+	parts         []int
+	h             *worker.Handler
+}
+
+// planOn plans plannedParts on a fixture whose event store is store.
+func planOn(t *testing.T, store events.Store) plannedParts {
+	t.Helper()
+	pp := plannedParts{partsFixture: &partsFixture{fixture: newFixtureOn(t, store), queue: &partQueue{}},
+		engine: worker.NewEngine(nil), content: partsLog()}
+	pp.whole, pp.parted, pp.parts, pp.h = pp.wholeAndPlanned(pp.engine, pp.content, 500)
+	if len(pp.parts) < 4 {
+		t.Fatalf("planned parts %v; want 4 or more", pp.parts)
+	}
+	return pp
+}
+
 func partTask(t *testing.T, id uuid.UUID, part int) *asynq.Task {
 	t.Helper()
 	tk, err := worker.NewAnalyzePartTask(id, part, 0, "q")

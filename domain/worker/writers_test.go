@@ -91,13 +91,8 @@ func (a stepParts) AnalyzePart(ctx context.Context, head, body io.Reader, p even
 // as a whole run does.
 func TestPartsOfAJobOnOneWorkerTakeTurnsAtAppending(t *testing.T) {
 	store := &conflictCountingStore{Store: memory.New()}
-	f := &partsFixture{fixture: newFixtureOn(t, store), queue: &partQueue{}}
-	engine := worker.NewEngine(nil)
-	content := partsLog()
-	whole, parted, parts, h := f.wholeAndPlanned(engine, content, 500)
-	if len(parts) < 4 {
-		t.Fatalf("planned parts %v; want 4 or more", parts)
-	}
+	pp := planOn(t, store)
+	f, engine, content, whole, parted, parts, h := pp.partsFixture, pp.engine, pp.content, pp.whole, pp.parted, pp.parts, pp.h
 	step := newBarrier(2)
 	stepped := f.partHandler(stepParts{Analyzer: engine, step: step})
 	run := func(ps []int) {
