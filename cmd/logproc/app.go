@@ -213,12 +213,11 @@ func (a *App) StartWork(ctx context.Context) error {
 		Concurrency:     a.Config.WorkerConcurrency,
 		Queues:          map[string]int{a.Config.Queue: 1},
 		ShutdownTimeout: a.Config.ShutdownTimeout,
-		// Look for new tasks twenty times a second when idle (asynq's
-		// default is once a second), so an upload starts within 50 ms: an
-		// idle worker's look costs Redis one script call; move tasks due
-		// for a retry every second (the default is 5 s), and retry the
-		// task of a dead worker at once.
-		TaskCheckInterval:        50 * time.Millisecond,
+		// Look for new tasks every WORKER_POLL_INTERVAL when idle (asynq's
+		// default is once a second): an idle worker's look costs Redis one
+		// script call; move tasks due for a retry every second (the default
+		// is 5 s), and retry the task of a dead worker at once.
+		TaskCheckInterval:        a.Config.WorkerPoll,
 		DelayedTaskCheckInterval: time.Second,
 		RetryDelayFunc:           worker.RetryDelay,
 		IsFailure:                worker.IsFailure,

@@ -37,6 +37,7 @@ type Config struct {
 	BlobGCEvery       time.Duration
 	MaxUploadBytes    int64
 	WorkerConcurrency int
+	WorkerPoll        time.Duration
 	PartBytes         int64
 	FollowBytes       int64
 	ChunkLines        int
@@ -54,6 +55,10 @@ type Config struct {
 // minPartBytes is the smallest PART_BYTES: smaller parts cost more in
 // tasks and events than they save.
 const minPartBytes = 64 << 10
+
+// minWorkerPoll and maxWorkerPoll bound WORKER_POLL_INTERVAL: asynq's own
+// default is a second.
+const minWorkerPoll, maxWorkerPoll = time.Millisecond, time.Second
 
 // minFollowBytes is the smallest FOLLOW_UPLOAD_BYTES: the rate an upload
 // keeps is judged on them.
@@ -120,6 +125,14 @@ var settings = []setting{
 		n, err := positiveInt("WORKER_CONCURRENCY", v)
 		c.WorkerConcurrency = int(n)
 		return err
+	}},
+	{"WORKER_POLL_INTERVAL", "20ms", "", "how often an idle worker process asks Redis for a task: a job waits for a worker half this to one and a half times this, and each idle process costs Redis one script call per look; 1ms to 1s (see Benchmarks)", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < minWorkerPoll || d > maxWorkerPoll {
+			return fmt.Errorf("WORKER_POLL_INTERVAL must be a duration from 1ms to 1s, such as 20ms, got %q", v)
+		}
+		c.WorkerPoll = d
+		return nil
 	}},
 	{"PART_BYTES", "67108864", "`67108864` (64 MiB)", "a plain-text file of twice this size or more is analysed in parts of about this size, each a task any worker takes; 65536 at least, or 0 to analyse every file whole (see Large files in parts)", func(c *Config, v string) (err error) {
 		c.PartBytes, err = offOrAtLeast("PART_BYTES", v, "every file whole", minPartBytes)

@@ -84,3 +84,18 @@ func TestBlobGCEvery(t *testing.T) {
 		}
 	}
 }
+
+func TestWorkerPollInterval(t *testing.T) {
+	for v, want := range map[string]time.Duration{"": 20 * time.Millisecond, "1ms": time.Millisecond, "250ms": 250 * time.Millisecond, "1s": time.Second} {
+		cfg, err := ConfigFrom(func(k string) string { return map[string]string{"WORKER_POLL_INTERVAL": v}[k] })
+		if err != nil || cfg.WorkerPoll != want {
+			t.Errorf("WORKER_POLL_INTERVAL=%q: %v, %v; want %v", v, cfg.WorkerPoll, err, want)
+		}
+	}
+	for _, v := range []string{"0", "20", "999us", "1001ms", "-5ms", "often"} {
+		_, err := ConfigFrom(func(k string) string { return map[string]string{"WORKER_POLL_INTERVAL": v}[k] })
+		if err == nil || !strings.Contains(err.Error(), `WORKER_POLL_INTERVAL must be a duration from 1ms to 1s, such as 20ms, got "`+v+`"`) {
+			t.Errorf("WORKER_POLL_INTERVAL=%q: %v, want an error saying what it takes", v, err)
+		}
+	}
+}
