@@ -42,18 +42,19 @@ func (c *chunkIPs) reset() {
 // the sorted distinct keys and their counts once a batch is full or the
 // counts are read.
 type v4Batches struct {
-	pend    []uint32
-	keys    []uint32 // sorted, distinct
-	counts  []int64
-	tmp     []uint32 // radix sort scratch
-	mkeys   []uint32 // merge scratch
-	mcounts []int64
+	pend   []uint32
+	keys   []uint32 // sorted, distinct
+	counts []int64
+	tmp    []uint32 // radix sort scratch
 }
 
 // v4Batch is how many addresses wait before they are counted: 256 KiB.
 const v4Batch = 1 << 16
 
 func (b *v4Batches) add(v uint32) {
+	if b.pend == nil {
+		b.pend = make([]uint32, 0, v4Batch)
+	}
 	b.pend = append(b.pend, v)
 	if len(b.pend) >= v4Batch {
 		b.flush()
@@ -76,34 +77,64 @@ func (b *v4Batches) reset() {
 	b.pend, b.keys, b.counts = b.pend[:0], b.keys[:0], b.counts[:0]
 }
 
-// flush sorts the pending addresses and merges their runs into the counts.
+// flush sorts the pending addresses and merges their runs into the counts,
+// in place from the back: the keys grow by the addresses they lacked, and
+// no second copy of them is made.
 func (b *v4Batches) flush() {
 	if len(b.pend) == 0 {
 		return
 	}
 	b.tmp = radixSort(b.pend, b.tmp)
-	mk, mc := b.mkeys[:0], b.mcounts[:0]
-	i := 0
-	for p := 0; p < len(b.pend); {
-		v, q := b.pend[p], p+1
-		for q < len(b.pend) && b.pend[q] == v {
-			q++
+	old := len(b.keys)
+	n := old + newKeys(b.keys, b.pend)
+	b.keys, b.counts = growTo(b.keys, n), growTo(b.counts, n)
+	i, w := old-1, n-1
+	for p := len(b.pend) - 1; p >= 0; {
+		v, q := b.pend[p], p-1
+		for q >= 0 && b.pend[q] == v {
+			q--
 		}
-		for i < len(b.keys) && b.keys[i] < v {
-			mk, mc = append(mk, b.keys[i]), append(mc, b.counts[i])
-			i++
+		for i >= 0 && b.keys[i] > v {
+			b.keys[w], b.counts[w] = b.keys[i], b.counts[i]
+			i, w = i-1, w-1
 		}
-		n := int64(q - p)
-		if i < len(b.keys) && b.keys[i] == v {
-			n += b.counts[i]
-			i++
+		c := int64(p - q)
+		if i >= 0 && b.keys[i] == v {
+			c += b.counts[i]
+			i--
 		}
-		mk, mc = append(mk, v), append(mc, n)
-		p = q
+		b.keys[w], b.counts[w] = v, c
+		w, p = w-1, q
 	}
-	mk, mc = append(mk, b.keys[i:]...), append(mc, b.counts[i:]...)
-	b.keys, b.mkeys, b.counts, b.mcounts = mk, b.keys, mc, b.counts
 	b.pend = b.pend[:0]
+}
+
+// growTo returns s lengthened to n, its capacity at least doubled when it
+// must grow: append's quarter steps would copy a large table many times.
+func growTo[T any](s []T, n int) []T {
+	if n > cap(s) {
+		grown := make([]T, len(s), max(n, 2*cap(s)))
+		copy(grown, s)
+		s = grown
+	}
+	return s[:n]
+}
+
+// newKeys returns how many distinct values of sorted pend sorted keys lacks.
+func newKeys(keys, pend []uint32) int {
+	n, i := 0, 0
+	for p, v := range pend {
+		if p > 0 && v == pend[p-1] {
+			continue
+		}
+		for i < len(keys) && keys[i] < v {
+			i++
+		}
+		if i == len(keys) || keys[i] != v {
+			n++
+		}
+	}
+	return n
 }
 
 // radixSort sorts a in place, a byte at a time from the lowest, with tmp
