@@ -34,6 +34,12 @@ type session struct {
 	// stepped says a step succeeded while the lock was held: the
 	// connection and the projector's dependencies worked.
 	stepped bool
+	// dropped is the live generation as of the last look for retired
+	// generations that found none left (0: look at the next step). Only
+	// the holder of the lock retires a generation, when a generation goes
+	// live or a building one is abandoned, so until then every step would
+	// find none and pay a transaction and a query for it.
+	dropped int
 }
 
 // readAhead is a batch read and decoded in the background.
@@ -109,6 +115,7 @@ func (s *session) step() (bool, error) {
 		// none may be left to finish it: build again at this version.
 		s.r.log.Info("dropping a generation an older release was building", "projection", s.p.Name(),
 			"generation", building.Generation, "version", building.Version)
+		s.dropped = 0
 		return true, abandonGeneration(s.ctx, s.conn, s.p, building.Generation)
 	}
 	if building == nil && live.Version < s.p.Version() {
@@ -127,7 +134,14 @@ func (s *session) step() (bool, error) {
 		// again at once in both cases.
 		return true, s.build(building)
 	}
-	return worked, dropRetired(s.ctx, s.conn, s.p)
+	if s.dropped == live.Generation {
+		return worked, nil
+	}
+	if err := dropRetired(s.ctx, s.conn, s.p); err != nil {
+		return worked, err
+	}
+	s.dropped = live.Generation
+	return worked, nil
 }
 
 // upgrade starts building a generation at the code's version beside the

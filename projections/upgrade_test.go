@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -149,6 +150,18 @@ func TestBuildingGenerationOfAnOlderReleaseIsReplaced(t *testing.T) {
 	if fmt.Sprint(gens) != fmt.Sprint(want) {
 		t.Errorf("generations = %v, want %v", gens, want)
 	}
+	// The generation it switched from and the one it abandoned are dropped.
+	wantRows := []generationRow{{1, projections.StateRetired, true}, {2, projections.StateRetired, true}, {3, projections.StateLive, false}}
+	if diff := cmp.Diff(wantRows, generations(t, pool, "job_stats")); diff != "" {
+		t.Errorf("generations after the upgrade (-want +got):\n%s", diff)
+	}
+	for _, n := range []int{1, 2} {
+		for _, old := range physicalTables(projections.JobStats{}, n) {
+			if tableExists(t, pool, old) {
+				t.Errorf("retired table %s still exists", old)
+			}
+		}
+	}
 	for _, id := range ids {
 		if _, err := projections.NewReader(pool).Job(ctx, id, ""); err != nil {
 			t.Errorf("job %s: %v", id, err)
@@ -189,5 +202,67 @@ func TestSubscriberVersionBumpDoesNotReplay(t *testing.T) {
 	}
 	if len(after) != 1 || after[0].Generation != 1 || after[0].Version != 2 || after[0].Checkpoint != before[0].Checkpoint || after[0].Applied != 3 {
 		t.Errorf("dispatcher after the version bump = %+v (before %+v); want generation 1 at v2, same checkpoint", after, before)
+	}
+}
+
+// TestRetiredGenerationLeftByAnEarlierLeaderIsDropped: a leader that
+// retired a generation and died before it dropped the tables leaves them to
+// the next one, which drops them on its first step, though it retires
+// nothing itself.
+func TestRetiredGenerationLeftByAnEarlierLeaderIsDropped(t *testing.T) {
+	pool := pgtest.NewPool(t)
+	ctx := context.Background()
+	r := projections.NewRunner(pool, nil, slog.New(slog.DiscardHandler))
+	p := projections.JobStats{}
+	if err := r.Setup(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	appendJobs(t, postgres.New(pool), 2)
+	if err := r.CatchUp(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	// What an earlier leader's switch to generation 2 left, as the switch
+	// writes it: generation 1 retired, the views on generation 2's tables,
+	// generation 1's tables still there.
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `UPDATE projections SET state = 'retired' WHERE name = 'job_stats' AND generation = 1`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO projections (name, generation, version, state, live_since)
+		VALUES ('job_stats', 2, $1, 'live', now())`, p.Version()); err != nil {
+		t.Fatal(err)
+	}
+	for _, tb := range p.Tables() {
+		g2 := physicalTables(p, 2)[tb.Name]
+		if _, err := tx.Exec(ctx, fmt.Sprintf(tb.Schema, g2)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec(ctx, fmt.Sprintf(`DROP VIEW IF EXISTS %[1]s; CREATE VIEW %[1]s AS SELECT * FROM %[2]s`, tb.Name, g2)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, old := range physicalTables(p, 1) {
+		if !tableExists(t, pool, old) {
+			t.Fatalf("table %s is gone before the test's leader ran", old)
+		}
+	}
+	if err := r.CatchUp(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	want := []generationRow{{1, projections.StateRetired, true}, {2, projections.StateLive, false}}
+	if diff := cmp.Diff(want, generations(t, pool, "job_stats")); diff != "" {
+		t.Errorf("generations (-want +got):\n%s", diff)
+	}
+	for _, old := range physicalTables(p, 1) {
+		if tableExists(t, pool, old) {
+			t.Errorf("retired table %s still exists", old)
+		}
 	}
 }
