@@ -153,7 +153,8 @@ func pointViews(ctx context.Context, tx pgx.Tx, p Projector, n int) error {
 	return nil
 }
 
-// abandonGeneration retires a building generation and drops its tables.
+// abandonGeneration retires a building generation; the session's next look
+// for retired generations drops its tables.
 func abandonGeneration(ctx context.Context, db beginner, p Projector, n int) error {
 	return pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
 		if err := ddlLock(ctx, tx, p.Name()); err != nil {

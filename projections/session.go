@@ -35,10 +35,14 @@ type session struct {
 	// connection and the projector's dependencies worked.
 	stepped bool
 	// dropped is the live generation as of the last look for retired
-	// generations that found none left (0: look at the next step). Only
-	// the holder of the lock retires a generation, when a generation goes
-	// live or a building one is abandoned, so until then every step would
-	// find none and pay a transaction and a query for it.
+	// generations that found none left (0: look at the next step). A
+	// generation is retired only when another goes live, which changes the
+	// live generation, or when a leader abandons a building one, which sets
+	// its own dropped to 0; until then every step would find none and pay a
+	// transaction and a query for it. In a rolling upgrade two releases
+	// lead at once (the lock is per version): a generation the other one
+	// abandoned and failed to drop waits for this session's next switch or
+	// the next session, never long, and is only tables left, never data.
 	dropped int
 }
 

@@ -266,3 +266,65 @@ func TestRetiredGenerationLeftByAnEarlierLeaderIsDropped(t *testing.T) {
 		}
 	}
 }
+
+// TestLeaderDropsAGenerationItAbandonsWhileRunning: a leader that has
+// already looked for retired generations, and finds a generation an older
+// release began building while it runs, retires that generation and drops
+// its tables at its next step.
+func TestLeaderDropsAGenerationItAbandonsWhileRunning(t *testing.T) {
+	pool := pgtest.NewPool(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	r := projections.NewRunner(pool, nil, slog.New(slog.DiscardHandler))
+	r.PollInterval = 20 * time.Millisecond
+	p := projections.JobStats{}
+	if err := r.Setup(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	ids := appendJobs(t, postgres.New(pool), 2)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r.Run(ctx, p)
+	}()
+	defer func() { cancel(); <-done }()
+	waitFor(t, "the leader to project the jobs", func() bool {
+		for _, id := range ids {
+			if _, err := projections.NewReader(pool).Job(ctx, id, ""); err != nil {
+				return false
+			}
+		}
+		return true
+	})
+	// An older release's rebuild, begun beside the running leader.
+	older := physicalTables(p, 2)
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `INSERT INTO projections (name, generation, version, state)
+		VALUES ('job_stats', 2, $1, 'building')`, p.Version()-1); err != nil {
+		t.Fatal(err)
+	}
+	for _, tb := range p.Tables() {
+		if _, err := tx.Exec(ctx, fmt.Sprintf(tb.Schema, older[tb.Name])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "generation 2 to be retired and dropped", func() bool {
+		gens := generations(t, pool, "job_stats")
+		return len(gens) == 2 && gens[1] == generationRow{2, projections.StateRetired, true}
+	})
+	for _, tb := range older {
+		if tableExists(t, pool, tb) {
+			t.Errorf("abandoned table %s still exists", tb)
+		}
+	}
+	if diff := cmp.Diff(generationRow{1, projections.StateLive, false}, generations(t, pool, "job_stats")[0]); diff != "" {
+		t.Errorf("live generation (-want +got):\n%s", diff)
+	}
+}

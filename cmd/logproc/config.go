@@ -126,7 +126,7 @@ var settings = []setting{
 		c.WorkerConcurrency = int(n)
 		return err
 	}},
-	{"WORKER_POLL_INTERVAL", "20ms", "", "how often an idle worker process asks Redis for a task: a job waits for a worker half this to one and a half times this, and each idle process costs Redis one script call per look; 1ms to 1s (see Benchmarks)", func(c *Config, v string) error {
+	{"WORKER_POLL_INTERVAL", "20ms", "", "how often an idle worker process asks Redis for a task: a job waits for a worker up to one and a half times this (the looks are half this to one and a half times this apart), and each idle process costs Redis one script call per look; 1ms to 1s (see Benchmarks)", func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
 		if err != nil || d < minWorkerPoll || d > maxWorkerPoll {
 			return fmt.Errorf("WORKER_POLL_INTERVAL must be a duration from 1ms to 1s, such as 20ms, got %q", v)

@@ -546,7 +546,8 @@ func BenchmarkUploadBesideEngine(b *testing.B) {
 	b.ReportMetric(both.Seconds()/alone.Seconds(), "ratio")
 }
 
-// dropBlobs deletes every file of the app's local blob store.
+// dropBlobs deletes every file of the app's local blob store: only for a
+// benchmark that runs one job at a time and calls it once the job is done.
 func (a *testApp) dropBlobs() {
 	a.t.Helper()
 	err := filepath.WalkDir(a.app.Config.BlobDir, func(p string, d fs.DirEntry, err error) error {
