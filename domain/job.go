@@ -83,10 +83,9 @@ type Job struct {
 	// wholeAttempts counts the attempts at the job itself, not at a part.
 	wholeAttempts int
 	// lastLine is the last line of the last chunk recorded of a job
-	// analysed whole, partLastLines of each part's (RecordChunk compares a
-	// repeat of that chunk with it).
-	lastLine      int64
-	partLastLines map[int]int64
+	// analysed whole (RecordChunk compares a repeat of that chunk with it;
+	// a part keeps its own).
+	lastLine int64
 
 	dirtyGroups   map[string]bool
 	removedGroups map[string]bool

@@ -25,7 +25,6 @@ func (j *Job) clone() *Job {
 		}
 	}
 	c.Parts = slices.Clone(j.Parts)
-	c.partLastLines = maps.Clone(j.partLastLines)
 	c.dirtyGroups = maps.Clone(j.dirtyGroups)
 	c.removedGroups = maps.Clone(j.removedGroups)
 	c.dirtyMinutes = maps.Clone(j.dirtyMinutes)

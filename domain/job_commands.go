@@ -207,7 +207,7 @@ func (j *Job) RecordChunk(a Attempt, c Chunk, at time.Time) error {
 		if err != nil {
 			return err
 		}
-		next, key, last = p.Chunks, fmt.Sprintf("part-%d/chunk-%d/", a.Part, n), j.partLastLines[a.Part]
+		next, key, last = p.Chunks, fmt.Sprintf("part-%d/chunk-%d/", a.Part, n), p.lastLine
 	}
 	switch {
 	case n == next-1 && last > 0 && c.Lines.LastLine != last:

@@ -30,6 +30,8 @@ type Part struct {
 	Done      bool
 	IPs       []byte
 	Templates []events.GroupTemplate
+	// lastLine is the last line of the part's last chunk recorded.
+	lastLine int64
 }
 
 // MaxParts bounds the parts of a file: a file larger than MaxParts times
@@ -194,10 +196,7 @@ func (j *Job) partChunk(e *events.LinesParsed) {
 	}
 	p.Chunks = max(p.Chunks, e.Chunk+1)
 	p.BytesRead = max(p.BytesRead, e.BytesRead)
-	if j.partLastLines == nil {
-		j.partLastLines = map[int]int64{}
-	}
-	j.partLastLines[e.Part] = max(j.partLastLines[e.Part], e.LastLine)
+	p.lastLine = max(p.lastLine, e.LastLine)
 	j.Chunks, j.BytesRead = 0, 0
 	for _, q := range j.Parts {
 		j.Chunks += q.Chunks

@@ -8,11 +8,7 @@ import (
 )
 
 // partChunk is chunk n of the numbered part, 50 bytes from the part's start.
-func partChunk(part, n int) domain.Chunk {
-	c := chunk(n)
-	c.Lines.Part = part
-	return c
-}
+func partChunk(part, n int) domain.Chunk { return partOf(part, chunk(n)) }
 
 // partAttempt is the first attempt at the numbered part.
 func partAttempt(part int) domain.Attempt {

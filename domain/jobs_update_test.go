@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/uuid"
 
 	"github.com/logproc/logproc/events/memory"
 )
@@ -20,18 +19,15 @@ func TestACommandThatFailsLeavesTheJobAsItWas(t *testing.T) {
 	ctx := context.Background()
 	at := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
 	jobs := NewJobs(memory.New())
-	id := uuid.New()
-	j, err := Submit(id, Upload{Owner: "alice", FileName: "app.log", Blob: Blob{Key: BlobKey(id, at), Size: 10, SHA256: "ab"}}, at)
-	if err != nil {
-		t.Fatal(err)
-	}
+	j := submittedJob(t, 10, at)
+	id := j.ID
 	if err := jobs.Save(ctx, j); err != nil {
 		t.Fatal(err)
 	}
 	before := j.clone()
 	a := Attempt{Number: 1, Worker: "w", Engine: "2.6.0"}
 	failed := errors.New("decided against it")
-	err = jobs.Update(ctx, j, func(j *Job) error {
+	err := jobs.Update(ctx, j, func(j *Job) error {
 		if err := j.Start(a, at); err != nil {
 			return err
 		}
@@ -40,7 +36,7 @@ func TestACommandThatFailsLeavesTheJobAsItWas(t *testing.T) {
 	if !errors.Is(err, failed) {
 		t.Fatalf("update: %v, want the command's error", err)
 	}
-	if diff := cmp.Diff(before, j, cmp.AllowUnexported(Job{})); diff != "" {
+	if diff := cmp.Diff(before, j, cmp.AllowUnexported(Job{}, Part{})); diff != "" {
 		t.Errorf("the job after a failed command differs from the job before it (-before +after):\n%s", diff)
 	}
 	if err := jobs.Update(ctx, j, func(j *Job) error { return j.Start(a, at) }); err != nil {

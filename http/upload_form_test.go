@@ -430,21 +430,6 @@ func TestFormReaderSkipsABrokenQuotedPrintablePartToItsBoundary(t *testing.T) {
 	}
 }
 
-// failingReader returns its bytes, then err.
-type failingReader struct {
-	b   []byte
-	err error
-}
-
-func (r *failingReader) Read(p []byte) (int, error) {
-	if len(r.b) == 0 {
-		return 0, r.err
-	}
-	n := copy(p, r.b)
-	r.b = r.b[n:]
-	return n, nil
-}
-
 // TestFormReaderPassesBodyErrorsOn: an error of the request's body reaches
 // the caller unchanged, wherever the body breaks, so that bodyError still
 // tells a body too large (413) or stalled (408) from a broken one. (A body
@@ -454,7 +439,7 @@ func TestFormReaderPassesBodyErrorsOn(t *testing.T) {
 	for _, cause := range []error{&http.MaxBytesError{Limit: 100}, errors.New("the upload stalled")} {
 		for _, mode := range readModes {
 			for cut := range len(body) {
-				src := &failingReader{b: []byte(body[:cut]), err: cause}
+				src := io.MultiReader(strings.NewReader(body[:cut]), iotest.ErrReader(cause))
 				if _, err := trace(formParts(src, "boundary", smallestFormBuffer), mode); err != cause {
 					t.Fatalf("%s: body cut after %d bytes by %v: error %v, want it unchanged", mode.name, cut, cause, err)
 				}

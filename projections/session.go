@@ -42,7 +42,7 @@ type session struct {
 	// transaction and a query for it. In a rolling upgrade two releases
 	// lead at once (the lock is per version): a generation the other one
 	// abandoned and failed to drop waits for this session's next switch or
-	// the next session, never long, and is only tables left, never data.
+	// the next session; it is tables left behind, never data read.
 	dropped int
 }
 

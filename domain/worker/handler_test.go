@@ -138,7 +138,7 @@ func sampleLog() []byte {
 var comparable = cmp.Options{
 	cmpopts.IgnoreFields(domain.Job{}, "ID", "Version", "Attempts", "StartedAt", "FinishedAt", "DurationMS",
 		"BlobKey", "SubmittedAt", "SubmittedEventID"),
-	cmpopts.IgnoreUnexported(domain.Job{}),
+	cmpopts.IgnoreUnexported(domain.Job{}, domain.Part{}),
 }
 
 func TestRedeliveredTaskCountsOnce(t *testing.T) {
