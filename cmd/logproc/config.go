@@ -100,7 +100,7 @@ var settings = []setting{
 		return err
 	}},
 	{"HTTP_ADDR", ":8080", "", "address the API listens on", func(c *Config, v string) error { c.HTTPAddr = v; return nil }},
-	{"METRICS_ADDR", "", "(off)", "address of a listener of its own serving Prometheus metrics at `/metrics` (see Metrics)", func(c *Config, v string) error { c.MetricsAddr = v; return nil }},
+	{"METRICS_ADDR", "", "(off)", "address of a listener of its own serving Prometheus metrics at `/metrics` and the Go runtime's profiles at `/debug/pprof/` (see Metrics)", func(c *Config, v string) error { c.MetricsAddr = v; return nil }},
 	{"JWT_SECRET", "", "(none)", "HS256 secret, 32 bytes or more (a Supabase project's legacy JWT secret works)", func(c *Config, v string) error { c.JWTSecret = v; return nil }},
 	{"JWT_JWKS_URL", "", "(none)", "JWKS of an issuer signing with asymmetric keys (ES256, RS256), e.g. `https://<project>.supabase.co/auth/v1/.well-known/jwks.json`; may be set together with `JWT_SECRET`", func(c *Config, v string) error { c.JWTJWKSURL = v; return nil }},
 	{"JWT_AUDIENCE", "", "(unchecked)", "required `aud` claim", func(c *Config, v string) error { c.JWTAudience = v; return nil }},

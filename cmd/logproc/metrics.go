@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 
 	"github.com/hibiken/asynq"
 	"github.com/hibiken/asynq/x/metrics"
@@ -40,8 +41,11 @@ func (a *App) registerQueueMetrics(inspector *asynq.Inspector) {
 
 // serveMetrics serves /metrics on METRICS_ADDR, a listener of its own: the
 // figures are for the operators' network and its scraper, which then needs
-// no API token, and the API's rate limits and auth never touch a scrape. It
-// does nothing when METRICS_ADDR is empty or the listener already runs.
+// no API token, and the API's rate limits and auth never touch a scrape.
+// The same listener serves the Go runtime's profiles at /debug/pprof/, so
+// that an operator can see where a slow worker's CPU goes (`go tool pprof
+// http://host:9090/debug/pprof/profile?seconds=10`). It does nothing when
+// METRICS_ADDR is empty or the listener already runs.
 func (a *App) serveMetrics() error {
 	if a.Config.MetricsAddr == "" || a.metricsServer != nil {
 		return nil
@@ -53,6 +57,11 @@ func (a *App) serveMetrics() error {
 	a.MetricsAddr = ln.Addr().String()
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{Registry: a.Registry}))
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
 	a.metricsServer = &http.Server{Handler: mux, ReadHeaderTimeout: readHeaderTimeout}
 	a.goBackground(func() {
 		if err := a.metricsServer.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

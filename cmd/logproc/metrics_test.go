@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"net/http"
 	"sort"
 	"strings"
@@ -104,5 +105,37 @@ func TestMetricsMoveByWhatAnUploadDid(t *testing.T) {
 	}
 	if after[`logproc_projection_checkpoint{projection="job_stats",state="live"}`] == 0 {
 		t.Error("job_stats checkpoint is 0 after a job was projected")
+	}
+}
+
+// TestProfilesOnTheMetricsListenerOnly reads a heap profile and a short CPU
+// profile from the metrics listener, and checks that the API's port, open
+// to clients, serves no profile.
+func TestProfilesOnTheMetricsListenerOnly(t *testing.T) {
+	a := startTestApp(t, func(c *Config) { c.MetricsAddr = "127.0.0.1:0" })
+	for _, path := range []string{"/debug/pprof/heap", "/debug/pprof/profile?seconds=1", "/debug/pprof/goroutine?debug=1"} {
+		resp, err := http.Get("http://" + a.app.MetricsAddr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != http.StatusOK || len(body) == 0 {
+			t.Errorf("%s on the metrics listener = %d, %d bytes", path, resp.StatusCode, len(body))
+		}
+		if strings.Contains(path, "goroutine") && !strings.Contains(string(body), "goroutine profile:") {
+			t.Errorf("%s = %.200q, want a goroutine profile", path, body)
+		}
+	}
+	resp, err := http.Get("http://" + a.app.Addr + "/debug/pprof/heap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusOK {
+		t.Errorf("the API's port serves /debug/pprof/heap (%d)", resp.StatusCode)
 	}
 }
