@@ -38,6 +38,7 @@ type Config struct {
 	MaxUploadBytes    int64
 	WorkerConcurrency int
 	WorkerPoll        time.Duration
+	GCMinHeap         int64
 	PartBytes         int64
 	FollowBytes       int64
 	ChunkLines        int
@@ -133,6 +134,10 @@ var settings = []setting{
 		}
 		c.WorkerPoll = d
 		return nil
+	}},
+	{"GC_MIN_HEAP", "67108864", "`67108864` (64 MiB)", "`serve`, `work` and `all`: the garbage collector waits for the heap to grow by at least this much between two cycles (or by `GOGC` percent of what is live, if more), instead of running every 4 MB or so while little is live; 1048576 at least, or 0 to leave the collector to `GOGC` alone (see Tuning a worker)", func(c *Config, v string) (err error) {
+		c.GCMinHeap, err = offOrAtLeast("GC_MIN_HEAP", v, "GOGC alone", 1<<20)
+		return err
 	}},
 	{"PART_BYTES", "67108864", "`67108864` (64 MiB)", "a plain-text file of twice this size or more is analysed in parts of about this size, each a task any worker takes; 65536 at least, or 0 to analyse every file whole (see Large files in parts)", func(c *Config, v string) (err error) {
 		c.PartBytes, err = offOrAtLeast("PART_BYTES", v, "every file whole", minPartBytes)

@@ -245,6 +245,7 @@ func (a *testApp) followToEnd(id, token string) string {
 //
 //	go test -run '^$' -bench UploadToCompleted -benchtime 3x ./cmd/logproc/
 func BenchmarkUploadToCompleted(b *testing.B) {
+	heapFloorAsDeployed(b)
 	n := benchLines(b)
 	recycle := os.Getenv("LOGPROC_BENCH_RECYCLE") == "1"
 	for _, c := range []struct {
@@ -311,6 +312,23 @@ func BenchmarkUploadToCompleted(b *testing.B) {
 			})
 		}
 	}
+}
+
+// heapFloorAsDeployed gives this process the collector's floor that
+// `logproc all` sets (GC_MIN_HEAP, from the environment or its default)
+// for the rest of the benchmark: the app runs here, in the benchmark's
+// process, and is measured as it runs deployed.
+func heapFloorAsDeployed(b *testing.B) {
+	cfg, err := ConfigFrom(func(name string) string {
+		if name == "GC_MIN_HEAP" {
+			return os.Getenv(name)
+		}
+		return ""
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(setHeapFloor(uint64(cfg.GCMinHeap)))
 }
 
 // defaultFollowBytes is FOLLOW_UPLOAD_BYTES's default.
@@ -382,6 +400,7 @@ func largeFile(b *testing.B) (path string, partBytes int64) {
 //
 //	go test -run '^$' -bench PartsBesideWhole -benchtime 6x ./cmd/logproc/
 func BenchmarkPartsBesideWhole(b *testing.B) {
+	heapFloorAsDeployed(b)
 	path, partBytes := largeFile(b)
 	start := func(slots int, parts int64) (*testApp, string) {
 		a := startTestAppParts(b, true, true, func(cfg *Config) {
@@ -457,6 +476,7 @@ func median(xs []float64) float64 {
 //
 //	go test -run '^$' -bench LargeFileInParts -benchtime 3x ./cmd/logproc/
 func BenchmarkLargeFileInParts(b *testing.B) {
+	heapFloorAsDeployed(b)
 	path, partBytes := largeFile(b)
 	var wholeJob, wholeRun float64
 	for _, c := range []struct {

@@ -30,6 +30,7 @@ func runApp(ctx context.Context, serve, work bool) error {
 		return err
 	}
 	log := newLogger(cfg, os.Stderr)
+	defer setHeapFloor(uint64(cfg.GCMinHeap))()
 	app := NewApp(cfg, log)
 	if err := startApp(ctx, app, serve, work); err != nil {
 		app.Close(context.Background())
