@@ -271,13 +271,9 @@ func (a *App) Close(ctx context.Context) error {
 		}()
 	}
 	if a.metricsServer != nil {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := a.metricsServer.Shutdown(ctx); err != nil {
-				a.metricsServer.Close()
-			}
-		}()
+		// Closed, not shut down: a scrape is short, and a profile being
+		// taken (30 s by default) must not hold the shutdown back.
+		a.metricsServer.Close()
 	}
 	if a.asynq != nil {
 		wg.Add(1)

@@ -135,7 +135,7 @@ var settings = []setting{
 		c.WorkerPoll = d
 		return nil
 	}},
-	{"GC_MIN_HEAP", "67108864", "`67108864` (64 MiB)", "`serve`, `work` and `all`: the garbage collector waits for the heap to grow by at least this much between two cycles (or by `GOGC` percent of what is live, if more), instead of running every 4 MB or so while little is live; 1048576 at least, or 0 to leave the collector to `GOGC` alone (see Tuning a worker)", func(c *Config, v string) (err error) {
+	{"GC_MIN_HEAP", "67108864", "`67108864` (64 MiB)", "`serve`, `work` and `all`: the garbage collector waits for the heap to grow by at least this much between two cycles (or by `GOGC` percent of what is live, if more), instead of running every 4 MB or so while little is live; 1048576 at least, or 0 to leave the collector to `GOGC` alone, as `GOGC=off` does (see Tuning a worker)", func(c *Config, v string) (err error) {
 		c.GCMinHeap, err = offOrAtLeast("GC_MIN_HEAP", v, "GOGC alone", 1<<20)
 		return err
 	}},

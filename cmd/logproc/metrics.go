@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	// Importing it also registers its handlers on http.DefaultServeMux,
+	// which no server of this app serves: each is given its own handler.
 	"net/http/pprof"
 
 	"github.com/hibiken/asynq"
@@ -61,6 +63,7 @@ func (a *App) serveMetrics() error {
 	mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
 	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("POST /debug/pprof/symbol", pprof.Symbol) // as go tool pprof asks
 	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
 	a.metricsServer = &http.Server{Handler: mux, ReadHeaderTimeout: readHeaderTimeout}
 	a.goBackground(func() {

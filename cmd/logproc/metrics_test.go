@@ -108,34 +108,40 @@ func TestMetricsMoveByWhatAnUploadDid(t *testing.T) {
 	}
 }
 
-// TestProfilesOnTheMetricsListenerOnly reads a heap profile and a short CPU
-// profile from the metrics listener, and checks that the API's port, open
-// to clients, serves no profile.
+// TestProfilesOnTheMetricsListenerOnly reads profiles from the metrics
+// listener (not a CPU profile or a trace, which a test run with -cpuprofile
+// or -trace already holds), looks up a symbol as go tool pprof does, by
+// POST, and checks that the API's port, open to clients, has no such path.
 func TestProfilesOnTheMetricsListenerOnly(t *testing.T) {
 	a := startTestApp(t, func(c *Config) { c.MetricsAddr = "127.0.0.1:0" })
-	for _, path := range []string{"/debug/pprof/heap", "/debug/pprof/profile?seconds=1", "/debug/pprof/goroutine?debug=1"} {
-		resp, err := http.Get("http://" + a.app.MetricsAddr + path)
+	base := "http://" + a.app.MetricsAddr
+	read := func(resp *http.Response, err error) (int, string) {
+		t.Helper()
 		if err != nil {
 			t.Fatal(err)
 		}
+		defer resp.Body.Close()
 		body, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if resp.StatusCode != http.StatusOK || len(body) == 0 {
-			t.Errorf("%s on the metrics listener = %d, %d bytes", path, resp.StatusCode, len(body))
-		}
-		if strings.Contains(path, "goroutine") && !strings.Contains(string(body), "goroutine profile:") {
-			t.Errorf("%s = %.200q, want a goroutine profile", path, body)
+		return resp.StatusCode, string(body)
+	}
+	for path, want := range map[string]string{
+		"/debug/pprof/":                  "Types of profiles available",
+		"/debug/pprof/heap?debug=1":      "heap profile:",
+		"/debug/pprof/goroutine?debug=1": "goroutine profile:",
+		"/debug/pprof/cmdline":           "",
+	} {
+		status, body := read(http.Get(base + path))
+		if status != http.StatusOK || len(body) == 0 || !strings.Contains(body, want) {
+			t.Errorf("%s on the metrics listener = %d, %.200q; want 200 with %q", path, status, body, want)
 		}
 	}
-	resp, err := http.Get("http://" + a.app.Addr + "/debug/pprof/heap")
-	if err != nil {
-		t.Fatal(err)
+	if status, body := read(http.Post(base+"/debug/pprof/symbol", "text/plain", strings.NewReader("0x1"))); status != http.StatusOK || !strings.Contains(body, "num_symbols") {
+		t.Errorf("POST /debug/pprof/symbol = %d, %.200q", status, body)
 	}
-	resp.Body.Close()
-	if resp.StatusCode == http.StatusOK {
-		t.Errorf("the API's port serves /debug/pprof/heap (%d)", resp.StatusCode)
+	if status, _ := read(http.Get(a.url + "/debug/pprof/heap")); status != http.StatusNotFound {
+		t.Errorf("the API's port answers /debug/pprof/heap with %d, want 404", status)
 	}
 }
