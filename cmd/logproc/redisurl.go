@@ -29,9 +29,9 @@ type redisTarget struct {
 // parseRedisURL reads REDIS_URL. The Sentinel form is the one asynq's
 // ParseRedisURI reads, plus a database number; both multi-address forms
 // take go-redis's URL options (dial_timeout=, pool_size=, ...) as query
-// parameters.
+// parameters, except those refusedOptions names.
 func parseRedisURL(raw string) (redisTarget, error) {
-	u, err := url.Parse(raw)
+	u, err := parseURLWithHosts(raw)
 	var urlErr *url.Error
 	if errors.As(err, &urlErr) { // its message quotes the URL, password and all
 		err = urlErr.Err
@@ -56,6 +56,52 @@ func parseRedisURL(raw string) (redisTarget, error) {
 	return t, nil
 }
 
+// parseURLWithHosts parses a URL whose host may be a comma-separated list
+// of addresses (redis-sentinel://, redis-cluster://): the list is taken out
+// before url.Parse, which refuses one of several IPv6 addresses
+// ([::1]:26379,[::2]:26379), and put back as the URL's Host.
+func parseURLWithHosts(raw string) (*url.URL, error) {
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok || scheme != "redis-sentinel" && scheme != "redis-cluster" {
+		return url.Parse(raw)
+	}
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	authority := rest[:end]
+	userinfo, hosts := "", authority
+	if i := strings.LastIndex(authority, "@"); i >= 0 {
+		userinfo, hosts = authority[:i+1], authority[i+1:]
+	}
+	u, err := url.Parse(scheme + "://" + userinfo + "hosts" + rest[end:])
+	if err != nil {
+		return nil, err
+	}
+	u.Host = hosts
+	return u, nil
+}
+
+// refusedOptions are go-redis URL options REDIS_URL does not take, and why.
+var refusedOptions = map[string]string{
+	"route_by_latency": "it sends reads to replicas, and asynq reads what it has just written (and go-redis's Sentinel client refuses it)",
+	"route_randomly":   "it sends reads to replicas, and asynq reads what it has just written (and go-redis's Sentinel client refuses it)",
+	"replica_only":     "it sends every command to a replica, which refuses asynq's writes",
+	"read_only":        "it sends reads to replicas, and asynq reads what it has just written",
+	"addr":             "list every address in the host part, host:port,host:port",
+	"db":               "give the database as /N",
+}
+
+// checkOptions refuses the options refusedOptions names.
+func checkOptions(q url.Values) error {
+	for name := range q {
+		if why, refused := refusedOptions[name]; refused {
+			return fmt.Errorf("option %s= is not taken: %s", name, why)
+		}
+	}
+	return nil
+}
+
 func redisURLError(raw string, err error) error {
 	return fmt.Errorf("REDIS_URL %s: %w; expected %s", redactURL(raw), err, redisURLForms)
 }
@@ -66,6 +112,9 @@ func redisURLError(raw string, err error) error {
 // usual setup.
 func parseSentinelURL(u *url.URL) (*redis.FailoverOptions, error) {
 	q := u.Query()
+	if err := checkOptions(q); err != nil {
+		return nil, err
+	}
 	master := q.Get("master")
 	if master == "" {
 		return nil, errors.New("a Sentinel URL needs ?master=NAME, the name the sentinels monitor")
@@ -94,7 +143,11 @@ func parseClusterURL(u *url.URL) (*redis.ClusterOptions, error) {
 		return nil, fmt.Errorf("a Redis Cluster has only database 0, got /%s", p)
 	}
 	u.Path = ""
-	goRedisURL, err := multiAddressURL(u, u.Query())
+	q := u.Query()
+	if err := checkOptions(q); err != nil {
+		return nil, err
+	}
+	goRedisURL, err := multiAddressURL(u, q)
 	if err != nil {
 		return nil, err
 	}
@@ -106,10 +159,17 @@ func parseClusterURL(u *url.URL) (*redis.ClusterOptions, error) {
 // address as the host, the others as addr= options.
 func multiAddressURL(u *url.URL, q url.Values) (string, error) {
 	addrs := strings.Split(u.Host, ",")
+	seen := map[string]bool{}
 	for _, a := range addrs {
-		if host, port, err := net.SplitHostPort(a); err != nil || host == "" || port == "" {
+		host, port, err := net.SplitHostPort(a)
+		if err != nil || host == "" || port == "" {
 			return "", fmt.Errorf("address %q is not host:port", a)
 		}
+		key := net.JoinHostPort(strings.ToLower(host), port)
+		if seen[key] {
+			return "", fmt.Errorf("address %q is listed twice", a)
+		}
+		seen[key] = true
 	}
 	for _, a := range addrs[1:] {
 		q.Add("addr", a)

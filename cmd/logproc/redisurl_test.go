@@ -56,6 +56,11 @@ func TestParseRedisURL(t *testing.T) {
 			redisShape{Kind: "cluster", Addrs: []string{"n1:7000", "n2:7001", "n3:7002"}}},
 		{"redis-cluster://app:pw@n1:7000,n2:7001/0?dial_timeout=3s",
 			redisShape{Kind: "cluster", Addrs: []string{"n1:7000", "n2:7001"}, Username: "app", Password: "pw", DialTimeoutSeconds: 3}},
+		{"redis-sentinel://:p%40ss@[::1]:26379,[fd00::2]:26379,s3:26379/1?master=m",
+			redisShape{Kind: "failover", Addrs: []string{"[::1]:26379", "[fd00::2]:26379", "s3:26379"}, Master: "m", DB: 1,
+				Password: "p@ss", SentinelPassword: "p@ss"}},
+		{"redis-cluster://[::1]:7000,[::1]:7001",
+			redisShape{Kind: "cluster", Addrs: []string{"[::1]:7000", "[::1]:7001"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.url, func(t *testing.T) {
@@ -76,7 +81,16 @@ func TestParseRedisURLSaysWhatIsExpected(t *testing.T) {
 		{"http://localhost:6379", `unknown scheme "http"`},
 		{"redis-sentinel://s1:26379,s2:26379", "needs ?master=NAME"},
 		{"redis-sentinel://s1,s2:26379?master=m", `address "s1" is not host:port`},
-		{"redis-sentinel://:pw@s1:26379,s2?master=m", `invalid port ":26379,s2" after host`},
+		{"redis-sentinel://:pw@s1:26379,s2?master=m", `address "s2" is not host:port`},
+		{"redis-sentinel://s1:26379,S1:26379?master=m", `address "S1:26379" is listed twice`},
+		{"redis-sentinel://[::1]:26379,[::1]:26379?master=m", `address "[::1]:26379" is listed twice`},
+		{"redis-sentinel://s1:26379?master=m&route_randomly=true", "route_randomly= is not taken"},
+		{"redis-sentinel://s1:26379?master=m&route_by_latency=true", "route_by_latency= is not taken"},
+		{"redis-sentinel://s1:26379?master=m&replica_only=true", "replica_only= is not taken"},
+		{"redis-sentinel://s1:26379/2?master=m&db=5", "db= is not taken: give the database as /N"},
+		{"redis-sentinel://s1:26379?master=m&addr=s9:26379", "addr= is not taken"},
+		{"redis-cluster://n1:7000?read_only=true", "read_only= is not taken"},
+		{"redis-cluster://n1:7000?route_randomly=true", "route_randomly= is not taken"},
 		{"redis-cluster://n1:7000,,n2:7001", `address "" is not host:port`},
 		{"redis-cluster://n1:7000/2", "only database 0"},
 		{"redis-cluster://n1:7000?pool_size=many", "pool_size"},
@@ -109,7 +123,7 @@ func TestRedisURLPasswordIsNotShownInErrors(t *testing.T) {
 func TestRedisTargetMakesTheClientOfItsKind(t *testing.T) {
 	for url, want := range map[string]string{
 		"redis://localhost:6379/0":              "*redis.Client",
-		"redis-sentinel://s1:26379?master=m":    "*redis.Client", // go-redis's failover client is a *Client
+		"redis-sentinel://s1:26379?master=m":    "failover *redis.Client", // go-redis's failover client is a *Client
 		"redis-cluster://n1:7000,n2:7001,n3:70": "*redis.ClusterClient",
 	} {
 		target, err := parseRedisURL(url)
@@ -128,8 +142,11 @@ func TestRedisTargetMakesTheClientOfItsKind(t *testing.T) {
 }
 
 func typeName(v any) string {
-	switch v.(type) {
+	switch c := v.(type) {
 	case *redis.Client:
+		if c.Options().Addr == "FailoverClient" { // what go-redis names a Sentinel-backed client's address
+			return "failover *redis.Client"
+		}
 		return "*redis.Client"
 	case *redis.ClusterClient:
 		return "*redis.ClusterClient"

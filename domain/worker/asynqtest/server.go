@@ -52,13 +52,19 @@ func (s *Server) Restart(t testing.TB) {
 }
 
 // redisServerBinary returns the path of redis-server, or skips the test
-// with what to install.
+// with what to install; with LOGPROC_REQUIRE_REDIS_SERVER=1 (CI sets it,
+// having installed the package) it fails instead, so that a run without
+// the binary cannot pass without these tests.
 func redisServerBinary(t testing.TB) string {
 	t.Helper()
 	path, err := exec.LookPath("redis-server")
 	if err != nil {
-		t.Skip("redis-server is not installed, so this test cannot start Redis processes of its own: " +
-			"apt-get install redis-server (Debian/Ubuntu; it runs sentinels too), brew install redis (macOS)")
+		msg := "redis-server is not installed, so this test cannot start Redis processes of its own: " +
+			"apt-get install redis-server (Debian/Ubuntu; it runs sentinels too), brew install redis (macOS)"
+		if os.Getenv("LOGPROC_REQUIRE_REDIS_SERVER") == "1" {
+			t.Fatal(msg + " (LOGPROC_REQUIRE_REDIS_SERVER=1)")
+		}
+		t.Skip(msg)
 	}
 	return path
 }
