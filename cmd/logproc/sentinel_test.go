@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -22,10 +24,14 @@ const heldJobRepeats = 1200
 // The sentinels start with an hour's down-after-milliseconds, so that after
 // the kill the test acts on a Redis with no master and no failover begun;
 // lowering it to one second starts the failover when the test says so.
+// Every process requires one password, with characters a URL must escape,
+// and the app uses database 1: the password must reach the servers the
+// sentinels name, the new master included, and the queue must live in
+// database 1 of the new master.
 func TestJobSurvivesSentinelFailover(t *testing.T) {
-	topo := asynqtest.StartSentinel(t, time.Hour)
+	topo := asynqtest.StartSentinelWithPassword(t, time.Hour, "p@ss:w/rd#1")
 	gate := &gated{proceed: make(chan struct{})}
-	a := startTestApp(t, onRedis(topo.URL(0)), quickRetries, func(app *App) {
+	a := startTestApp(t, onRedis(topo.URL(1)), quickRetries, func(app *App) {
 		gate.Analyzer = app.Analyzer
 		app.Analyzer = gate
 	})
@@ -69,6 +75,15 @@ func TestJobSurvivesSentinelFailover(t *testing.T) {
 	}
 	a.checkQueueUI(admin)
 	a.waitWorkerHealthy()
+
+	ctx := context.Background()
+	queues, err := topo.Replica.ClientOf(t, 1).SMembers(ctx, "asynq:queues").Result()
+	if err != nil || !slices.Contains(queues, a.app.Config.Queue) {
+		t.Errorf("asynq's queues in database 1 of the new master = %v (%v), want %s among them", queues, err, a.app.Config.Queue)
+	}
+	if n, err := topo.Replica.ClientOf(t, 0).DBSize(ctx).Result(); err != nil || n != 0 {
+		t.Errorf("database 0 of the new master holds %d keys (%v), want none", n, err)
+	}
 }
 
 // waitFirstChunk waits until the job's first chunk is in its stats. The

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +20,8 @@ const SentinelMaster = "logproc-test"
 type Sentinel struct {
 	Master, Replica *Server
 	Sentinels       []*Server
+	// password is every process's, servers and sentinels alike ("": none).
+	password string
 }
 
 // sentinelFailoverTimeout bounds one failover attempt (promotion and
@@ -32,20 +35,38 @@ const sentinelFailoverTimeout = 5000
 // begun starts with a long one and lowers it with SetDownAfter.
 func StartSentinel(t testing.TB, downAfter time.Duration) *Sentinel {
 	t.Helper()
+	return StartSentinelWithPassword(t, downAfter, "")
+}
+
+// StartSentinelWithPassword is StartSentinel with every process, the
+// servers and the sentinels, requiring password (none when it is empty), as
+// a Sentinel setup with one password for all is usually run.
+func StartSentinelWithPassword(t testing.TB, downAfter time.Duration, password string) *Sentinel {
+	t.Helper()
+	var auth []string
+	if password != "" {
+		auth = []string{"--requirepass", password, "--masterauth", password}
+	}
 	// Redis waits five seconds by default before a full sync, for more
 	// replicas to share it; there is one.
-	s := &Sentinel{Master: startServer(t, "master", "", false, "--save", "", "--appendonly", "no",
-		"--repl-diskless-sync-delay", "0")}
+	s := &Sentinel{password: password, Master: startServer(t, "master", "", false, append([]string{"--save", "", "--appendonly", "no",
+		"--repl-diskless-sync-delay", "0"}, auth...)...)}
 	host, port, _ := net.SplitHostPort(s.Master.Addr)
-	s.Replica = startServer(t, "replica", "", false, "--save", "", "--appendonly", "no", "--replicaof", host, port)
+	s.Replica = startServer(t, "replica", "", false, append([]string{"--save", "", "--appendonly", "no", "--replicaof", host, port}, auth...)...)
 	// A sentinel learns of replicas from the master's INFO, read at once and
 	// then every ten seconds: start them once the master lists its replica.
 	s.waitReplicaSynced(t)
 	conf := fmt.Sprintf("sentinel monitor %s %s %s 2\n", SentinelMaster, host, port) +
 		fmt.Sprintf("sentinel down-after-milliseconds %s %d\n", SentinelMaster, downAfter.Milliseconds()) +
 		fmt.Sprintf("sentinel failover-timeout %s %d\n", SentinelMaster, sentinelFailoverTimeout)
+	args := []string{"--sentinel"}
+	if password != "" {
+		// auth-pass for the servers, sentinel-pass for the other sentinels.
+		conf += fmt.Sprintf("sentinel auth-pass %s %s\nsentinel sentinel-pass %s\n", SentinelMaster, password, password)
+		args = append(args, "--requirepass", password)
+	}
 	for i := range 3 {
-		s.Sentinels = append(s.Sentinels, startServer(t, fmt.Sprintf("sentinel%d", i+1), conf, false, "--sentinel"))
+		s.Sentinels = append(s.Sentinels, startServer(t, fmt.Sprintf("sentinel%d", i+1), conf, false, args...))
 	}
 	s.waitReady(t)
 	return s
@@ -59,13 +80,18 @@ func (s *Sentinel) Stop() {
 	}
 }
 
-// URL is the REDIS_URL of the topology: every sentinel, database db.
+// URL is the REDIS_URL of the topology: every sentinel, database db, and
+// the password, if any.
 func (s *Sentinel) URL(db int) string {
 	addrs := make([]string, len(s.Sentinels))
 	for i, sn := range s.Sentinels {
 		addrs[i] = sn.Addr
 	}
-	return fmt.Sprintf("redis-sentinel://%s/%d?master=%s", strings.Join(addrs, ","), db, SentinelMaster)
+	var userinfo string
+	if s.password != "" {
+		userinfo = url.UserPassword("", s.password).String() + "@"
+	}
+	return fmt.Sprintf("redis-sentinel://%s%s/%d?master=%s", userinfo, strings.Join(addrs, ","), db, SentinelMaster)
 }
 
 func (s *Sentinel) waitReplicaSynced(t testing.TB) {
@@ -82,7 +108,7 @@ func (s *Sentinel) waitReplicaSynced(t testing.TB) {
 func (s *Sentinel) waitReady(t testing.TB) {
 	t.Helper()
 	for _, sn := range s.Sentinels {
-		c := sentinelClient(t, sn)
+		c := s.sentinelClient(t, sn)
 		s.wait(t, "sentinel "+sn.Addr+" to know the replica and the other sentinels", func(ctx context.Context) bool {
 			replicas, err1 := c.Replicas(ctx, SentinelMaster).Result()
 			sentinels, err2 := c.Sentinels(ctx, SentinelMaster).Result()
@@ -97,7 +123,7 @@ func (s *Sentinel) waitReady(t testing.TB) {
 func (s *Sentinel) SetDownAfter(t testing.TB, d time.Duration) {
 	t.Helper()
 	for _, sn := range s.Sentinels {
-		err := sentinelClient(t, sn).Set(context.Background(), SentinelMaster, "down-after-milliseconds",
+		err := s.sentinelClient(t, sn).Set(context.Background(), SentinelMaster, "down-after-milliseconds",
 			fmt.Sprint(d.Milliseconds())).Err()
 		if err != nil {
 			t.Fatalf("asynqtest: SENTINEL SET on %s: %v", sn.Addr, err)
@@ -109,7 +135,7 @@ func (s *Sentinel) SetDownAfter(t testing.TB, d time.Duration) {
 func (s *Sentinel) WaitMaster(t testing.TB, addr string) {
 	t.Helper()
 	for _, sn := range s.Sentinels {
-		c := sentinelClient(t, sn)
+		c := s.sentinelClient(t, sn)
 		s.wait(t, "sentinel "+sn.Addr+" to name "+addr+" the master", func(ctx context.Context) bool {
 			got, err := c.GetMasterAddrByName(ctx, SentinelMaster).Result()
 			return err == nil && len(got) == 2 && net.JoinHostPort(got[0], got[1]) == addr
@@ -138,8 +164,8 @@ func (s *Sentinel) wait(t testing.TB, what string, cond func(context.Context) bo
 	}
 }
 
-func sentinelClient(t testing.TB, sn *Server) *redis.SentinelClient {
-	c := redis.NewSentinelClient(&redis.Options{Addr: sn.Addr})
+func (s *Sentinel) sentinelClient(t testing.TB, sn *Server) *redis.SentinelClient {
+	c := redis.NewSentinelClient(&redis.Options{Addr: sn.Addr, Password: s.password})
 	t.Cleanup(func() { c.Close() })
 	return c
 }

@@ -30,6 +30,8 @@ type Server struct {
 	// name, conf and args are how it was started, for Restart.
 	name, conf string
 	args       []string
+	// password is what clients give, the --requirepass of args.
+	password string
 }
 
 // Start starts one Redis server that keeps nothing on disk, so that a
@@ -117,7 +119,7 @@ func launch(t testing.TB, bin, name string, port int, conf string, args []string
 		return nil, err
 	}
 	s := &Server{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), Dir: dir, cmd: cmd, done: make(chan struct{}),
-		name: name, conf: conf, args: args}
+		name: name, conf: conf, args: args, password: argAfter(args, "--requirepass")}
 	go func() { cmd.Wait(); close(s.done) }()
 	t.Cleanup(func() { s.cleanup(t, name) })
 	if err := s.waitOwn(); err != nil {
@@ -133,7 +135,7 @@ const readyTimeout = 10 * time.Second
 // waitOwn waits until the port answers PING and its process id is the one
 // started, so a test never talks to another process that took the port.
 func (s *Server) waitOwn() error {
-	c := redis.NewClient(&redis.Options{Addr: s.Addr, MaxRetries: -1, DialTimeout: time.Second})
+	c := redis.NewClient(&redis.Options{Addr: s.Addr, Password: s.password, MaxRetries: -1, DialTimeout: time.Second})
 	defer c.Close()
 	deadline := time.Now().Add(readyTimeout)
 	for {
@@ -158,7 +160,13 @@ func (s *Server) waitOwn() error {
 
 // Client returns a client of this one process, closed when the test ends.
 func (s *Server) Client(t testing.TB) *redis.Client {
-	c := redis.NewClient(&redis.Options{Addr: s.Addr})
+	return s.ClientOf(t, 0)
+}
+
+// ClientOf returns a client of database db of this one process, closed
+// when the test ends.
+func (s *Server) ClientOf(t testing.TB, db int) *redis.Client {
+	c := redis.NewClient(&redis.Options{Addr: s.Addr, Password: s.password, DB: db})
 	t.Cleanup(func() { c.Close() })
 	return c
 }
@@ -218,6 +226,16 @@ func infoField(info, name string) string {
 	for _, line := range strings.Split(info, "\n") {
 		if v, ok := strings.CutPrefix(strings.TrimSpace(line), name+":"); ok {
 			return v
+		}
+	}
+	return ""
+}
+
+// argAfter returns the argument after flag in args, or "".
+func argAfter(args []string, flag string) string {
+	for i, a := range args[:max(len(args)-1, 0)] {
+		if a == flag {
+			return args[i+1]
 		}
 	}
 	return ""
