@@ -89,7 +89,7 @@ func (a *App) Open(ctx context.Context) error {
 	} else if n > 0 {
 		a.Log.Info("applied migrations", "count", n)
 	}
-	if a.redisTarget, err = parseRedisURL(a.Config.RedisURL); err != nil {
+	if a.redisTarget, err = redisTargetOf(a.Config.RedisURL, a.Config.RedisTLSCAFile); err != nil {
 		return err
 	}
 	a.Redis = a.redisTarget.client()

@@ -2,9 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
+	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -16,10 +20,53 @@ import (
 // queue UI, jobs complete with exact numbers, and the queue status, the
 // queue metrics and the worker's health check read the cluster.
 func TestEndToEndOnRedisCluster(t *testing.T) {
-	cluster := asynqtest.StartCluster(t, 3)
+	runOnCluster(t, asynqtest.StartCluster(t, 3))
+}
+
+// TestEndToEndOnRedisClusterOverTLS does the same on a cluster that speaks
+// TLS only, with certificates of a CA of its own given as
+// REDIS_TLS_CA_FILE; each node has an address and a certificate of its own
+// (127.0.0.1, .2, .3), so the app must verify each node against the address
+// it dials, those it learns from the cluster included.
+func TestEndToEndOnRedisClusterOverTLS(t *testing.T) {
+	cluster := asynqtest.StartTLSCluster(t, 3)
+	if !strings.HasPrefix(cluster.URL(), "rediss-cluster://") {
+		t.Fatalf("cluster URL %s, want rediss-cluster://", cluster.URL())
+	}
+	runOnCluster(t, cluster, func(c *Config) { c.RedisTLSCAFile = cluster.CA.File })
+}
+
+// TestRedisClusterWithAnotherCAIsACertificateError runs the app on a TLS
+// cluster with REDIS_TLS_CA_FILE naming another CA: Redis is unreachable,
+// /readyz answers 503, and a ping fails at once, naming the certificate.
+func TestRedisClusterWithAnotherCAIsACertificateError(t *testing.T) {
+	cluster := asynqtest.StartTLSCluster(t, 3)
+	other := asynqtest.NewCA(t)
+	a := startTestAppParts(t, true, false, func(c *Config) {
+		onRedis(cluster.URL())(c)
+		c.RedisTLSCAFile = other.File
+	})
+	if status, _ := a.statusAndRetryAfter("/readyz"); status != http.StatusServiceUnavailable {
+		t.Errorf("readyz with another CA = %d, want 503", status)
+	}
+	// The deadline only turns a hang into a failure.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	err := pingRedis(ctx, a.app.Redis)
+	var unknown x509.UnknownAuthorityError
+	if !errors.As(err, &unknown) || !strings.Contains(err.Error(), "certificate signed by unknown authority") {
+		t.Errorf("ping with another CA: %v, want a certificate signed by an unknown authority", err)
+	}
+}
+
+// runOnCluster runs the app on cluster, with edit's settings.
+func runOnCluster(t *testing.T, cluster *asynqtest.Cluster, edit ...func(*Config)) {
 	a := startTestAppParts(t, true, false, func(c *Config) {
 		onRedis(cluster.URL())(c)
 		c.MetricsAddr = "127.0.0.1:0"
+		for _, e := range edit {
+			e(c)
+		}
 	}, quickRetries)
 	alice, admin := a.token("alice", ""), a.token("root", "admin")
 	if _, ok := a.app.Redis.(*redis.ClusterClient); !ok {

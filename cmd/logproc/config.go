@@ -24,6 +24,7 @@ import (
 type Config struct {
 	DatabaseURL       string
 	RedisURL          string
+	RedisTLSCAFile    string
 	HTTPAddr          string
 	MetricsAddr       string
 	JWTSecret         string
@@ -95,10 +96,25 @@ type setting struct {
 
 var settings = []setting{
 	{"DATABASE_URL", "postgres://postgres@localhost:5432/logproc?sslmode=disable", "", "PostgreSQL connection URL", func(c *Config, v string) error { c.DatabaseURL = v; return nil }},
-	{"REDIS_URL", "redis://localhost:6379/0", "", "Redis for the asynq queue: one server, or `redis-sentinel://host:port,...?master=NAME`, or `redis-cluster://host:port,...` (see Redis beyond one node)", func(c *Config, v string) error {
+	{"REDIS_URL", "redis://localhost:6379/0", "", "Redis for the asynq queue: one server, or `redis-sentinel://host:port,...?master=NAME`, or `redis-cluster://host:port,...`; `rediss` in place of `redis` for TLS (see Redis beyond one node)", func(c *Config, v string) error {
 		c.RedisURL = v
 		_, err := parseRedisURL(v)
 		return err
+	}},
+	// After REDIS_URL, which it reads: a REDIS_URL that does not parse is
+	// reported by its own row, not again here.
+	{"REDIS_TLS_CA_FILE", "", "(the system's)", "PEM file of the CA certificates trusted for Redis over TLS (`rediss://`, `rediss-sentinel://`, `rediss-cluster://`), in place of the system's; set only with one of these forms", func(c *Config, v string) error {
+		c.RedisTLSCAFile = v
+		if v == "" {
+			return nil
+		}
+		if _, err := loadRedisCA(v); err != nil {
+			return err
+		}
+		if t, err := parseRedisURL(c.RedisURL); err == nil && t.tlsConfig() == nil {
+			return notTLSError(c.RedisURL)
+		}
+		return nil
 	}},
 	{"HTTP_ADDR", ":8080", "", "address the API listens on", func(c *Config, v string) error { c.HTTPAddr = v; return nil }},
 	{"METRICS_ADDR", "", "(off)", "address of a listener of its own serving Prometheus metrics at `/metrics` and the Go runtime's profiles at `/debug/pprof/` (see Metrics)", func(c *Config, v string) error { c.MetricsAddr = v; return nil }},

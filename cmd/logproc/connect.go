@@ -114,11 +114,11 @@ func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
 	l.log.DebugContext(ctx, fmt.Sprintf(format, v...), "component", "go-redis")
 }
 
-// connectRedis returns a client for REDIS_URL: one server, a master found
-// through Redis Sentinel, or a Redis Cluster. It does not connect: asynq and
-// the readiness check see whether Redis answers.
-func connectRedis(rawURL string) (redis.UniversalClient, error) {
-	target, err := parseRedisURL(rawURL)
+// connectRedis returns a client for REDIS_URL (and REDIS_TLS_CA_FILE): one
+// server, a master found through Redis Sentinel, or a Redis Cluster. It does
+// not connect: asynq and the readiness check see whether Redis answers.
+func connectRedis(cfg Config) (redis.UniversalClient, error) {
+	target, err := redisTargetOf(cfg.RedisURL, cfg.RedisTLSCAFile)
 	if err != nil {
 		return nil, err
 	}

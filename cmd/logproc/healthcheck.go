@@ -102,7 +102,7 @@ func checkWorker(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("host name: %w", err)
 	}
-	rdb, err := connectRedis(cfg.RedisURL)
+	rdb, err := connectRedis(cfg)
 	if err != nil {
 		return err
 	}

@@ -113,12 +113,13 @@ func (a *testApp) checkQueueUI(admin string) {
 }
 
 // waitWorkerHealthy runs `logproc healthcheck --worker` with the app's
-// REDIS_URL and QUEUE until it passes: the worker registers with its next
+// REDIS_URL, REDIS_TLS_CA_FILE and QUEUE until it passes: the worker registers with its next
 // heartbeat (every few seconds) on whatever node now holds asynq's list of
 // servers. The deadline only guards against a hang.
 func (a *testApp) waitWorkerHealthy() {
 	a.t.Helper()
 	a.t.Setenv("REDIS_URL", a.app.Config.RedisURL)
+	a.t.Setenv("REDIS_TLS_CA_FILE", a.app.Config.RedisTLSCAFile)
 	a.t.Setenv("QUEUE", a.app.Config.Queue)
 	var err error
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 
@@ -13,8 +16,8 @@ import (
 
 // redisURLForms is what REDIS_URL may be, as error messages show it.
 const redisURLForms = "redis://[user:password@]host:port[/db], rediss:// (TLS), unix:///path.sock, " +
-	"redis-sentinel://[user:password@]host:port[,host:port...][/db]?master=NAME, or " +
-	"redis-cluster://[user:password@]host:port[,host:port...]"
+	"redis-sentinel://[user:password@]host:port[,host:port...][/db]?master=NAME, rediss-sentinel:// (TLS), " +
+	"redis-cluster://[user:password@]host:port[,host:port...], or rediss-cluster:// (TLS)"
 
 // redisTarget is the Redis REDIS_URL names: one server, a master watched by
 // Redis Sentinel, or a Redis Cluster. Exactly one of its fields is set. It
@@ -43,9 +46,9 @@ func parseRedisURL(raw string) (redisTarget, error) {
 	switch u.Scheme {
 	case "redis", "rediss", "unix":
 		t.single, err = redis.ParseURL(raw)
-	case "redis-sentinel":
+	case "redis-sentinel", "rediss-sentinel":
 		t.failover, err = parseSentinelURL(u)
-	case "redis-cluster":
+	case "redis-cluster", "rediss-cluster":
 		t.cluster, err = parseClusterURL(u)
 	default:
 		err = fmt.Errorf("unknown scheme %q", u.Scheme)
@@ -56,13 +59,64 @@ func parseRedisURL(raw string) (redisTarget, error) {
 	return t, nil
 }
 
+// redisTargetOf reads REDIS_URL and REDIS_TLS_CA_FILE: the target, whose
+// TLS forms trust the CA certificates of caFile instead of the system's
+// when caFile is set.
+func redisTargetOf(raw, caFile string) (redisTarget, error) {
+	t, err := parseRedisURL(raw)
+	if err != nil || caFile == "" {
+		return t, err
+	}
+	pool, err := loadRedisCA(caFile)
+	if err != nil {
+		return redisTarget{}, err
+	}
+	tlsConfig := t.tlsConfig()
+	if tlsConfig == nil {
+		return redisTarget{}, notTLSError(raw)
+	}
+	tlsConfig.RootCAs = pool
+	return t, nil
+}
+
+// loadRedisCA reads REDIS_TLS_CA_FILE, which must hold at least one PEM
+// certificate.
+func loadRedisCA(path string) (*x509.CertPool, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("REDIS_TLS_CA_FILE: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(b) {
+		return nil, fmt.Errorf("REDIS_TLS_CA_FILE %s holds no PEM certificate", path)
+	}
+	return pool, nil
+}
+
+func notTLSError(raw string) error {
+	return fmt.Errorf("REDIS_TLS_CA_FILE is set, but REDIS_URL %s is not a TLS form: "+
+		"use rediss://, rediss-sentinel:// or rediss-cluster://", redactURL(raw))
+}
+
+// tlsConfig returns the target's TLS configuration, nil without TLS.
+func (t redisTarget) tlsConfig() *tls.Config {
+	switch {
+	case t.failover != nil:
+		return t.failover.TLSConfig
+	case t.cluster != nil:
+		return t.cluster.TLSConfig
+	default:
+		return t.single.TLSConfig
+	}
+}
+
 // parseURLWithHosts parses a URL whose host may be a comma-separated list
-// of addresses (redis-sentinel://, redis-cluster://): the list is taken out
+// of addresses (the Sentinel and Cluster forms): the list is taken out
 // before url.Parse, which refuses one of several IPv6 addresses
 // ([::1]:26379,[::2]:26379), and put back as the URL's Host.
 func parseURLWithHosts(raw string) (*url.URL, error) {
 	scheme, rest, ok := strings.Cut(raw, "://")
-	if !ok || scheme != "redis-sentinel" && scheme != "redis-cluster" {
+	if !ok || !multiAddressSchemes[scheme] {
 		return url.Parse(raw)
 	}
 	end := strings.IndexAny(rest, "/?#")
@@ -80,6 +134,11 @@ func parseURLWithHosts(raw string) (*url.URL, error) {
 	}
 	u.Host = hosts
 	return u, nil
+}
+
+// multiAddressSchemes are the forms whose host is a list of addresses.
+var multiAddressSchemes = map[string]bool{
+	"redis-sentinel": true, "rediss-sentinel": true, "redis-cluster": true, "rediss-cluster": true,
 }
 
 // refusedOptions are go-redis URL options REDIS_URL does not take, and why.
@@ -106,10 +165,11 @@ func redisURLError(raw string, err error) error {
 	return fmt.Errorf("REDIS_URL %s: %w; expected %s", redactURL(raw), err, redisURLForms)
 }
 
-// parseSentinelURL reads redis-sentinel://. The user and password
-// authenticate to the sentinels and, unless the password= option gives the
-// servers' own, to the master and replicas too: one password for all is the
-// usual setup.
+// parseSentinelURL reads redis-sentinel:// and rediss-sentinel://. The user
+// and password authenticate to the sentinels and, unless the password=
+// option gives the servers' own, to the master and replicas too: one
+// password for all is the usual setup. Over TLS, the sentinels and the
+// servers they name are each verified against their own address.
 func parseSentinelURL(u *url.URL) (*redis.FailoverOptions, error) {
 	q := u.Query()
 	if err := checkOptions(q); err != nil {
@@ -129,15 +189,17 @@ func parseSentinelURL(u *url.URL) (*redis.FailoverOptions, error) {
 	if err != nil {
 		return nil, err
 	}
+	o.TLSConfig = perAddressTLS(o.TLSConfig)
 	if o.Password == "" {
 		o.Username, o.Password = o.SentinelUsername, o.SentinelPassword
 	}
 	return o, nil
 }
 
-// parseClusterURL reads redis-cluster://. Any of the addresses is enough for
-// the client to find every node; more of them let it start while some are
-// down.
+// parseClusterURL reads redis-cluster:// and rediss-cluster://. Any of the
+// addresses is enough for the client to find every node; more of them let
+// it start while some are down. Over TLS, each node is verified against its
+// own address.
 func parseClusterURL(u *url.URL) (*redis.ClusterOptions, error) {
 	if p := strings.Trim(u.Path, "/"); p != "" && p != "0" {
 		return nil, fmt.Errorf("a Redis Cluster has only database 0, got /%s", p)
@@ -151,12 +213,35 @@ func parseClusterURL(u *url.URL) (*redis.ClusterOptions, error) {
 	if err != nil {
 		return nil, err
 	}
-	return redis.ParseClusterURL(goRedisURL)
+	o, err := redis.ParseClusterURL(goRedisURL)
+	if err != nil {
+		return nil, err
+	}
+	o.TLSConfig = perAddressTLS(o.TLSConfig)
+	return o, nil
+}
+
+// perAddressTLS mends the TLS configuration go-redis makes of a
+// multi-address rediss:// URL, whose ServerName is the first address's
+// host, which every other sentinel, server or node would fail to match.
+// Without a ServerName, tls.DialWithDialer, which go-redis's dialers use for
+// the sentinels, the servers they name and every cluster node (those
+// learned from CLUSTER SLOTS and MOVED too), takes it from the address it
+// dials.
+func perAddressTLS(c *tls.Config) *tls.Config {
+	if c == nil {
+		return nil
+	}
+	c = c.Clone()
+	c.ServerName = ""
+	c.MinVersion = tls.VersionTLS12 // as go-redis sets it for rediss:// (its cluster form leaves it out)
+	return c
 }
 
 // multiAddressURL rewrites a URL whose host is a comma-separated list of
 // addresses into go-redis's form for Sentinel and Cluster: the first
-// address as the host, the others as addr= options.
+// address as the host, the others as addr= options, and the scheme rediss
+// for the TLS forms.
 func multiAddressURL(u *url.URL, q url.Values) (string, error) {
 	addrs := strings.Split(u.Host, ",")
 	seen := map[string]bool{}
@@ -174,7 +259,11 @@ func multiAddressURL(u *url.URL, q url.Values) (string, error) {
 	for _, a := range addrs[1:] {
 		q.Add("addr", a)
 	}
-	out := url.URL{Scheme: "redis", User: u.User, Host: addrs[0], Path: u.Path, RawQuery: q.Encode()}
+	scheme := "redis"
+	if strings.HasPrefix(u.Scheme, "rediss-") {
+		scheme = "rediss"
+	}
+	out := url.URL{Scheme: scheme, User: u.User, Host: addrs[0], Path: u.Path, RawQuery: q.Encode()}
 	return out.String(), nil
 }
 
@@ -185,19 +274,23 @@ func (t redisTarget) MakeRedisClient() any {
 }
 
 // client returns a new client of the target. Each gets a copy of the
-// options, which go-redis fills in with defaults as it starts.
+// options, which go-redis fills in with defaults as it starts, and of the
+// TLS configuration.
 func (t redisTarget) client() redis.UniversalClient {
 	switch {
 	case t.failover != nil:
 		o := *t.failover
 		o.SentinelAddrs = slices.Clone(o.SentinelAddrs)
+		o.TLSConfig = o.TLSConfig.Clone()
 		return redis.NewFailoverClient(&o)
 	case t.cluster != nil:
 		o := *t.cluster
 		o.Addrs = slices.Clone(o.Addrs)
+		o.TLSConfig = o.TLSConfig.Clone()
 		return redis.NewClusterClient(&o)
 	default:
 		o := *t.single
+		o.TLSConfig = o.TLSConfig.Clone()
 		return redis.NewClient(&o)
 	}
 }

@@ -1,8 +1,19 @@
 package main
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/redis/go-redis/v9"
@@ -18,9 +29,20 @@ type redisShape struct {
 	SentinelPassword   string
 	DialTimeoutSeconds float64
 	TLS                bool
+	// ServerName is the name every TLS peer is verified against; "" has
+	// each verified against the address dialed.
+	ServerName string
 }
 
 func shapeOf(t redisTarget) redisShape {
+	s := shapeOfOptions(t)
+	if c := t.tlsConfig(); c != nil {
+		s.ServerName = c.ServerName
+	}
+	return s
+}
+
+func shapeOfOptions(t redisTarget) redisShape {
 	switch {
 	case t.failover != nil:
 		o := t.failover
@@ -44,7 +66,8 @@ func TestParseRedisURL(t *testing.T) {
 		want redisShape
 	}{
 		{"redis://localhost:6379/0", redisShape{Kind: "single", Addrs: []string{"localhost:6379"}}},
-		{"rediss://:pw@cache.example:6380/2", redisShape{Kind: "single", Addrs: []string{"cache.example:6380"}, DB: 2, Password: "pw", TLS: true}},
+		{"rediss://:pw@cache.example:6380/2", redisShape{Kind: "single", Addrs: []string{"cache.example:6380"}, DB: 2, Password: "pw",
+			TLS: true, ServerName: "cache.example"}},
 		{"redis-sentinel://10.0.0.1:26379,10.0.0.2:26379,10.0.0.3:26379?master=mymaster",
 			redisShape{Kind: "failover", Addrs: []string{"10.0.0.1:26379", "10.0.0.2:26379", "10.0.0.3:26379"}, Master: "mymaster"}},
 		{"redis-sentinel://:secret@s1:26379,s2:26379/3?master=m&dial_timeout=2s",
@@ -61,6 +84,17 @@ func TestParseRedisURL(t *testing.T) {
 				Password: "p@ss", SentinelPassword: "p@ss"}},
 		{"redis-cluster://[::1]:7000,[::1]:7001",
 			redisShape{Kind: "cluster", Addrs: []string{"[::1]:7000", "[::1]:7001"}}},
+		{"rediss-sentinel://:secret@s1:26379,s2:26379/3?master=m&dial_timeout=2s",
+			redisShape{Kind: "failover", Addrs: []string{"s1:26379", "s2:26379"}, Master: "m", DB: 3,
+				Password: "secret", SentinelPassword: "secret", DialTimeoutSeconds: 2, TLS: true}},
+		{"rediss-sentinel://:p%40ss@[::1]:26379,[fd00::2]:26379,s3:26379/1?master=m",
+			redisShape{Kind: "failover", Addrs: []string{"[::1]:26379", "[fd00::2]:26379", "s3:26379"}, Master: "m", DB: 1,
+				Password: "p@ss", SentinelPassword: "p@ss", TLS: true}},
+		{"rediss-cluster://app:pw@n1.cache.example:6379,n2.cache.example:6379,n3.cache.example:6379",
+			redisShape{Kind: "cluster", Addrs: []string{"n1.cache.example:6379", "n2.cache.example:6379", "n3.cache.example:6379"},
+				Username: "app", Password: "pw", TLS: true}},
+		{"rediss-cluster://[::1]:7000,[::1]:7001/0?dial_timeout=3s",
+			redisShape{Kind: "cluster", Addrs: []string{"[::1]:7000", "[::1]:7001"}, DialTimeoutSeconds: 3, TLS: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.url, func(t *testing.T) {
@@ -95,6 +129,15 @@ func TestParseRedisURLSaysWhatIsExpected(t *testing.T) {
 		{"redis-cluster://n1:7000/2", "only database 0"},
 		{"redis-cluster://n1:7000?pool_size=many", "pool_size"},
 		{"redis://localhost:6379/zero", "invalid database number"},
+		{"rediss-sentinel://s1:26379", "needs ?master=NAME"},
+		{"rediss-sentinel://s1:26379,s1:26379?master=m", `address "s1:26379" is listed twice`},
+		{"rediss-sentinel://s1:26379?master=m&route_randomly=true", "route_randomly= is not taken"},
+		{"rediss-sentinel://s1:26379?master=m&addr=s9:26379", "addr= is not taken"},
+		{"rediss-cluster://n1:7000?read_only=true", "read_only= is not taken"},
+		{"rediss-cluster://n1:7000?replica_only=true", "replica_only= is not taken"},
+		{"rediss-cluster://n1:7000,n2", `address "n2" is not host:port`},
+		{"rediss-cluster://n1:7000/1", "only database 0"},
+		{"redis-clusters://n1:7000", `unknown scheme "redis-clusters"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.url, func(t *testing.T) {
@@ -102,7 +145,8 @@ func TestParseRedisURLSaysWhatIsExpected(t *testing.T) {
 			if err == nil {
 				t.Fatal("accepted")
 			}
-			for _, want := range []string{"REDIS_URL", tt.says, "redis-sentinel://", "redis-cluster://"} {
+			for _, want := range []string{"REDIS_URL", tt.says, "redis-sentinel://", "redis-cluster://",
+				"rediss-sentinel:// (TLS)", "rediss-cluster:// (TLS)"} {
 				if !strings.Contains(err.Error(), want) {
 					t.Errorf("error does not say %q:\n%v", want, err)
 				}
@@ -125,6 +169,8 @@ func TestRedisTargetMakesTheClientOfItsKind(t *testing.T) {
 		"redis://localhost:6379/0":              "*redis.Client",
 		"redis-sentinel://s1:26379?master=m":    "failover *redis.Client", // go-redis's failover client is a *Client
 		"redis-cluster://n1:7000,n2:7001,n3:70": "*redis.ClusterClient",
+		"rediss-sentinel://s1:26379?master=m":   "failover *redis.Client",
+		"rediss-cluster://n1:7000,n2:7001":      "*redis.ClusterClient",
 	} {
 		target, err := parseRedisURL(url)
 		if err != nil {
@@ -152,4 +198,99 @@ func typeName(v any) string {
 		return "*redis.ClusterClient"
 	}
 	return "other"
+}
+
+// TestRedisTLSCAFile checks REDIS_TLS_CA_FILE: its certificates become the
+// roots of every TLS form, and of every client's own copy of the options;
+// a file that cannot be read or holds no certificate, or a REDIS_URL that
+// is not a TLS form, stops the start (ConfigFrom, as serve, work, all and
+// check read the settings, and App.Open) with what is wrong.
+func TestRedisTLSCAFile(t *testing.T) {
+	dir := t.TempDir()
+	caFile, caPEM := filepath.Join(dir, "ca.pem"), testCAPEM(t)
+	if err := os.WriteFile(caFile, caPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(caPEM)
+	for _, url := range []string{"rediss://cache.example:6380/0", "rediss-sentinel://s1:26379,s2:26379?master=m",
+		"rediss-cluster://n1:7000,n2:7001"} {
+		cfg, err := ConfigFrom(func(k string) string {
+			return map[string]string{"REDIS_URL": url, "REDIS_TLS_CA_FILE": caFile}[k]
+		})
+		if err != nil || cfg.RedisTLSCAFile != caFile {
+			t.Fatalf("%s: %v, CA file %q", url, err, cfg.RedisTLSCAFile)
+		}
+		target, err := redisTargetOf(url, caFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := target.tlsConfig(); !c.RootCAs.Equal(roots) {
+			t.Errorf("%s: roots are not the CA file's certificate alone", url)
+		}
+		client := target.client()
+		if got := clientTLS(client); got == nil || !got.RootCAs.Equal(roots) || got == target.tlsConfig() {
+			t.Errorf("%s: the client's TLS configuration %p, want a copy of %p with the CA file's roots", url, got, target.tlsConfig())
+		}
+		client.Close()
+	}
+
+	empty := filepath.Join(dir, "empty.pem")
+	if err := os.WriteFile(empty, []byte("not a certificate\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ url, file, says string }{
+		{"rediss-cluster://n1:7000", filepath.Join(dir, "missing.pem"), "REDIS_TLS_CA_FILE: open " + filepath.Join(dir, "missing.pem")},
+		{"rediss-cluster://n1:7000", empty, "REDIS_TLS_CA_FILE " + empty + " holds no PEM certificate"},
+		{"redis://localhost:6379/0", caFile, "REDIS_TLS_CA_FILE is set, but REDIS_URL redis://localhost:6379/0 is not a TLS form"},
+		{"redis-cluster://:hunter2@n1:7000", caFile, "REDIS_URL redis-cluster://:xxxxx@n1:7000 is not a TLS form: use rediss://, rediss-sentinel:// or rediss-cluster://"},
+		{"redis-sentinel://s1:26379?master=m", caFile, "is not a TLS form"},
+		{"unix:///run/redis.sock", caFile, "is not a TLS form"},
+	}
+	for _, tt := range tests {
+		_, err := ConfigFrom(func(k string) string {
+			return map[string]string{"REDIS_URL": tt.url, "REDIS_TLS_CA_FILE": tt.file}[k]
+		})
+		if err == nil || !strings.Contains(err.Error(), tt.says) || strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("settings %s and %s: %v, want an error saying %q", tt.url, tt.file, err, tt.says)
+		}
+		_, err = redisTargetOf(tt.url, tt.file)
+		if err == nil || !strings.Contains(err.Error(), tt.says) {
+			t.Errorf("start with %s and %s: %v, want an error saying %q", tt.url, tt.file, err, tt.says)
+		}
+	}
+	// A REDIS_URL that does not parse is reported once, by REDIS_URL.
+	_, err := ConfigFrom(func(k string) string {
+		return map[string]string{"REDIS_URL": "redis-cluster://n1", "REDIS_TLS_CA_FILE": caFile}[k]
+	})
+	if err == nil || strings.Count(err.Error(), "REDIS_URL") != 1 {
+		t.Errorf("settings with a malformed REDIS_URL and a CA file: %v, want REDIS_URL's error alone", err)
+	}
+}
+
+// clientTLS returns the TLS configuration a client dials with.
+func clientTLS(c redis.UniversalClient) *tls.Config {
+	switch c := c.(type) {
+	case *redis.Client:
+		return c.Options().TLSConfig
+	case *redis.ClusterClient:
+		return c.Options().TLSConfig
+	}
+	return nil
+}
+
+// testCAPEM returns a self-signed CA certificate, PEM.
+func testCAPEM(t *testing.T) []byte {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test CA"},
+		NotBefore: time.Now(), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageCertSign}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }

@@ -16,6 +16,8 @@ const clusterSlots = 16384
 // own holding an equal share of the hash slots.
 type Cluster struct {
 	Nodes []*Server
+	// CA, for a cluster of StartTLSCluster, issued the nodes' certificates.
+	CA *CA
 }
 
 // StartCluster starts n cluster-enabled nodes, gives each a contiguous
@@ -26,10 +28,45 @@ func StartCluster(t testing.TB, n int) *Cluster {
 	t.Helper()
 	c := &Cluster{}
 	for i := range n {
-		c.Nodes = append(c.Nodes, startServer(t, fmt.Sprintf("node%d", i+1), "", true,
-			"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000",
-			"--save", "", "--appendonly", "no"))
+		c.Nodes = append(c.Nodes, startServer(t, fmt.Sprintf("node%d", i+1), "", true, clusterArgs...))
 	}
+	c.form(t)
+	return c
+}
+
+// clusterArgs are the options of a cluster node.
+var clusterArgs = []string{"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000",
+	"--save", "", "--appendonly", "no"}
+
+// StartTLSCluster starts a cluster as StartCluster does whose nodes speak
+// TLS only, to clients and to each other (--tls-cluster), with
+// certificates of a CA of the test's own (Cluster.CA). Where the system
+// allows it (Linux), node i listens on 127.0.0.i and its certificate names
+// that address alone, so that a client must verify each node against the
+// address it dials: one that verified every node against the first
+// address of REDIS_URL would fail on the others.
+func StartTLSCluster(t testing.TB, n int) *Cluster {
+	t.Helper()
+	c := &Cluster{CA: NewCA(t)}
+	for i, ip := range loopbackAddrs(t, n) {
+		args := append([]string{"--tls-cluster", "yes", "--tls-replication", "yes"}, clusterArgs...)
+		if ip != loopback {
+			// Its address to the other nodes: the one it binds, not the
+			// 127.0.0.1 its connections would come from.
+			args = append(args, "--cluster-announce-ip", ip, "--bind-source-addr", ip)
+		}
+		c.Nodes = append(c.Nodes, startTLS(t, spec{name: fmt.Sprintf("node%d", i+1), host: ip, bus: true,
+			args: args, tls: c.CA.serverTLS(t, ip)}))
+	}
+	c.form(t)
+	return c
+}
+
+// form gives each node a contiguous share of the slots and introduces
+// them to each other, and waits until every node reports the cluster ok.
+func (c *Cluster) form(t testing.TB) {
+	t.Helper()
+	n := len(c.Nodes)
 	ctx := context.Background()
 	for i, node := range c.Nodes {
 		slots := make([]int, 0, clusterSlots/n+1)
@@ -48,16 +85,20 @@ func StartCluster(t testing.TB, n int) *Cluster {
 		}
 	}
 	c.waitOK(t)
-	return c
 }
 
-// URL is the REDIS_URL of the cluster: every node.
+// URL is the REDIS_URL of the cluster: every node, over TLS for a cluster
+// of StartTLSCluster.
 func (c *Cluster) URL() string {
 	addrs := make([]string, len(c.Nodes))
 	for i, n := range c.Nodes {
 		addrs[i] = n.Addr
 	}
-	return "redis-cluster://" + strings.Join(addrs, ",")
+	scheme := "redis-cluster://"
+	if c.CA != nil {
+		scheme = "rediss-cluster://"
+	}
+	return scheme + strings.Join(addrs, ",")
 }
 
 // waitOK waits until every node knows every other and all slots are served.

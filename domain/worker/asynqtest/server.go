@@ -3,6 +3,7 @@ package asynqtest
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -27,11 +28,35 @@ type Server struct {
 	Dir  string
 	cmd  *exec.Cmd
 	done chan struct{}
-	// name, conf and args are how it was started, for Restart.
-	name, conf string
-	args       []string
+	// spec is how it was started, for Restart.
+	spec spec
 	// password is what clients give, the --requirepass of args.
 	password string
+	// console returns what the process wrote to its stdout and stderr,
+	// once it has exited.
+	console func() string
+}
+
+// spec is what a process is started with besides its port.
+type spec struct {
+	name string
+	// conf, when set, is written to a file given as the configuration file.
+	conf string
+	// host is the address it binds: 127.0.0.1 unless a test gives each
+	// process a loopback address of its own.
+	host string
+	// bus reserves port+10000 too, the cluster bus.
+	bus  bool
+	args []string
+	// tls, when set, has the process serve TLS only.
+	tls *serverTLS
+}
+
+// serverTLS is a process's TLS: its certificate and key, the CA it trusts,
+// and the configuration its clients use.
+type serverTLS struct {
+	certFile, keyFile, caFile string
+	client                    *tls.Config
 }
 
 // Start starts one Redis server that keeps nothing on disk, so that a
@@ -41,14 +66,18 @@ func Start(t testing.TB) *Server {
 	return startServer(t, "redis", "", false, "--save", "", "--appendonly", "no")
 }
 
+// loopback is the address processes bind unless a test gives each one an
+// address of its own.
+const loopback = "127.0.0.1"
+
 // Restart starts a killed server again on its port, with its settings.
 func (s *Server) Restart(t testing.TB) {
 	t.Helper()
 	_, port, _ := net.SplitHostPort(s.Addr)
 	n, _ := strconv.Atoi(port)
-	fresh, err := launch(t, redisServerBinary(t), s.name, n, s.conf, s.args)
+	fresh, err := launch(t, redisServerBinary(t), s.spec, n)
 	if err != nil {
-		t.Fatalf("asynqtest: restart %s: %v", s.name, err)
+		t.Fatalf("asynqtest: restart %s: %v", s.spec.name, err)
 	}
 	s.cmd, s.done, s.Dir = fresh.cmd, fresh.done, fresh.Dir
 }
@@ -82,49 +111,70 @@ const startAttempts = 5
 // bus.
 func startServer(t testing.TB, name, conf string, busPort bool, args ...string) *Server {
 	t.Helper()
+	s, err := start(t, spec{name: name, conf: conf, host: loopback, bus: busPort, args: args})
+	if err != nil {
+		t.Fatalf("asynqtest: start %s: %v", name, err)
+	}
+	return s
+}
+
+// start starts a process of sp on a free port, trying startAttempts ports.
+func start(t testing.TB, sp spec) (*Server, error) {
+	t.Helper()
 	bin := redisServerBinary(t)
 	var errs []error
 	for range startAttempts {
-		port, err := freePort(busPort)
+		port, err := freePort(sp.host, sp.bus)
 		if err != nil {
 			t.Fatalf("asynqtest: find a free port: %v", err)
 		}
-		s, err := launch(t, bin, name, port, conf, args)
+		s, err := launch(t, bin, sp, port)
 		if err == nil {
-			return s
+			return s, nil
 		}
 		errs = append(errs, err)
 	}
-	t.Fatalf("asynqtest: start %s: %v", name, errors.Join(errs...))
-	return nil
+	return nil, errors.Join(errs...)
 }
 
 // launch starts one process on port and waits until it answers as itself.
-func launch(t testing.TB, bin, name string, port int, conf string, args []string) (*Server, error) {
+// With TLS, port is its TLS port and it has no other.
+func launch(t testing.TB, bin string, sp spec, port int) (*Server, error) {
 	dir := t.TempDir()
 	var argv []string
-	if conf != "" {
-		path := filepath.Join(dir, name+".conf")
-		if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
+	if sp.conf != "" {
+		path := filepath.Join(dir, sp.name+".conf")
+		if err := os.WriteFile(path, []byte(sp.conf), 0o600); err != nil {
 			return nil, err
 		}
 		argv = append(argv, path)
 	}
-	argv = append(argv, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir,
-		"--logfile", filepath.Join(dir, name+".log"), "--daemonize", "no", "--protected-mode", "no")
-	argv = append(argv, args...)
+	if sp.tls == nil {
+		argv = append(argv, "--port", strconv.Itoa(port))
+	} else {
+		argv = append(argv, "--port", "0", "--tls-port", strconv.Itoa(port),
+			"--tls-cert-file", sp.tls.certFile, "--tls-key-file", sp.tls.keyFile,
+			"--tls-ca-cert-file", sp.tls.caFile, "--tls-auth-clients", "no")
+	}
+	argv = append(argv, "--bind", sp.host, "--dir", dir,
+		"--logfile", filepath.Join(dir, sp.name+".log"), "--daemonize", "no", "--protected-mode", "no")
+	argv = append(argv, sp.args...)
 	cmd := exec.Command(bin, argv...)
+	// What it says before its log is open, such as a refused option.
+	var console bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &console, &console
 	cmd.SysProcAttr = killWithParent()
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	s := &Server{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), Dir: dir, cmd: cmd, done: make(chan struct{}),
-		name: name, conf: conf, args: args, password: argAfter(args, "--requirepass")}
+	s := &Server{Addr: net.JoinHostPort(sp.host, strconv.Itoa(port)), Dir: dir, cmd: cmd, done: make(chan struct{}),
+		spec: sp, password: argAfter(sp.args, "--requirepass")}
 	go func() { cmd.Wait(); close(s.done) }()
-	t.Cleanup(func() { s.cleanup(t, name) })
+	t.Cleanup(func() { s.cleanup(t, sp.name) })
+	s.console = func() string { <-s.done; return strings.TrimSpace(console.String()) }
 	if err := s.waitOwn(); err != nil {
 		s.Kill()
-		return nil, fmt.Errorf("%s on port %d: %w", name, port, err)
+		return nil, fmt.Errorf("%s on port %d: %w", sp.name, port, err)
 	}
 	return s, nil
 }
@@ -135,13 +185,14 @@ const readyTimeout = 10 * time.Second
 // waitOwn waits until the port answers PING and its process id is the one
 // started, so a test never talks to another process that took the port.
 func (s *Server) waitOwn() error {
-	c := redis.NewClient(&redis.Options{Addr: s.Addr, Password: s.password, MaxRetries: -1, DialTimeout: time.Second})
+	c := redis.NewClient(&redis.Options{Addr: s.Addr, Password: s.password, MaxRetries: -1, DialTimeout: time.Second,
+		TLSConfig: s.tlsClient()})
 	defer c.Close()
 	deadline := time.Now().Add(readyTimeout)
 	for {
 		select {
 		case <-s.done:
-			return fmt.Errorf("exited at start: %s", s.logTail())
+			return fmt.Errorf("exited at start: %s %s", s.console(), s.logTail())
 		default:
 		}
 		info, err := c.Info(context.Background(), "server").Result()
@@ -166,9 +217,18 @@ func (s *Server) Client(t testing.TB) *redis.Client {
 // ClientOf returns a client of database db of this one process, closed
 // when the test ends.
 func (s *Server) ClientOf(t testing.TB, db int) *redis.Client {
-	c := redis.NewClient(&redis.Options{Addr: s.Addr, Password: s.password, DB: db})
+	c := redis.NewClient(&redis.Options{Addr: s.Addr, Password: s.password, DB: db, TLSConfig: s.tlsClient()})
 	t.Cleanup(func() { c.Close() })
 	return c
+}
+
+// tlsClient returns the TLS configuration of a client of this process, nil
+// without TLS.
+func (s *Server) tlsClient() *tls.Config {
+	if s.spec.tls == nil {
+		return nil
+	}
+	return s.spec.tls.client.Clone()
 }
 
 // Kill stops the process with SIGKILL, as a crash would, and waits for it.
@@ -197,11 +257,11 @@ func (s *Server) logTail() string {
 	return string(bytes.Join(lines[max(0, len(lines)-30):], []byte("\n")))
 }
 
-// freePort returns a port of 127.0.0.1 nobody listens on now; with bus,
-// one whose cluster bus port (port+10000) is free too.
-func freePort(bus bool) (int, error) {
+// freePort returns a port of host nobody listens on now; with bus, one
+// whose cluster bus port (port+10000) is free too.
+func freePort(host string, bus bool) (int, error) {
 	for range 20 {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
 		if err != nil {
 			return 0, err
 		}
@@ -213,7 +273,7 @@ func freePort(bus bool) (int, error) {
 		if port+10000 > 65535 {
 			continue
 		}
-		if busLn, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port+10000))); err == nil {
+		if busLn, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port+10000))); err == nil {
 			busLn.Close()
 			return port, nil
 		}

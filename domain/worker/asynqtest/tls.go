@@ -1,0 +1,154 @@
+package asynqtest
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// CA is a certificate authority a test makes and throws away.
+type CA struct {
+	// File is its certificate, PEM, as REDIS_TLS_CA_FILE names one.
+	File string
+	cert *x509.Certificate
+	key  *ecdsa.PrivateKey
+	pool *x509.CertPool
+}
+
+// NewCA makes a CA of the test's own, valid for a day.
+func NewCA(t testing.TB) *CA {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatalf("asynqtest: CA key: %v", err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial(t),
+		Subject:               pkix.Name{CommonName: "asynqtest CA " + t.Name()},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatalf("asynqtest: CA certificate: %v", err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca := &CA{File: filepath.Join(t.TempDir(), "ca.pem"), cert: cert, key: key, pool: x509.NewCertPool()}
+	ca.pool.AddCert(cert)
+	writePEM(t, ca.File, "CERTIFICATE", der)
+	return ca
+}
+
+// issue writes a certificate for the IP address ip, for servers and
+// clients (cluster nodes are both to each other), signed by the CA, and its
+// key, in dir.
+func (ca *CA) issue(t testing.TB, dir, ip string) (certFile, keyFile string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatalf("asynqtest: key: %v", err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: serial(t),
+		Subject:      pkix.Name{CommonName: ip},
+		IPAddresses:  []net.IP{net.ParseIP(ip)},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
+	if err != nil {
+		t.Fatalf("asynqtest: certificate for %s: %v", ip, err)
+	}
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile = filepath.Join(dir, ip+".pem"), filepath.Join(dir, ip+"-key.pem")
+	writePEM(t, certFile, "CERTIFICATE", der)
+	writePEM(t, keyFile, "EC PRIVATE KEY", keyDER)
+	return certFile, keyFile
+}
+
+// serverTLS returns the TLS of a process listening on ip: a certificate
+// for ip, and its clients trusting the CA alone, each verifying the address
+// it dials (no ServerName).
+func (ca *CA) serverTLS(t testing.TB, ip string) *serverTLS {
+	certFile, keyFile := ca.issue(t, t.TempDir(), ip)
+	return &serverTLS{certFile: certFile, keyFile: keyFile, caFile: ca.File,
+		client: &tls.Config{RootCAs: ca.pool, MinVersion: tls.VersionTLS12}}
+}
+
+func serial(t testing.TB) *big.Int {
+	n, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 120))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func writePEM(t testing.TB, path, kind string, der []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: kind, Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// startTLS starts a TLS-only process of sp. When redis-server cannot serve
+// TLS (built without it), the process exits at start or never answers a
+// TLS client: the test is skipped saying so, or fails with
+// LOGPROC_REQUIRE_REDIS_SERVER=1, as for a missing redis-server. A port
+// another process took is tried again, as start does.
+func startTLS(t testing.TB, sp spec) *Server {
+	t.Helper()
+	s, err := start(t, sp)
+	if err == nil {
+		return s
+	}
+	if strings.Contains(err.Error(), "Address already in use") {
+		t.Fatalf("asynqtest: start %s: %v", sp.name, err)
+	}
+	msg := "redis-server did not start with --tls-port (is it built without TLS? Debian's and Homebrew's have it; " +
+		"a source build needs BUILD_TLS=yes): " + err.Error()
+	if os.Getenv("LOGPROC_REQUIRE_REDIS_SERVER") == "1" {
+		t.Fatal(msg + " (LOGPROC_REQUIRE_REDIS_SERVER=1)")
+	}
+	t.Skip(msg)
+	return nil
+}
+
+// loopbackAddrs returns n addresses of the loopback interface: 127.0.0.1,
+// 127.0.0.2, ... where the system answers on all of 127.0.0.0/8 (Linux),
+// else 127.0.0.1 n times.
+func loopbackAddrs(t testing.TB, n int) []string {
+	addrs := make([]string, n)
+	for i := range addrs {
+		addrs[i] = net.IPv4(127, 0, 0, byte(i+1)).String()
+		ln, err := net.Listen("tcp", net.JoinHostPort(addrs[i], "0"))
+		if err != nil {
+			t.Logf("asynqtest: %s cannot be bound (%v): every node listens on %s", addrs[i], err, loopback)
+			return slices.Repeat([]string{loopback}, n)
+		}
+		ln.Close()
+	}
+	return addrs
+}
