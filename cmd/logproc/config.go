@@ -159,7 +159,7 @@ var settings = []setting{
 		c.PartBytes, err = offOrAtLeast("PART_BYTES", v, "every file whole", minPartBytes)
 		return err
 	}},
-	{"FOLLOW_UPLOAD_BYTES", "8388608", "`8388608` (8 MiB)", "an upload to the local blob store whose first this many bytes arrive at 64 MiB/s or more gets its job then, and its worker analyses the file as the rest arrives; 0 to analyse every file once it is stored whole (see Analysis that follows the upload)", func(c *Config, v string) (err error) {
+	{"FOLLOW_UPLOAD_BYTES", "8388608", "`8388608` (8 MiB)", "an upload to the local blob store whose first this many bytes arrive at 64 MiB/s or more gets its job then, and its worker analyses the file as the rest arrives; 1048576 at least, or 0 to analyse every file once it is stored whole (see Analysis that follows the upload)", func(c *Config, v string) (err error) {
 		c.FollowBytes, err = offOrAtLeast("FOLLOW_UPLOAD_BYTES", v, "never follow", minFollowBytes)
 		return err
 	}},
