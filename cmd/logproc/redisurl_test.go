@@ -1,22 +1,17 @@
 package main
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/logproc/logproc/domain/worker/asynqtest"
 )
 
 // redisShape is what the tests compare of a parsed REDIS_URL.
@@ -207,8 +202,9 @@ func typeName(v any) string {
 // check read the settings, and App.Open) with what is wrong.
 func TestRedisTLSCAFile(t *testing.T) {
 	dir := t.TempDir()
-	caFile, caPEM := filepath.Join(dir, "ca.pem"), testCAPEM(t)
-	if err := os.WriteFile(caFile, caPEM, 0o600); err != nil {
+	caFile := asynqtest.NewCA(t).File
+	caPEM, err := os.ReadFile(caFile)
+	if err != nil {
 		t.Fatal(err)
 	}
 	roots := x509.NewCertPool()
@@ -260,7 +256,7 @@ func TestRedisTLSCAFile(t *testing.T) {
 		}
 	}
 	// A REDIS_URL that does not parse is reported once, by REDIS_URL.
-	_, err := ConfigFrom(func(k string) string {
+	_, err = ConfigFrom(func(k string) string {
 		return map[string]string{"REDIS_URL": "redis-cluster://n1", "REDIS_TLS_CA_FILE": caFile}[k]
 	})
 	if err == nil || strings.Count(err.Error(), "REDIS_URL") != 1 {
@@ -277,20 +273,4 @@ func clientTLS(c redis.UniversalClient) *tls.Config {
 		return c.Options().TLSConfig
 	}
 	return nil
-}
-
-// testCAPEM returns a self-signed CA certificate, PEM.
-func testCAPEM(t *testing.T) []byte {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test CA"},
-		NotBefore: time.Now(), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true,
-		KeyUsage: x509.KeyUsageCertSign}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
