@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -84,6 +85,44 @@ func TestJobSurvivesSentinelFailover(t *testing.T) {
 	if n, err := topo.Replica.ClientOf(t, 0).DBSize(ctx).Result(); err != nil || n != 0 {
 		t.Errorf("database 0 of the new master holds %d keys (%v), want none", n, err)
 	}
+}
+
+// TestJobSurvivesSentinelFailoverOverTLS runs the app with
+// rediss-sentinel:// on a master, a replica and three sentinels that speak
+// TLS only, with certificates of a CA of its own given as
+// REDIS_TLS_CA_FILE. Each process has an address and a certificate of its
+// own (127.0.0.1 to .5), so the app must verify each against the address it
+// dials: the sentinels of REDIS_URL, the master they name and, once the
+// master is killed, the replica they promote. A job completes with exact
+// numbers before the failover and another after it, and asynq's queue is
+// then on the new master.
+func TestJobSurvivesSentinelFailoverOverTLS(t *testing.T) {
+	topo := asynqtest.StartTLSSentinel(t, time.Hour)
+	if !strings.HasPrefix(topo.URL(0), "rediss-sentinel://") {
+		t.Fatalf("Sentinel URL %s, want rediss-sentinel://", topo.URL(0))
+	}
+	a := startTestApp(t, func(c *Config) {
+		onRedis(topo.URL(0))(c)
+		c.RedisTLSCAFile = topo.CA.File
+	}, quickRetries)
+	alice := a.token("alice", "")
+	before := a.upload(alice, "before.log", fixtureLog())
+	checkFixtureJob(t, "job uploaded before the failover", a.waitFinished(before, alice), 1)
+
+	topo.Master.Kill()
+	topo.SetDownAfter(t, time.Second)
+	topo.WaitMaster(t, topo.Replica.Addr)
+	a.waitReady()
+	t.Logf("failover over TLS: master %s killed, replica %s promoted", topo.Master.Addr, topo.Replica.Addr)
+
+	after := a.upload(alice, "after.log", fixtureLog())
+	checkFixtureJob(t, "job uploaded after the failover", a.waitFinished(after, alice), 1)
+	checkFixtureAggregate(t, a.waitAggregate(alice, func(g aggregate) bool { return g.Jobs["completed"] == 2 }), 2, 2)
+	queues, err := topo.Replica.Client(t).SMembers(context.Background(), "asynq:queues").Result()
+	if err != nil || !slices.Contains(queues, a.app.Config.Queue) {
+		t.Errorf("asynq's queues on the new master = %v (%v), want %s among them", queues, err, a.app.Config.Queue)
+	}
+	a.waitWorkerHealthy()
 }
 
 // waitFirstChunk waits until the job's first chunk is in its stats. The

@@ -5,9 +5,10 @@
 // It connects to TEST_REDIS_URL, by default redis://127.0.0.1:6379/0.
 //
 // Tests of Redis beyond one node start their own: StartSentinel (a master,
-// a replica and three sentinels) and StartCluster (a Redis Cluster), from
-// the redis-server binary, on free ports, killed when the test ends. They
-// skip, saying what to install, when redis-server is missing.
+// a replica and three sentinels) and StartCluster (a Redis Cluster), and
+// StartTLSSentinel and StartTLSCluster, the same over TLS only, from the
+// redis-server binary, on free ports, killed when the test ends. They skip,
+// saying what to install, when redis-server is missing (or lacks TLS).
 package asynqtest
 
 import (

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +21,9 @@ const SentinelMaster = "logproc-test"
 type Sentinel struct {
 	Master, Replica *Server
 	Sentinels       []*Server
+	// CA, for a topology of StartTLSSentinel, issued the certificates of
+	// every process.
+	CA *CA
 	// password is every process's, servers and sentinels alike ("": none).
 	password string
 }
@@ -43,16 +47,62 @@ func StartSentinel(t testing.TB, downAfter time.Duration) *Sentinel {
 // a Sentinel setup with one password for all is usually run.
 func StartSentinelWithPassword(t testing.TB, downAfter time.Duration, password string) *Sentinel {
 	t.Helper()
+	return startSentinel(t, downAfter, password, nil)
+}
+
+// StartTLSSentinel is StartSentinel with every process speaking TLS only,
+// with certificates of a CA of the test's own (Sentinel.CA): the servers to
+// their clients and the replica to the master (--tls-replication), the
+// sentinels to their clients, and the sentinels to the servers and to each
+// other (a sentinel's tls-replication is what has it dial TLS). Where the
+// system allows it (Linux), the master, the replica and the sentinels each
+// listen on an address of their own, 127.0.0.1 to .5, and announce it, and
+// each certificate names that address alone: a client must verify each
+// process against the address it dials, the servers the sentinels name
+// included.
+func StartTLSSentinel(t testing.TB, downAfter time.Duration) *Sentinel {
+	t.Helper()
+	return startSentinel(t, downAfter, "", NewCA(t))
+}
+
+// startSentinel starts the topology, with password (if any) and over TLS
+// with certificates of ca (if any).
+func startSentinel(t testing.TB, downAfter time.Duration, password string, ca *CA) *Sentinel {
+	t.Helper()
 	var auth []string
 	if password != "" {
 		auth = []string{"--requirepass", password, "--masterauth", password}
 	}
+	// The addresses of the master, the replica and the three sentinels.
+	ips := slices.Repeat([]string{loopback}, 5)
+	if ca != nil {
+		ips = loopbackAddrs(t, 5)
+	}
+	// proc starts one process on ips[i]: over TLS, TLS-only, with
+	// tls-replication (a server's replication, a sentinel's every link),
+	// and, on an address of its own, dialing from it (a replica announces
+	// the address its connection to the master comes from, a sentinel the
+	// one its connection to the master leaves from).
+	proc := func(i int, name, conf string, args ...string) *Server {
+		if ca == nil {
+			return startServer(t, name, conf, false, args...)
+		}
+		args = append(args, "--tls-replication", "yes")
+		if ips[i] != loopback {
+			args = append(args, "--bind-source-addr", ips[i])
+		}
+		return startTLS(t, spec{name: name, conf: conf, host: ips[i], args: args, tls: ca.serverTLS(t, ips[i])})
+	}
 	// Redis waits five seconds by default before a full sync, for more
 	// replicas to share it; there is one.
-	s := &Sentinel{password: password, Master: startServer(t, "master", "", false, append([]string{"--save", "", "--appendonly", "no",
+	s := &Sentinel{password: password, CA: ca, Master: proc(0, "master", "", append([]string{"--save", "", "--appendonly", "no",
 		"--repl-diskless-sync-delay", "0"}, auth...)...)}
 	host, port, _ := net.SplitHostPort(s.Master.Addr)
-	s.Replica = startServer(t, "replica", "", false, append([]string{"--save", "", "--appendonly", "no", "--replicaof", host, port}, auth...)...)
+	replicaArgs := append([]string{"--save", "", "--appendonly", "no", "--replicaof", host, port}, auth...)
+	if ips[1] != loopback {
+		replicaArgs = append(replicaArgs, "--replica-announce-ip", ips[1])
+	}
+	s.Replica = proc(1, "replica", "", replicaArgs...)
 	// A sentinel learns of replicas from the master's INFO, read at once and
 	// then every ten seconds: start them once the master lists its replica.
 	s.waitReplicaSynced(t)
@@ -66,7 +116,11 @@ func StartSentinelWithPassword(t testing.TB, downAfter time.Duration, password s
 		args = append(args, "--requirepass", password)
 	}
 	for i := range 3 {
-		s.Sentinels = append(s.Sentinels, startServer(t, fmt.Sprintf("sentinel%d", i+1), conf, false, args...))
+		sconf := conf
+		if ip := ips[2+i]; ip != loopback {
+			sconf += fmt.Sprintf("sentinel announce-ip %s\n", ip)
+		}
+		s.Sentinels = append(s.Sentinels, proc(2+i, fmt.Sprintf("sentinel%d", i+1), sconf, args...))
 	}
 	s.waitReady(t)
 	return s
@@ -81,7 +135,7 @@ func (s *Sentinel) Stop() {
 }
 
 // URL is the REDIS_URL of the topology: every sentinel, database db, and
-// the password, if any.
+// the password, if any; over TLS for a topology of StartTLSSentinel.
 func (s *Sentinel) URL(db int) string {
 	addrs := make([]string, len(s.Sentinels))
 	for i, sn := range s.Sentinels {
@@ -91,7 +145,11 @@ func (s *Sentinel) URL(db int) string {
 	if s.password != "" {
 		userinfo = url.UserPassword("", s.password).String() + "@"
 	}
-	return fmt.Sprintf("redis-sentinel://%s%s/%d?master=%s", userinfo, strings.Join(addrs, ","), db, SentinelMaster)
+	scheme := "redis-sentinel://"
+	if s.CA != nil {
+		scheme = "rediss-sentinel://"
+	}
+	return fmt.Sprintf("%s%s%s/%d?master=%s", scheme, userinfo, strings.Join(addrs, ","), db, SentinelMaster)
 }
 
 func (s *Sentinel) waitReplicaSynced(t testing.TB) {
@@ -165,7 +223,7 @@ func (s *Sentinel) wait(t testing.TB, what string, cond func(context.Context) bo
 }
 
 func (s *Sentinel) sentinelClient(t testing.TB, sn *Server) *redis.SentinelClient {
-	c := redis.NewSentinelClient(&redis.Options{Addr: sn.Addr, Password: s.password})
+	c := redis.NewSentinelClient(&redis.Options{Addr: sn.Addr, Password: s.password, TLSConfig: sn.tlsClient()})
 	t.Cleanup(func() { c.Close() })
 	return c
 }
