@@ -3,10 +3,7 @@ package asynqtest_test
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
-	"errors"
 	"net"
-	"os"
 	"testing"
 	"time"
 
@@ -25,37 +22,9 @@ import (
 // addresses they listen on.
 func TestTLSSentinelNamesEachProcess(t *testing.T) {
 	topo := asynqtest.StartTLSSentinel(t, time.Hour)
-	pem, err := os.ReadFile(topo.CA.File)
-	if err != nil {
-		t.Fatal(err)
-	}
-	roots := x509.NewCertPool()
-	roots.AppendCertsFromPEM(pem)
+	checkTLSAlone(t, topo.CA, append([]*asynqtest.Server{topo.Master, topo.Replica}, topo.Sentinels...), topo.Sentinels[0])
+	roots := caPool(t, topo.CA)
 	ctx := context.Background()
-	firstHost, _, _ := net.SplitHostPort(topo.Sentinels[0].Addr)
-	for _, p := range append([]*asynqtest.Server{topo.Master, topo.Replica}, topo.Sentinels...) {
-		if err := p.Client(t).Ping(ctx).Err(); err != nil {
-			t.Errorf("%s over TLS: %v", p.Addr, err)
-		}
-		host, _, _ := net.SplitHostPort(p.Addr)
-		for name, cfg := range map[string]*tls.Config{
-			"no TLS": nil, "the first sentinel's name": {RootCAs: roots, ServerName: firstHost},
-		} {
-			if cfg != nil && host == firstHost {
-				continue
-			}
-			c := redis.NewClient(&redis.Options{Addr: p.Addr, TLSConfig: cfg, MaxRetries: -1})
-			err := c.Ping(ctx).Err()
-			c.Close()
-			var verr *tls.CertificateVerificationError
-			switch {
-			case err == nil:
-				t.Errorf("%s answered a client with %s", p.Addr, name)
-			case cfg != nil && !errors.As(err, &verr):
-				t.Errorf("%s with %s: %v, want a certificate verification error", p.Addr, name, err)
-			}
-		}
-	}
 	for _, sn := range topo.Sentinels {
 		c := redis.NewSentinelClient(&redis.Options{Addr: sn.Addr, TLSConfig: &tls.Config{RootCAs: roots}})
 		defer c.Close()

@@ -21,35 +21,52 @@ import (
 // node against the first one's address is refused by the others.
 func TestTLSClusterNamesEachNode(t *testing.T) {
 	c := asynqtest.StartTLSCluster(t, 3)
-	pem, err := os.ReadFile(c.CA.File)
+	checkTLSAlone(t, c.CA, c.Nodes, c.Nodes[0])
+}
+
+// checkTLSAlone checks that each process answers over TLS only: a client
+// that trusts ca and verifies the process against the address it dials
+// reaches it, one without TLS is refused, and, where the processes have
+// addresses of their own, one that verifies each process against first's
+// address is refused by the others with a certificate verification error.
+func checkTLSAlone(t *testing.T, ca *asynqtest.CA, procs []*asynqtest.Server, first *asynqtest.Server) {
+	t.Helper()
+	roots := caPool(t, ca)
+	ctx := context.Background()
+	firstHost, _, _ := net.SplitHostPort(first.Addr)
+	for _, p := range procs {
+		if err := p.Client(t).Ping(ctx).Err(); err != nil {
+			t.Errorf("%s over TLS: %v", p.Addr, err)
+		}
+		host, _, _ := net.SplitHostPort(p.Addr)
+		for name, cfg := range map[string]*tls.Config{
+			"no TLS": nil, "the first one's name": {RootCAs: roots, ServerName: firstHost},
+		} {
+			if cfg != nil && host == firstHost {
+				continue
+			}
+			c := redis.NewClient(&redis.Options{Addr: p.Addr, TLSConfig: cfg, MaxRetries: -1})
+			err := c.Ping(ctx).Err()
+			c.Close()
+			var verr *tls.CertificateVerificationError
+			switch {
+			case err == nil:
+				t.Errorf("%s answered a client with %s", p.Addr, name)
+			case cfg != nil && !errors.As(err, &verr):
+				t.Errorf("%s with %s: %v, want a certificate verification error", p.Addr, name, err)
+			}
+		}
+	}
+}
+
+// caPool returns the CA's certificate as a pool of roots.
+func caPool(t *testing.T, ca *asynqtest.CA) *x509.CertPool {
+	t.Helper()
+	pem, err := os.ReadFile(ca.File)
 	if err != nil {
 		t.Fatal(err)
 	}
 	roots := x509.NewCertPool()
 	roots.AppendCertsFromPEM(pem)
-	ctx := context.Background()
-	firstHost, _, _ := net.SplitHostPort(c.Nodes[0].Addr)
-	for _, node := range c.Nodes {
-		if err := node.Client(t).Ping(ctx).Err(); err != nil {
-			t.Errorf("%s over TLS: %v", node.Addr, err)
-		}
-		for name, cfg := range map[string]*tls.Config{
-			"no TLS": nil, "the first node's name": {RootCAs: roots, ServerName: firstHost},
-		} {
-			host, _, _ := net.SplitHostPort(node.Addr)
-			if name != "no TLS" && host == firstHost {
-				continue
-			}
-			plain := redis.NewClient(&redis.Options{Addr: node.Addr, TLSConfig: cfg, MaxRetries: -1})
-			err := plain.Ping(ctx).Err()
-			plain.Close()
-			var verr *tls.CertificateVerificationError
-			switch {
-			case err == nil:
-				t.Errorf("%s answered a client with %s", node.Addr, name)
-			case cfg != nil && !errors.As(err, &verr):
-				t.Errorf("%s with %s: %v, want a certificate verification error", node.Addr, name, err)
-			}
-		}
-	}
+	return roots
 }
