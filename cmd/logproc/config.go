@@ -111,8 +111,8 @@ var settings = []setting{
 		if _, err := loadRedisCA(v); err != nil {
 			return err
 		}
-		if t, err := parseRedisURL(c.RedisURL); err == nil && t.tlsConfig() == nil {
-			return notTLSError(c.RedisURL)
+		if t, err := parseRedisURL(c.RedisURL); err == nil {
+			return takesCAFile(t, c.RedisURL)
 		}
 		return nil
 	}},

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -185,9 +184,13 @@ func probeBlobStore(ctx context.Context, blobs domain.BlobStore, log *slog.Logge
 
 // redactURL hides a URL's password for logs and messages.
 func redactURL(raw string) string {
-	u, err := url.Parse(raw)
+	u, err := parseURLWithHosts(raw)
 	if err != nil {
 		return "(unparsable URL)"
+	}
+	if q := u.Query(); q.Has("password") { // the Sentinel form's servers' own
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
 	}
 	return u.Redacted()
 }

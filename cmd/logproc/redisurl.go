@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/redis/go-redis/v9"
@@ -71,12 +72,25 @@ func redisTargetOf(raw, caFile string) (redisTarget, error) {
 	if err != nil {
 		return redisTarget{}, err
 	}
-	tlsConfig := t.tlsConfig()
-	if tlsConfig == nil {
-		return redisTarget{}, notTLSError(raw)
+	if err := takesCAFile(t, raw); err != nil {
+		return redisTarget{}, err
 	}
-	tlsConfig.RootCAs = pool
+	t.tlsConfig().RootCAs = pool
 	return t, nil
+}
+
+// takesCAFile says why the target of raw cannot take REDIS_TLS_CA_FILE: it
+// speaks no TLS, or verifies nothing (skip_verify=true).
+func takesCAFile(t redisTarget, raw string) error {
+	c := t.tlsConfig()
+	switch {
+	case c == nil:
+		return notTLSError(raw)
+	case c.InsecureSkipVerify:
+		return fmt.Errorf("REDIS_TLS_CA_FILE is set, but REDIS_URL %s has skip_verify=true, which verifies no certificate: "+
+			"drop skip_verify", redactURL(raw))
+	}
+	return nil
 }
 
 // loadRedisCA reads REDIS_TLS_CA_FILE, which must hold at least one PEM
@@ -162,6 +176,10 @@ func checkOptions(q url.Values) error {
 }
 
 func redisURLError(raw string, err error) error {
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) { // its message quotes the URL it parsed, password and all
+		err = urlErr.Err
+	}
 	return fmt.Errorf("REDIS_URL %s: %w; expected %s", redactURL(raw), err, redisURLForms)
 }
 
@@ -247,7 +265,7 @@ func multiAddressURL(u *url.URL, q url.Values) (string, error) {
 	seen := map[string]bool{}
 	for _, a := range addrs {
 		host, port, err := net.SplitHostPort(a)
-		if err != nil || host == "" || port == "" {
+		if err != nil || !validHost(host) || !validPort(port) {
 			return "", fmt.Errorf("address %q is not host:port", a)
 		}
 		key := net.JoinHostPort(strings.ToLower(host), port)
@@ -265,6 +283,26 @@ func multiAddressURL(u *url.URL, q url.Values) (string, error) {
 	}
 	out := url.URL{Scheme: scheme, User: u.User, Host: addrs[0], Path: u.Path, RawQuery: q.Encode()}
 	return out.String(), nil
+}
+
+// validHost says whether host is an IP address or a DNS name.
+func validHost(host string) bool {
+	if host == "" || net.ParseIP(host) != nil {
+		return host != ""
+	}
+	for _, c := range host {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// validPort says whether port is a port number, 1 to 65535, written
+// plainly.
+func validPort(port string) bool {
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 1 && n <= 65535 && strconv.Itoa(n) == port
 }
 
 // MakeRedisClient implements asynq.RedisConnOpt: each call returns a new

@@ -112,6 +112,9 @@ func TestParseRedisURLSaysWhatIsExpected(t *testing.T) {
 		{"redis-sentinel://s1,s2:26379?master=m", `address "s1" is not host:port`},
 		{"redis-sentinel://:pw@s1:26379,s2?master=m", `address "s2" is not host:port`},
 		{"redis-sentinel://s1:26379,S1:26379?master=m", `address "S1:26379" is listed twice`},
+		{"redis-cluster://n1:7000,n1:07000", `address "n1:07000" is not host:port`},
+		{"redis-cluster://n1:0", `address "n1:0" is not host:port`},
+		{"redis-cluster://n_1:7000,n 2:7001", `address "n 2:7001" is not host:port`},
 		{"redis-sentinel://[::1]:26379,[::1]:26379?master=m", `address "[::1]:26379" is listed twice`},
 		{"redis-sentinel://s1:26379?master=m&route_randomly=true", "route_randomly= is not taken"},
 		{"redis-sentinel://s1:26379?master=m&route_by_latency=true", "route_by_latency= is not taken"},
@@ -151,7 +154,11 @@ func TestParseRedisURLSaysWhatIsExpected(t *testing.T) {
 }
 
 func TestRedisURLPasswordIsNotShownInErrors(t *testing.T) {
-	for _, url := range []string{"redis-sentinel://:hunter2@s1:26379", "redis-cluster://:hunter2@n1:7000,n2"} {
+	for _, url := range []string{"redis-sentinel://:hunter2@s1:26379", "redis-cluster://:hunter2@n1:7000,n2",
+		// addresses go-redis's own parse would refuse, quoting the URL whole
+		"redis-cluster://u:hunter2@n1:abc", "redis-cluster://u:hunter2@n1 :7000", "rediss-cluster://u:hunter2@n1:7000\n",
+		"redis-sentinel://u:hunter2@s1:99999?master=m", "redis-sentinel://s1:26379?master=m&password=hunter2&pool_size=x",
+		"redis-sentinel://[::1]:26379,[::2]:26379?master=m&password=hunter2&dial_timeout=soon"} {
 		_, err := parseRedisURL(url)
 		if err == nil || strings.Contains(err.Error(), "hunter2") {
 			t.Errorf("%s: error = %v, want one without the password", url, err)
@@ -242,6 +249,8 @@ func TestRedisTLSCAFile(t *testing.T) {
 		{"redis-cluster://:hunter2@n1:7000", caFile, "REDIS_URL redis-cluster://:xxxxx@n1:7000 is not a TLS form: use rediss://, rediss-sentinel:// or rediss-cluster://"},
 		{"redis-sentinel://s1:26379?master=m", caFile, "is not a TLS form"},
 		{"unix:///run/redis.sock", caFile, "is not a TLS form"},
+		{"rediss://cache.example:6380/0?skip_verify=true", caFile, "has skip_verify=true, which verifies no certificate"},
+		{"rediss-sentinel://s1:26379?master=m&skip_verify=true", caFile, "has skip_verify=true"},
 	}
 	for _, tt := range tests {
 		_, err := ConfigFrom(func(k string) string {
