@@ -194,8 +194,11 @@ func parseSentinelURL(u *url.URL) (*redis.FailoverOptions, error) {
 		return nil, err
 	}
 	master := q.Get("master")
-	if master == "" {
+	switch {
+	case master == "":
 		return nil, errors.New("a Sentinel URL needs ?master=NAME, the name the sentinels monitor")
+	case len(q["master"]) > 1:
+		return nil, fmt.Errorf("a Sentinel URL names one master, got master= %d times", len(q["master"]))
 	}
 	q.Del("master")
 	q.Set("master_name", master)

@@ -109,6 +109,7 @@ func TestParseRedisURLSaysWhatIsExpected(t *testing.T) {
 		{"localhost:6379", `unknown scheme "localhost"`},
 		{"http://localhost:6379", `unknown scheme "http"`},
 		{"redis-sentinel://s1:26379,s2:26379", "needs ?master=NAME"},
+		{"redis-sentinel://s1:26379?master=m&master=n", "names one master, got master= 2 times"},
 		{"redis-sentinel://s1,s2:26379?master=m", `address "s1" is not host:port`},
 		{"redis-sentinel://:pw@s1:26379,s2?master=m", `address "s2" is not host:port`},
 		{"redis-sentinel://s1:26379,S1:26379?master=m", `address "S1:26379" is listed twice`},
