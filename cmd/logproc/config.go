@@ -105,16 +105,11 @@ var settings = []setting{
 	// reported by its own row, not again here.
 	{"REDIS_TLS_CA_FILE", "", "(the system's)", "PEM file of the CA certificates trusted for Redis over TLS (`rediss://`, `rediss-sentinel://`, `rediss-cluster://`), in place of the system's; set only with one of these forms", func(c *Config, v string) error {
 		c.RedisTLSCAFile = v
-		if v == "" {
+		t, err := parseRedisURL(c.RedisURL)
+		if v == "" || err != nil {
 			return nil
 		}
-		if _, err := loadRedisCA(v); err != nil {
-			return err
-		}
-		if t, err := parseRedisURL(c.RedisURL); err == nil {
-			return takesCAFile(t, c.RedisURL)
-		}
-		return nil
+		return withCAFile(t, c.RedisURL, v)
 	}},
 	{"HTTP_ADDR", ":8080", "", "address the API listens on", func(c *Config, v string) error { c.HTTPAddr = v; return nil }},
 	{"METRICS_ADDR", "", "(off)", "address of a listener of its own serving Prometheus metrics at `/metrics` and the Go runtime's profiles at `/debug/pprof/` (see Metrics)", func(c *Config, v string) error { c.MetricsAddr = v; return nil }},

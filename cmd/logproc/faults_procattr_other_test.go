@@ -10,6 +10,3 @@ import "syscall"
 func withParent(cred *syscall.Credential) *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Credential: cred}
 }
-
-// lastAllowedCPU reports no CPU: there is no taskset to pin with here.
-func lastAllowedCPU() (int, bool) { return 0, false }

@@ -113,9 +113,10 @@ func (a *testApp) checkQueueUI(admin string) {
 }
 
 // waitWorkerHealthy runs `logproc healthcheck --worker` with the app's
-// REDIS_URL, REDIS_TLS_CA_FILE and QUEUE until it passes: the worker registers with its next
-// heartbeat (every few seconds) on whatever node now holds asynq's list of
-// servers. The deadline only guards against a hang.
+// REDIS_URL, REDIS_TLS_CA_FILE and QUEUE until it passes: the worker
+// registers with its next heartbeat (every few seconds) on whatever node
+// now holds asynq's list of servers. The deadline only guards against a
+// hang.
 func (a *testApp) waitWorkerHealthy() {
 	a.t.Helper()
 	a.t.Setenv("REDIS_URL", a.app.Config.RedisURL)

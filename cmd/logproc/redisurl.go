@@ -36,10 +36,6 @@ type redisTarget struct {
 // parameters, except those refusedOptions names.
 func parseRedisURL(raw string) (redisTarget, error) {
 	u, err := parseURLWithHosts(raw)
-	var urlErr *url.Error
-	if errors.As(err, &urlErr) { // its message quotes the URL, password and all
-		err = urlErr.Err
-	}
 	if err != nil {
 		return redisTarget{}, redisURLError(raw, err)
 	}
@@ -68,15 +64,22 @@ func redisTargetOf(raw, caFile string) (redisTarget, error) {
 	if err != nil || caFile == "" {
 		return t, err
 	}
+	return t, withCAFile(t, raw, caFile)
+}
+
+// withCAFile has t's TLS trust the CA certificates of caFile alone, or says
+// why it cannot: the file holds none, or t speaks no TLS or verifies no
+// certificate (skip_verify=true).
+func withCAFile(t redisTarget, raw, caFile string) error {
 	pool, err := loadRedisCA(caFile)
 	if err != nil {
-		return redisTarget{}, err
+		return err
 	}
 	if err := takesCAFile(t, raw); err != nil {
-		return redisTarget{}, err
+		return err
 	}
 	t.tlsConfig().RootCAs = pool
-	return t, nil
+	return nil
 }
 
 // takesCAFile says why the target of raw cannot take REDIS_TLS_CA_FILE: it
@@ -175,9 +178,12 @@ func checkOptions(q url.Values) error {
 	return nil
 }
 
+// redisURLError says what is wrong with REDIS_URL, without its password:
+// a *url.Error, ours or one go-redis's own parse returns, quotes the URL
+// it parsed whole, so only what it wraps is kept.
 func redisURLError(raw string, err error) error {
 	var urlErr *url.Error
-	if errors.As(err, &urlErr) { // its message quotes the URL it parsed, password and all
+	if errors.As(err, &urlErr) {
 		err = urlErr.Err
 	}
 	return fmt.Errorf("REDIS_URL %s: %w; expected %s", redactURL(raw), err, redisURLForms)
@@ -190,9 +196,6 @@ func redisURLError(raw string, err error) error {
 // servers they name are each verified against their own address.
 func parseSentinelURL(u *url.URL) (*redis.FailoverOptions, error) {
 	q := u.Query()
-	if err := checkOptions(q); err != nil {
-		return nil, err
-	}
 	master := q.Get("master")
 	switch {
 	case master == "":
@@ -226,11 +229,7 @@ func parseClusterURL(u *url.URL) (*redis.ClusterOptions, error) {
 		return nil, fmt.Errorf("a Redis Cluster has only database 0, got /%s", p)
 	}
 	u.Path = ""
-	q := u.Query()
-	if err := checkOptions(q); err != nil {
-		return nil, err
-	}
-	goRedisURL, err := multiAddressURL(u, q)
+	goRedisURL, err := multiAddressURL(u, u.Query())
 	if err != nil {
 		return nil, err
 	}
@@ -262,14 +261,17 @@ func perAddressTLS(c *tls.Config) *tls.Config {
 // multiAddressURL rewrites a URL whose host is a comma-separated list of
 // addresses into go-redis's form for Sentinel and Cluster: the first
 // address as the host, the others as addr= options, and the scheme rediss
-// for the TLS forms.
+// for the TLS forms. It refuses the options refusedOptions names.
 func multiAddressURL(u *url.URL, q url.Values) (string, error) {
+	if err := checkOptions(q); err != nil {
+		return "", err
+	}
 	addrs := strings.Split(u.Host, ",")
 	seen := map[string]bool{}
 	for _, a := range addrs {
 		host, port, err := net.SplitHostPort(a)
 		if err != nil || !validHost(host) || !validPort(port) {
-			return "", fmt.Errorf("address %q is not host:port", a)
+			return "", fmt.Errorf("address %q is not host:port, a host name or IP address and a port from 1 to 65535", a)
 		}
 		key := net.JoinHostPort(strings.ToLower(host), port)
 		if seen[key] {
@@ -290,15 +292,10 @@ func multiAddressURL(u *url.URL, q url.Values) (string, error) {
 
 // validHost says whether host is an IP address or a DNS name.
 func validHost(host string) bool {
-	if host == "" || net.ParseIP(host) != nil {
-		return host != ""
+	notNameByte := func(c rune) bool {
+		return !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_')
 	}
-	for _, c := range host {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_') {
-			return false
-		}
-	}
-	return true
+	return net.ParseIP(host) != nil || host != "" && strings.IndexFunc(host, notNameByte) < 0
 }
 
 // validPort says whether port is a port number, 1 to 65535, written

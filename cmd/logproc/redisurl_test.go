@@ -30,29 +30,26 @@ type redisShape struct {
 }
 
 func shapeOf(t redisTarget) redisShape {
-	s := shapeOfOptions(t)
-	if c := t.tlsConfig(); c != nil {
-		s.ServerName = c.ServerName
-	}
-	return s
-}
-
-func shapeOfOptions(t redisTarget) redisShape {
+	var s redisShape
 	switch {
 	case t.failover != nil:
 		o := t.failover
-		return redisShape{Kind: "failover", Addrs: o.SentinelAddrs, Master: o.MasterName, DB: o.DB,
+		s = redisShape{Kind: "failover", Addrs: o.SentinelAddrs, Master: o.MasterName, DB: o.DB,
 			Username: o.Username, Password: o.Password, SentinelPassword: o.SentinelPassword,
-			DialTimeoutSeconds: o.DialTimeout.Seconds(), TLS: o.TLSConfig != nil}
+			DialTimeoutSeconds: o.DialTimeout.Seconds()}
 	case t.cluster != nil:
 		o := t.cluster
-		return redisShape{Kind: "cluster", Addrs: o.Addrs, Username: o.Username, Password: o.Password,
-			DialTimeoutSeconds: o.DialTimeout.Seconds(), TLS: o.TLSConfig != nil}
+		s = redisShape{Kind: "cluster", Addrs: o.Addrs, Username: o.Username, Password: o.Password,
+			DialTimeoutSeconds: o.DialTimeout.Seconds()}
 	default:
 		o := t.single
-		return redisShape{Kind: "single", Addrs: []string{o.Addr}, DB: o.DB, Username: o.Username, Password: o.Password,
-			DialTimeoutSeconds: o.DialTimeout.Seconds(), TLS: o.TLSConfig != nil}
+		s = redisShape{Kind: "single", Addrs: []string{o.Addr}, DB: o.DB, Username: o.Username, Password: o.Password,
+			DialTimeoutSeconds: o.DialTimeout.Seconds()}
 	}
+	if c := t.tlsConfig(); c != nil {
+		s.TLS, s.ServerName = true, c.ServerName
+	}
+	return s
 }
 
 func TestParseRedisURL(t *testing.T) {

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/logproc/logproc/domain/worker/asynqtest"
 )
 
@@ -77,13 +79,18 @@ func TestJobSurvivesSentinelFailover(t *testing.T) {
 	a.checkQueueUI(admin)
 	a.waitWorkerHealthy()
 
-	ctx := context.Background()
-	queues, err := topo.Replica.ClientOf(t, 1).SMembers(ctx, "asynq:queues").Result()
-	if err != nil || !slices.Contains(queues, a.app.Config.Queue) {
-		t.Errorf("asynq's queues in database 1 of the new master = %v (%v), want %s among them", queues, err, a.app.Config.Queue)
-	}
-	if n, err := topo.Replica.ClientOf(t, 0).DBSize(ctx).Result(); err != nil || n != 0 {
+	a.checkQueueOn(topo.Replica.ClientOf(t, 1), "database 1 of the new master")
+	if n, err := topo.Replica.ClientOf(t, 0).DBSize(context.Background()).Result(); err != nil || n != 0 {
 		t.Errorf("database 0 of the new master holds %d keys (%v), want none", n, err)
+	}
+}
+
+// checkQueueOn checks that asynq lists the app's queue in the Redis of c.
+func (a *testApp) checkQueueOn(c *redis.Client, where string) {
+	a.t.Helper()
+	queues, err := c.SMembers(context.Background(), "asynq:queues").Result()
+	if err != nil || !slices.Contains(queues, a.app.Config.Queue) {
+		a.t.Errorf("asynq's queues in %s = %v (%v), want %s among them", where, queues, err, a.app.Config.Queue)
 	}
 }
 
@@ -118,10 +125,7 @@ func TestJobSurvivesSentinelFailoverOverTLS(t *testing.T) {
 	after := a.upload(alice, "after.log", fixtureLog())
 	checkFixtureJob(t, "job uploaded after the failover", a.waitFinished(after, alice), 1)
 	checkFixtureAggregate(t, a.waitAggregate(alice, func(g aggregate) bool { return g.Jobs["completed"] == 2 }), 2, 2)
-	queues, err := topo.Replica.Client(t).SMembers(context.Background(), "asynq:queues").Result()
-	if err != nil || !slices.Contains(queues, a.app.Config.Queue) {
-		t.Errorf("asynq's queues on the new master = %v (%v), want %s among them", queues, err, a.app.Config.Queue)
-	}
+	a.checkQueueOn(topo.Replica.Client(t), "the new master")
 	a.waitWorkerHealthy()
 }
 

@@ -40,9 +40,9 @@ var clusterArgs = []string{"--cluster-enabled", "yes", "--cluster-config-file", 
 
 // StartTLSCluster starts a cluster as StartCluster does whose nodes speak
 // TLS only, to clients and to each other (--tls-cluster), with
-// certificates of a CA of the test's own (Cluster.CA). Where the system
-// allows it (Linux), node i listens on 127.0.0.i and its certificate names
-// that address alone, so that a client must verify each node against the
+// certificates of a CA of the test's own (Cluster.CA). Node i listens on
+// 127.0.0.i and its certificate names that address alone (a system that
+// cannot bind those addresses skips the test, see loopbackAddrs), so that a client must verify each node against the
 // address it dials: one that verified every node against the first
 // address of REDIS_URL would fail on the others.
 func StartTLSCluster(t testing.TB, n int) *Cluster {

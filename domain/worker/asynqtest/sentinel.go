@@ -54,10 +54,11 @@ func StartSentinelWithPassword(t testing.TB, downAfter time.Duration, password s
 // with certificates of a CA of the test's own (Sentinel.CA): the servers to
 // their clients and the replica to the master (--tls-replication), the
 // sentinels to their clients, and the sentinels to the servers and to each
-// other (a sentinel's tls-replication is what has it dial TLS). Where the
-// system allows it (Linux), the master, the replica and the sentinels each
-// listen on an address of their own, 127.0.0.1 to .5, and announce it, and
-// each certificate names that address alone: a client must verify each
+// other (a sentinel's tls-replication is what has it dial TLS). The master,
+// the replica and the sentinels each listen on an address of their own,
+// 127.0.0.1 to .5 (a system that cannot bind those skips the test, see
+// loopbackAddrs), and announce it, and each certificate names that address
+// alone: a client must verify each
 // process against the address it dials, the servers the sentinels name
 // included.
 func StartTLSSentinel(t testing.TB, downAfter time.Duration) *Sentinel {

@@ -30,23 +30,12 @@ type CA struct {
 // NewCA makes a CA of the test's own, valid for a day.
 func NewCA(t testing.TB) *CA {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatalf("asynqtest: CA key: %v", err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          serial(t),
+	der, key := newCertificate(t, &x509.Certificate{
 		Subject:               pkix.Name{CommonName: "asynqtest CA " + t.Name()},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(24 * time.Hour),
 		IsCA:                  true,
 		BasicConstraintsValid: true,
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatalf("asynqtest: CA certificate: %v", err)
-	}
+	}, nil)
 	cert, err := x509.ParseCertificate(der)
 	if err != nil {
 		t.Fatal(err)
@@ -62,23 +51,12 @@ func NewCA(t testing.TB) *CA {
 // key, in dir.
 func (ca *CA) issue(t testing.TB, dir, ip string) (certFile, keyFile string) {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatalf("asynqtest: key: %v", err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: serial(t),
-		Subject:      pkix.Name{CommonName: ip},
-		IPAddresses:  []net.IP{net.ParseIP(ip)},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(24 * time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
-	if err != nil {
-		t.Fatalf("asynqtest: certificate for %s: %v", ip, err)
-	}
+	der, key := newCertificate(t, &x509.Certificate{
+		Subject:     pkix.Name{CommonName: ip},
+		IPAddresses: []net.IP{net.ParseIP(ip)},
+		KeyUsage:    x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
+	}, ca)
 	keyDER, err := x509.MarshalECPrivateKey(key)
 	if err != nil {
 		t.Fatal(err)
@@ -96,6 +74,27 @@ func (ca *CA) serverTLS(t testing.TB, ip string) *serverTLS {
 	certFile, keyFile := ca.issue(t, t.TempDir(), ip)
 	return &serverTLS{certFile: certFile, keyFile: keyFile, caFile: ca.File,
 		client: &tls.Config{RootCAs: ca.pool, MinVersion: tls.VersionTLS12}}
+}
+
+// newCertificate makes a key and a certificate of tmpl for it, valid for
+// a day, signed by ca, or by the key itself when ca is nil.
+func newCertificate(t testing.TB, tmpl *x509.Certificate, ca *CA) ([]byte, *ecdsa.PrivateKey) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatalf("asynqtest: key: %v", err)
+	}
+	tmpl.SerialNumber = serial(t)
+	tmpl.NotBefore, tmpl.NotAfter = time.Now().Add(-time.Hour), time.Now().Add(24*time.Hour)
+	parent, signer := tmpl, key
+	if ca != nil {
+		parent, signer = ca.cert, ca.key
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, signer)
+	if err != nil {
+		t.Fatalf("asynqtest: certificate %s: %v", tmpl.Subject.CommonName, err)
+	}
+	return der, key
 }
 
 func serial(t testing.TB) *big.Int {
@@ -127,12 +126,8 @@ func startTLS(t testing.TB, sp spec) *Server {
 	if strings.Contains(err.Error(), "Address already in use") {
 		t.Fatalf("asynqtest: start %s: %v", sp.name, err)
 	}
-	msg := "redis-server did not start with --tls-port (is it built without TLS? Debian's and Homebrew's have it; " +
-		"a source build needs BUILD_TLS=yes): " + err.Error()
-	if os.Getenv("LOGPROC_REQUIRE_REDIS_SERVER") == "1" {
-		t.Fatal(msg + " (LOGPROC_REQUIRE_REDIS_SERVER=1)")
-	}
-	t.Skip(msg)
+	cannotRun(t, "redis-server did not start with --tls-port (is it built without TLS? Debian's and Homebrew's have it; "+
+		"a source build needs BUILD_TLS=yes): "+err.Error())
 	return nil
 }
 
@@ -150,12 +145,8 @@ func loopbackAddrs(t testing.TB, n int) []string {
 		addrs[i] = net.IPv4(127, 0, 0, byte(i+1)).String()
 		ln, err := net.Listen("tcp", net.JoinHostPort(addrs[i], "0"))
 		if err != nil {
-			msg := fmt.Sprintf("asynqtest: %s cannot be bound (%v), and the TLS topologies need an address per process "+
-				"(on macOS: sudo ifconfig lo0 alias %s up)", addrs[i], err, addrs[i])
-			if os.Getenv("LOGPROC_REQUIRE_REDIS_SERVER") == "1" {
-				t.Fatal(msg + " (LOGPROC_REQUIRE_REDIS_SERVER=1)")
-			}
-			t.Skip(msg)
+			cannotRun(t, fmt.Sprintf("asynqtest: %s cannot be bound (%v), and the TLS topologies need an address per process "+
+				"(on macOS: sudo ifconfig lo0 alias %s up)", addrs[i], err, addrs[i]))
 		}
 		ln.Close()
 	}
