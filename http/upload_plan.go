@@ -2,7 +2,9 @@ package http
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"runtime/debug"
 
 	"github.com/logproc/logproc/domain"
 	"github.com/logproc/logproc/events"
@@ -51,11 +53,25 @@ func (s *Server) startPlan(ctx context.Context, contentLength int64, settings do
 	p := &uploadPlanner{s: s, pw: pw, done: make(chan struct{})}
 	go func() {
 		defer close(p.done)
-		p.parts, p.err = s.Planner.Plan(ctx, pr, -1, partBytes, settings)
+		p.parts, p.err = planRecovering(ctx, s.Planner, pr, partBytes, settings)
 		// The planner may stop early; the upload goes on all the same.
 		_, _ = io.Copy(io.Discard, pr)
 	}()
 	return p
+}
+
+// planRecovering runs the planner, turning a panic of it into an error: it
+// runs in a goroutine of its own, which the API's recoverer does not
+// cover, and an engine's bug there would end the whole process, every
+// request in it, for an upload the worker can plan itself.
+func planRecovering(ctx context.Context, pl Planner, r io.Reader, partBytes int64,
+	settings domain.AnalysisSettings) (parts []events.PartPlan, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("the planner panicked: %v\n%s", v, debug.Stack())
+		}
+	}()
+	return pl.Plan(ctx, r, -1, partBytes, settings)
 }
 
 // Write implements io.Writer: the bytes stored, handed to the planner.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/logproc/logproc/domain"
 	"github.com/logproc/logproc/domain/worker"
+	"github.com/logproc/logproc/events"
 	lphttp "github.com/logproc/logproc/http"
 )
 
@@ -91,4 +92,41 @@ func gzipped(t *testing.T, data []byte) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// panickingPlanner is a planner with a bug: it panics on every file.
+type panickingPlanner struct{}
+
+func (panickingPlanner) Plan(context.Context, io.Reader, int64, int64, domain.AnalysisSettings) ([]events.PartPlan, error) {
+	panic("a bug in the planner")
+}
+
+func (panickingPlanner) Version() string { return "broken" }
+
+// TestAPlannerThatPanicsLeavesTheUploadAlone uploads a file of several
+// parts to a server whose planner panics. The planner runs in a goroutine
+// of its own, beside the upload, where a panic would end the process: the
+// upload is accepted, its job has no plan (the worker plans it), and the
+// server goes on answering.
+func TestAPlannerThatPanicsLeavesTheUploadAlone(t *testing.T) {
+	const partBytes = 64 << 10
+	e := newEnv(t, "")
+	e.restart(func(s *lphttp.Server) {
+		s.Planner, s.PartBytes, s.MaxUploadBytes = panickingPlanner{}, partBytes, 8<<20
+	})
+	large := bytes.Repeat([]byte("2026-11-27 10:00:00 INFO [main] request served\n"), 4*partBytes/47)
+	alice := e.token("alice", "")
+	for range 2 {
+		status, body := e.upload(alice, "app.log", large)
+		if status != http.StatusAccepted {
+			t.Fatalf("upload = %d %v", status, body)
+		}
+		job, err := domain.NewJobs(e.store).Load(context.Background(), uuid.MustParse(body["job_id"].(string)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if job.UploadPlan != nil {
+			t.Errorf("plan = %+v, want none from a planner that panicked", job.UploadPlan)
+		}
+	}
 }

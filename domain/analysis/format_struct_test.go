@@ -1,6 +1,8 @@
 package analysis
 
 import (
+	"context"
+	"strings"
 	"testing"
 	"time"
 )
@@ -52,5 +54,31 @@ func TestJSONStackGroupsByException(t *testing.T) {
 	_, sum := analyzeString(t, text, Options{})
 	if len(sum.ErrorGroups) != 1 || sum.ErrorGroups[0].Exception != "java.lang.IllegalStateException" || sum.ErrorGroups[0].Count != 2 {
 		t.Fatalf("error groups %+v", sum.ErrorGroups)
+	}
+}
+
+// A line that looks like logfmt from its first token on and ends with a
+// bare word, or a command line's `--key=value ... \`, is read to its end:
+// the scan of its pairs steps over the last word's end, and wordEnd, asked
+// from one byte past the line, once sliced past it and panicked, in
+// Analyze, Parse and the planning an upload runs in a goroutine of its own.
+func TestLogfmtLikeLineEndingInABareWord(t *testing.T) {
+	for _, text := range []string{
+		joinLines("level=info msg=hello trailing", "level=warn msg=again word"),
+		joinLines(`		--port="$myport" --bind-address=127.0.0.1 --pid-file="$work/my/pid" \`),
+		joinLines("a=1 b=2 c"),
+	} {
+		chunks, _ := analyzeString(t, text, DefaultOptions())
+		var lines int64
+		for _, c := range chunks {
+			lines += c.Lines
+		}
+		if want := int64(strings.Count(text, "\n")); lines != want {
+			t.Errorf("%q: %d lines analysed, want %d", text, lines, want)
+		}
+		big := strings.Repeat(text, 4096)
+		if _, err := PlanParts(context.Background(), strings.NewReader(big), int64(len(big)), 64<<10, DefaultOptions()); err != nil {
+			t.Errorf("%q: plan: %v", text, err)
+		}
 	}
 }

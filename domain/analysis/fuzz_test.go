@@ -21,6 +21,7 @@ func FuzzAnalyze(f *testing.F) {
 	f.Add([]byte(pythonTrace("2024-01-01 10:00:00", "ValueError", 2)))
 	f.Add([]byte(`{"level":"info","msg":"x \u00e9 \"q\"","ts":1714557602.5}` + "\n{\"level\":30}\n{"))
 	f.Add([]byte("time=2024-05-01T10:00:00Z level=warn msg=\"a b\" k=\n"))
+	f.Add([]byte("level=info msg=hello trailing\n"))
 	f.Add([]byte("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"))
 	f.Add([]byte("[\x00\xff] \r\n\r\n\t\t\n" + string(bytes.Repeat([]byte("a"), 5000))))
 	f.Fuzz(func(t *testing.T, data []byte) {

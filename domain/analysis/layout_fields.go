@@ -45,9 +45,14 @@ func fieldEnd(b []byte, pos int) int {
 }
 
 // wordEnd returns the end of a run of bytes up to a blank or '|'. It
-// looks at eight bytes at a time: header fields are read on every line.
+// looks at eight bytes at a time: header fields are read on every line. A
+// pos past the end is returned as it is, as a byte loop would: a caller
+// that steps over the byte it stopped at may ask from len(b)+1.
 func wordEnd(b []byte, pos int) int {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	if pos >= len(b) {
+		return pos
+	}
 	r := b[pos:]
 	for ; len(r) >= 8; r = r[8:] {
 		// (x - ones*n) &^ x marks with its high bit each byte of x below n

@@ -16,12 +16,12 @@ func TestFieldEndsMatchByteScans(t *testing.T) {
 		for i := range b {
 			b[i] = alphabet[rng.IntN(len(alphabet))]
 		}
-		for pos := 0; pos <= len(b); pos++ {
+		for pos := 0; pos <= len(b)+1; pos++ {
 			if got, want := wordEnd(b, pos), wordEndByBytes(b, pos); got != want {
 				t.Fatalf("wordEnd(%q, %d) = %d, want %d", b, pos, got, want)
 			}
 			for _, p := range pairs {
-				if pos == len(b) || b[pos] != p[0] {
+				if pos >= len(b) || b[pos] != p[0] {
 					continue
 				}
 				if got, want := groupEnd(b, pos, p[0], p[1]), groupEndByBytes(b, pos, p[0], p[1]); got != want {
@@ -56,7 +56,8 @@ func groupEndByBytes(b []byte, pos int, open, close byte) int {
 
 // wordEnd, eight bytes a step, ends a field where a byte-by-byte reading
 // does: at the first blank, tab or '|', past control bytes (which its
-// steps stop at) and bytes next to the separators.
+// steps stop at) and bytes next to the separators; and from one byte past
+// the end, where a caller that stepped over its last byte asks.
 func TestWordEndAsByteLoop(t *testing.T) {
 	rng := rand.New(rand.NewPCG(15, 16))
 	alphabet := []byte("ab|0 \t:.\xff\x00\x20\x7c\x09\x89\xa0\xfc\x01\x08\x0a\x0d\x1f!\x7b\x7d\x80\xa1")
@@ -65,7 +66,7 @@ func TestWordEndAsByteLoop(t *testing.T) {
 		for i := range b {
 			b[i] = alphabet[rng.IntN(len(alphabet))]
 		}
-		for pos := 0; pos <= len(b); pos++ {
+		for pos := 0; pos <= len(b)+1; pos++ {
 			want := pos
 			for want < len(b) && b[want] != ' ' && b[want] != '\t' && b[want] != '|' {
 				want++
