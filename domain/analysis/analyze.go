@@ -21,6 +21,7 @@ func Analyze(ctx context.Context, r io.Reader, opts Options, emit func(*Chunk) e
 	if err != nil {
 		return nil, err
 	}
+	defer rd.close()
 	a := newAnalyzer(opts, rd, emit)
 	if err := a.p.run(ctx, rd.sample, rd.lines); err != nil {
 		return nil, err

@@ -18,6 +18,7 @@ type reading struct {
 // maxSampleBytes bounds the text format detection keeps in memory.
 const maxSampleBytes = 4 << 20
 
+// openReading opens r for a pass; the caller closes the reading.
 func openReading(r io.Reader, opts Options) (*reading, error) {
 	src, err := openSource(r, opts.MaxGzipRatio)
 	if err != nil {
@@ -25,6 +26,7 @@ func openReading(r io.Reader, opts Options) (*reading, error) {
 	}
 	rd := &reading{src: src, lines: newLineReader(src.text, opts.MaxLineBytes)}
 	if err := rd.readSample(opts.SampleLines); err != nil {
+		rd.close()
 		return nil, err
 	}
 	texts := make([][]byte, len(rd.sample))
@@ -34,6 +36,10 @@ func openReading(r io.Reader, opts Options) (*reading, error) {
 	rd.format = detectFormat(texts)
 	return rd, nil
 }
+
+// close ends the reading: a reading that stops before its input's end must
+// be closed (see source.close).
+func (rd *reading) close() { rd.src.close() }
 
 // readSample copies the first lines, up to n of them or maxSampleBytes.
 func (rd *reading) readSample(n int) error {

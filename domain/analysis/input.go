@@ -17,6 +17,7 @@ type source struct {
 	raw    *countingReader
 	buf    *bufio.Reader // between raw and the decoder
 	isGzip bool
+	ahead  *aheadReader // the decoder's goroutine, for gzip
 }
 
 // sniffBytes is how much decoded text the binary check looks at.
@@ -39,21 +40,32 @@ func openSource(r io.Reader, maxRatio int) (*source, error) {
 		if err != nil {
 			return nil, err
 		}
-		text, src.isGzip = bufio.NewReaderSize(zr, 64<<10), true
+		src.ahead = decodeAhead(zr, raw, buf)
+		text, src.isGzip = bufio.NewReaderSize(src.ahead, 64<<10), true
 	} else if reason := formatReason(head); reason != "" {
 		return nil, refuse(reason)
 	}
 	src.text = text
 	if err := refuseBinary(text); err != nil {
+		src.close()
 		return src, err
 	}
 	if _, err := text.Peek(1); src.isGzip && errors.Is(err, io.EOF) {
 		// Analyze would cut no chunk of it, and read none of the bytes
 		// the file holds: a job of it could not tell it from a read of
 		// the file that returned nothing.
+		src.close()
 		return src, refuse("the gzip file holds no text once decompressed: there is no log in it to analyse")
 	}
 	return src, nil
+}
+
+// close stops decompressing ahead, if the source does. A reading that
+// stops before the end of its input must close its source.
+func (s *source) close() {
+	if s.ahead != nil {
+		s.ahead.close()
+	}
 }
 
 // openPartSource returns the text of a part of a file whose head was read
@@ -98,12 +110,13 @@ func formatReason(head []byte) string {
 
 // consumed reports how many bytes of the caller's reader the source has
 // used once decodedOffset bytes of text were read. For plain text it is
-// exact; for gzip it is the compressed offset the decoder reached.
+// exact; for gzip it is the compressed offset the decoder had reached when
+// it decompressed the text last read, the whole file once all is read.
 func (s *source) consumed(decodedOffset int64) int64 {
 	if !s.isGzip {
 		return decodedOffset
 	}
-	return s.raw.n - int64(s.buf.Buffered())
+	return s.ahead.at
 }
 
 // refuseBinary peeks at the decoded text and refuses data that is not text.

@@ -75,6 +75,7 @@ func readPass(ctx context.Context, open func() (io.ReadCloser, error), opts Opti
 	if err != nil {
 		return err
 	}
+	defer rd.close()
 	p := newPass(opts, rd.format, s)
 	setup(p)
 	return p.run(ctx, rd.sample, rd.lines)

@@ -27,6 +27,7 @@ func AnalyzePart(ctx context.Context, head, body io.Reader, part Part, opts Opti
 	if err != nil {
 		return nil, err
 	}
+	hrd.close() // only its format is wanted
 	if hrd.src.isGzip {
 		return nil, refuse("a gzip-compressed file is analysed whole, not in parts")
 	}

@@ -44,8 +44,12 @@ func PlanParts(ctx context.Context, r io.Reader, size, partBytes int64, opts Opt
 	}
 	opts = opts.withDefaults()
 	rd, err := openReading(r, opts)
-	if err != nil || rd.src.isGzip || !cuttable(rd.format) {
+	if err != nil {
 		return whole, err
+	}
+	defer rd.close()
+	if rd.src.isGzip || !cuttable(rd.format) {
+		return whole, nil
 	}
 	pl := &planner{format: rd.format, partBytes: partBytes, next: partBytes, size: size,
 		parts: []Part{{FirstLine: 1}}}

@@ -10,6 +10,9 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestAnalyzeEmptyInputEmitsNothing(t *testing.T) {
@@ -162,5 +165,111 @@ func TestAnalyzeBoundsErrorGroups(t *testing.T) {
 	last := sum.ErrorGroups[len(sum.ErrorGroups)-1]
 	if len(sum.ErrorGroups) != 6 || sum.ErrorGroups[0].ID != overflowGroup || sum.ErrorGroups[0].Count != 25 {
 		t.Fatalf("%d groups, first %+v last %+v: want 5 and an overflow of 25", len(sum.ErrorGroups), sum.ErrorGroups[0], last)
+	}
+}
+
+// A gzip file is decompressed ahead of the analysis, in blocks: the text,
+// every count and the chunks' ends must be those of the plain file, the
+// compressed offsets must grow to the file's size, and a file of several
+// gzip members (as `cat a.gz b.gz` makes) reads as their texts joined.
+func TestGzipDecodedAheadReadsAsThePlainText(t *testing.T) {
+	first, second := generatedLog(30_000, 11), generatedLog(20_000, 12) // several blocks each
+	data := append(append([]byte(nil), first...), second...)
+	gz := append(gzipped(t, func(w io.Writer) { w.Write(first) }), gzipped(t, func(w io.Writer) { w.Write(second) })...)
+	if len(data) < 4*aheadBlockBytes {
+		t.Fatalf("the text is %d bytes, want several blocks of %d", len(data), aheadBlockBytes)
+	}
+	opts := Options{ChunkLines: 5000}
+	plainChunks, plain := analyzeReader(t, bytes.NewReader(data), opts)
+	zippedChunks, zipped := analyzeReader(t, bytes.NewReader(gz), opts)
+	if len(zippedChunks) != len(plainChunks) || len(plainChunks) < 5 {
+		t.Fatalf("gzip cut %d chunks, plain %d", len(zippedChunks), len(plainChunks))
+	}
+	var last int64
+	for i, c := range zippedChunks {
+		if c.BytesRead < last || c.BytesRead > int64(len(gz)) {
+			t.Fatalf("chunk %d ends at compressed byte %d after %d, of %d", i, c.BytesRead, last, len(gz))
+		}
+		last = c.BytesRead
+		p := *plainChunks[i]
+		p.BytesRead = c.BytesRead
+		if diff := cmp.Diff(&p, c); diff != "" {
+			t.Fatalf("chunk %d differs from the plain file's (-plain +gzip):\n%s", i, diff)
+		}
+	}
+	if last != int64(len(gz)) || zipped.BytesRead != int64(len(gz)) {
+		t.Errorf("read %d (summary %d) of a compressed file of %d bytes", last, zipped.BytesRead, len(gz))
+	}
+	zipped.BytesRead = plain.BytesRead
+	if diff := cmp.Diff(plain, zipped); diff != "" {
+		t.Errorf("the summary differs (-plain +gzip):\n%s", diff)
+	}
+}
+
+// A reading that stops early (a part's head, a plan, an emit that failed)
+// stops the goroutine decompressing ahead, which would otherwise wait
+// forever to hand over its next block.
+func TestGzipDecoderStopsWithTheReading(t *testing.T) {
+	text := generatedLog(50_000, 5)
+	gz := gzipped(t, func(w io.Writer) { w.Write(text) })
+	src, err := openSource(bytes.NewReader(gz), 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.text.Read(make([]byte, 100)); err != nil {
+		t.Fatal(err)
+	}
+	src.close()
+	src.close() // twice is harmless
+	select {
+	case <-src.ahead.done:
+	case <-time.After(time.Minute): // not a time limit: a goroutine that never ends fails instead of hanging the suite
+		t.Fatal("the goroutine decompressing ahead did not stop")
+	}
+
+	// Each way the engine reads a file and stops before its end.
+	stop := errors.New("stop")
+	for name, read := range map[string]func() error{
+		"an emit that fails": func() error {
+			_, err := Analyze(context.Background(), bytes.NewReader(gz), Options{ChunkLines: 1000},
+				func(*Chunk) error { return stop })
+			if !errors.Is(err, stop) {
+				return fmt.Errorf("err = %v, want the emit's", err)
+			}
+			return nil
+		},
+		"a plan": func() error {
+			parts, err := PlanParts(context.Background(), bytes.NewReader(gz), int64(len(gz)), 1<<16, Options{})
+			if err != nil || len(parts) != 1 {
+				return fmt.Errorf("planned %d parts, err %v: want the file whole", len(parts), err)
+			}
+			return nil
+		},
+		"a part's head": func() error {
+			_, err := AnalyzePart(context.Background(), bytes.NewReader(gz), bytes.NewReader(text),
+				Part{Length: int64(len(text)), FirstLine: 1}, Options{}, func(*Chunk) error { return nil })
+			if err == nil {
+				return errors.New("a part of a gzip file was analysed")
+			}
+			return nil
+		},
+		"a parse that fails": func() error {
+			err := Parse(context.Background(), func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(gz)), nil },
+				Options{}, func(Row) error { return stop })
+			if !errors.Is(err, stop) {
+				return fmt.Errorf("err = %v, want the emit's", err)
+			}
+			return nil
+		},
+	} {
+		before := runtime.NumGoroutine()
+		if err := read(); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for deadline := time.Now().Add(time.Minute); runtime.NumGoroutine() > before; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) { // as above, only against a hang
+				t.Fatalf("%s: %d goroutines left running, %d before", name, runtime.NumGoroutine(), before)
+			}
+		}
 	}
 }
