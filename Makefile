@@ -8,7 +8,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 export TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 export TEST_REDIS_URL    ?= redis://127.0.0.1:6379/0
 
-.PHONY: help run test build lint services env bench reliability clean check-go check-shellcheck chromium
+.PHONY: help run test build lint services env bench fuzz reliability clean check-go check-shellcheck chromium
 
 ## help: list the targets
 help:
@@ -64,6 +64,13 @@ check-shellcheck:
 	else \
 		echo "shellcheck is needed: sudo apt-get install shellcheck (macOS: brew install shellcheck)"; exit 1; \
 	fi
+
+## fuzz: each fuzz target for FUZZTIME (20s); a failing input is saved under the package's testdata/fuzz
+FUZZTIME ?= 20s
+fuzz: services
+	$(GO) test -run '^$$' -fuzz '^FuzzAnalyze$$' -fuzztime $(FUZZTIME) ./domain/analysis
+	$(GO) test -run '^$$' -fuzz '^FuzzFormReaderMatchesStdlib$$' -fuzztime $(FUZZTIME) ./http
+	$(GO) test -run '^$$' -fuzz '^FuzzBytesToStoredEvents$$' -fuzztime $(FUZZTIME) ./domain/worker
 
 ## bench: the benchmarks recorded in the README
 bench: services

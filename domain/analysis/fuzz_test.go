@@ -2,10 +2,13 @@ package analysis
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"io"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // FuzzAnalyze feeds arbitrary bytes to Analyze and Parse and checks that
@@ -47,6 +50,23 @@ func FuzzAnalyze(f *testing.F) {
 		}
 		if rows != sum.Entries {
 			t.Fatalf("Parse gave %d rows for %d entries", rows, sum.Entries)
+		}
+		if isGzip(data) || len(data) == 0 { // a gzip file of no text is refused
+			return
+		}
+		// The same text gzip-compressed, decompressed ahead of the
+		// analysis, reads the same but for the bytes it consumed.
+		var gz bytes.Buffer
+		zw := gzip.NewWriter(&gz)
+		zw.Write(data)
+		zw.Close()
+		zsum, err := Analyze(context.Background(), &gz, opts, func(*Chunk) error { return nil })
+		if err != nil {
+			t.Fatalf("Analyze of the text gzip-compressed: %v", err)
+		}
+		zsum.BytesRead = sum.BytesRead
+		if diff := cmp.Diff(sum, zsum); diff != "" {
+			t.Fatalf("the text gzip-compressed reads otherwise (-plain +gzip):\n%s", diff)
 		}
 	})
 }

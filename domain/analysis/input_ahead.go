@@ -14,6 +14,10 @@ import (
 const (
 	aheadBlockBytes = 256 << 10
 	aheadBlocks     = 3 // decompressed and waiting, besides the one read and the one filled
+	// aheadFirstBlock is the first block's size; each next one made is
+	// twice the last, up to aheadBlockBytes, so that a small file costs
+	// small buffers.
+	aheadFirstBlock = 16 << 10
 )
 
 // aheadReader reads what a goroutine decompressed ahead, block by block,
@@ -49,9 +53,6 @@ type aheadBlock struct {
 func decodeAhead(text io.Reader, raw *countingReader, buf *bufio.Reader) *aheadReader {
 	r := &aheadReader{blocks: make(chan aheadBlock, aheadBlocks), free: make(chan []byte, aheadBlocks+2),
 		stop: make(chan struct{}), done: make(chan struct{})}
-	for range aheadBlocks + 2 {
-		r.free <- make([]byte, aheadBlockBytes)
-	}
 	go r.decode(text, raw, buf)
 	return r
 }
@@ -61,13 +62,22 @@ func decodeAhead(text io.Reader, raw *countingReader, buf *bufio.Reader) *aheadR
 // here too.
 func (r *aheadReader) decode(text io.Reader, raw *countingReader, buf *bufio.Reader) {
 	defer close(r.done)
+	made, size := 0, aheadFirstBlock
 	for {
 		var b []byte
-		select {
-		case b = <-r.free:
-		case <-r.stop:
-			return
+		if made < aheadBlocks+2 {
+			made++
+		} else {
+			select {
+			case b = <-r.free:
+			case <-r.stop:
+				return
+			}
 		}
+		if cap(b) < size {
+			b = make([]byte, size) // the smaller one is dropped
+		}
+		size = min(2*size, aheadBlockBytes)
 		n, err := fill(text, b)
 		blk := aheadBlock{b: b[:n], at: raw.n - int64(buf.Buffered()), err: err}
 		select {
