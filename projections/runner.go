@@ -28,7 +28,8 @@ type Runner struct {
 	// longer transactions block no reader and replay faster.
 	BatchSize, RebuildBatchSize int
 	// PollInterval is how often a caught-up projector looks for events
-	// when no wake-up came.
+	// when no wake-up came, and how long a leader keeps the generations it
+	// loaded: it sees a rebuild started elsewhere within PollInterval.
 	PollInterval time.Duration
 	// LockRetry is how often a process that does not hold a projector's
 	// lock tries to take it, which bounds how long a takeover takes.

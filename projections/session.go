@@ -44,6 +44,10 @@ type session struct {
 	// abandoned and failed to drop waits for this session's next switch or
 	// the next session; it is tables left behind, never data read.
 	dropped int
+	// live and building are the generations as loaded at loadedAt, with
+	// the checkpoints this session's commits moved since (see generations).
+	live, building *generation
+	loadedAt       time.Time
 }
 
 // readAhead is a batch read and decoded in the background.
@@ -106,10 +110,21 @@ func (s *session) lead() error {
 // a building generation live once it has caught up. It reports whether it
 // did anything.
 func (s *session) step() (bool, error) {
-	live, building, err := loadGenerations(s.ctx, s.conn, s.p.Name())
+	live, building, err := s.generations()
 	if err != nil {
 		return false, err
 	}
+	worked, err := s.stepOn(live, building)
+	if errors.Is(err, errGenerationChanged) {
+		// The batch was rolled back and the generations forgotten: look
+		// at them again at once.
+		return true, nil
+	}
+	return worked, err
+}
+
+// stepOn is step on the given generations.
+func (s *session) stepOn(live, building *generation) (bool, error) {
 	if live == nil {
 		return true, ensureLive(s.ctx, s.conn, s.p)
 	}
@@ -123,6 +138,7 @@ func (s *session) step() (bool, error) {
 		return true, abandonGeneration(s.ctx, s.conn, s.p, building.Generation)
 	}
 	if building == nil && live.Version < s.p.Version() {
+		s.forgetGenerations()
 		return true, s.upgrade(live)
 	}
 	worked := false
@@ -146,6 +162,35 @@ func (s *session) step() (bool, error) {
 	}
 	s.dropped = live.Generation
 	return worked, nil
+}
+
+// generations returns the projection's live and building generations.
+// While none is building, a leader keeps them from step to step instead of
+// loading them at each. Its own changes it knows: applyInTx moves the kept
+// live checkpoint as it commits, and the session forgets them when it starts
+// an upgrade and after any batch that did not commit. Changes by others (an
+// operator's rebuild or another release adding a building generation, that
+// release switching it live, a newer subscriber taking the live generation
+// to its version) it sees once the kept ones are PollInterval old: within
+// PollInterval, as an idle leader did before at its next poll. Until then
+// moveCheckpoint refuses a batch to a generation whose state or version is
+// no longer the one kept. While a generation is building they are loaded at
+// each step, as before, for the rebuild's switch and abandonment.
+func (s *session) generations() (live, building *generation, err error) {
+	if s.live != nil && s.building == nil && time.Since(s.loadedAt) < s.r.PollInterval {
+		return s.live, nil, nil
+	}
+	s.forgetGenerations()
+	live, building, err = loadGenerations(s.ctx, s.conn, s.p.Name())
+	if err == nil {
+		s.live, s.building, s.loadedAt = live, building, time.Now()
+	}
+	return live, building, err
+}
+
+// forgetGenerations makes the next step load the generations.
+func (s *session) forgetGenerations() {
+	s.live, s.building = nil, nil
 }
 
 // upgrade starts building a generation at the code's version beside the
@@ -202,7 +247,8 @@ func (s *session) applyBatch(g *generation) (int, error) {
 	n, err := s.applyInTx(g)
 	if err != nil {
 		s.reset()
-		if s.ctx.Err() == nil {
+		s.forgetGenerations()
+		if s.ctx.Err() == nil && !errors.Is(err, errGenerationChanged) {
 			s.r.Metrics.applyFailed(s.p.Name())
 		}
 	}
@@ -211,15 +257,20 @@ func (s *session) applyBatch(g *generation) (int, error) {
 
 func (s *session) applyInTx(g *generation) (int, error) {
 	ctx := s.ctx
+	// The batch is read before the transaction begins, as a batch read
+	// ahead is: events are never changed once readable, and the
+	// checkpoint's compare-and-set still refuses the batch if another
+	// process moved it meanwhile. A step that finds nothing so costs one
+	// statement, not BEGIN, SELECT and ROLLBACK.
+	batch, err := s.next(g)
+	if err != nil || len(batch) == 0 {
+		return 0, err
+	}
 	tx, err := s.conn.Begin(ctx)
 	if err != nil {
 		return 0, err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	batch, err := s.next(tx, g)
-	if err != nil || len(batch) == 0 {
-		return 0, err
-	}
 	if err := s.p.Apply(ctx, tx, tablesOf(s.p, g.Generation), batch); err != nil {
 		return 0, fmt.Errorf("apply %d events after %s to %s generation %d: %w",
 			len(batch), g.Checkpoint, s.p.Name(), g.Generation, err)
@@ -243,7 +294,7 @@ func (s *session) applyInTx(g *generation) (int, error) {
 // next returns the batch after the generation's checkpoint: the one read
 // ahead if it starts there, else one read now. After a full batch it starts
 // reading the following one, so reading and decoding overlap applying.
-func (s *session) next(tx pgx.Tx, g *generation) ([]Event, error) {
+func (s *session) next(g *generation) ([]Event, error) {
 	var batch []Event
 	var err error
 	if a := s.ahead[g.Generation]; a != nil {
@@ -257,7 +308,7 @@ func (s *session) next(tx pgx.Tx, g *generation) ([]Event, error) {
 	}
 	size := s.r.batchSize(g)
 	if len(batch) == 0 {
-		batch, err = readBatch(s.ctx, postgres.New(tx), g.Checkpoint, size)
+		batch, err = readBatch(s.ctx, postgres.New(s.conn), g.Checkpoint, size)
 	}
 	if err == nil && len(batch) == size {
 		s.readAhead(g.Generation, batch[len(batch)-1].Position, size)
@@ -284,19 +335,32 @@ func readBatch(ctx context.Context, store events.Store, after events.Position, n
 	return decodeBatch(recs)
 }
 
+// errGenerationChanged means the generation's state or version is no longer
+// the one the session kept: the batch was rolled back.
+var errGenerationChanged = errors.New("projections: generation changed since it was loaded")
+
 // moveCheckpoint moves the generation's checkpoint with a compare-and-set:
-// if another process moved it, the batch must not commit.
+// if another process moved it, the batch must not commit. Nor must it when
+// the generation's state or version is no longer the one the session loaded
+// (another release retired it, or took it to its own version): the session
+// would have written to a retired generation or to one it must leave to
+// that release.
 func moveCheckpoint(ctx context.Context, tx pgx.Tx, name string, g *generation, to events.Position, n int) error {
-	tag, err := tx.Exec(ctx, `UPDATE projections
+	var state string
+	var version int
+	err := tx.QueryRow(ctx, `UPDATE projections
 		SET last_tx = $3::text::xid8, last_id = $4, applied = applied + $5, updated_at = now()
-		WHERE name = $1 AND generation = $2 AND last_tx = $6::text::xid8 AND last_id = $7`,
+		WHERE name = $1 AND generation = $2 AND last_tx = $6::text::xid8 AND last_id = $7
+		RETURNING state, version`,
 		name, g.Generation, strconv.FormatUint(to.TxID, 10), to.ID, n,
-		strconv.FormatUint(g.Checkpoint.TxID, 10), g.Checkpoint.ID)
-	if err != nil {
-		return err
-	}
-	if tag.RowsAffected() != 1 {
+		strconv.FormatUint(g.Checkpoint.TxID, 10), g.Checkpoint.ID).Scan(&state, &version)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
 		return ErrCheckpointMoved
+	case err != nil:
+		return err
+	case state != g.State || version != g.Version:
+		return errGenerationChanged
 	}
 	return nil
 }
