@@ -153,12 +153,14 @@ const (
 )
 
 // ProgressPercent is how far into its stored file the job has read: 100
-// once it is completed. While its upload arrives it is measured against
-// the length the upload announced, and stays under 100.
+// once it is completed, and at most 99 before, as the last chunk of a file
+// can end at its last byte before the job completes, and a chunk of a gzip
+// file can report the compressed bytes decompressed ahead of it. While its
+// upload arrives it is measured against the length the upload announced.
 func (j *Job) ProgressPercent() float64 {
-	size, most := j.Size, 100.0
+	size := j.Size
 	if j.Uploading() {
-		size, most = j.ExpectedSize, 99
+		size = j.ExpectedSize
 	}
 	switch {
 	case j.Status == StatusCompleted:
@@ -166,7 +168,7 @@ func (j *Job) ProgressPercent() float64 {
 	case size <= 0:
 		return 0
 	}
-	return min(most, float64(j.BytesRead)*100/float64(size))
+	return min(99, float64(j.BytesRead)*100/float64(size))
 }
 
 // NewJob returns an empty job, ready to apply its first event.

@@ -175,3 +175,26 @@ func TestAnAddressThatLeadsLateKeepsItsEarlyCounts(t *testing.T) {
 		t.Errorf("192.0.2.7 counts %d, want 5005: five early chunks of 1 and five of 1000", got)
 	}
 }
+
+// A job reads 100% only once it is completed: its last chunk can end at the
+// file's last byte before JobCompleted, and a gzip file's chunks report the
+// compressed bytes decompressed ahead of them.
+func TestProgressReachesAHundredOnlyWhenCompleted(t *testing.T) {
+	for _, tc := range []struct {
+		status domain.JobStatus
+		read   int64
+		want   float64
+	}{
+		{domain.StatusProcessing, 500, 50},
+		{domain.StatusProcessing, 1000, 99},
+		{domain.StatusFailed, 1000, 99},
+		{domain.StatusCompleted, 1000, 100},
+		{domain.StatusCompleted, 10, 100},
+	} {
+		j := &domain.Job{Size: 1000, Status: tc.status}
+		j.BytesRead = tc.read
+		if got := j.ProgressPercent(); got != tc.want {
+			t.Errorf("%s job that read %d of 1000 bytes: progress %v, want %v", tc.status, tc.read, got, tc.want)
+		}
+	}
+}

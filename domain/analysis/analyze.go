@@ -14,7 +14,9 @@ import (
 // Analyze is deterministic: the same bytes and options give the same
 // chunks, so a job can be resumed by re-running it and skipping the chunks
 // already recorded. It returns *InputError for input that cannot be
-// analysed (binary, corrupt gzip, gzip bomb).
+// analysed (binary, corrupt gzip, gzip bomb). A gzip input is decompressed
+// ahead by a goroutine, which may read one more block of r after Analyze
+// returns early, until that read ends: close r when done with it.
 func Analyze(ctx context.Context, r io.Reader, opts Options, emit func(*Chunk) error) (*Summary, error) {
 	opts = opts.withDefaults()
 	rd, err := openReading(r, opts)

@@ -2,7 +2,9 @@ package analysis
 
 import (
 	"bufio"
+	"fmt"
 	"io"
+	"runtime/debug"
 	"sync"
 )
 
@@ -62,8 +64,24 @@ func decodeAhead(text io.Reader, raw *countingReader, buf *bufio.Reader) *aheadR
 // here too.
 func (r *aheadReader) decode(text io.Reader, raw *countingReader, buf *bufio.Reader) {
 	defer close(r.done)
+	defer func() {
+		// A panic here (in the decoder, or in the caller's reader) would
+		// end the process from a goroutine no caller's recover covers:
+		// it ends the input with an error instead.
+		if v := recover(); v != nil {
+			select {
+			case r.blocks <- aheadBlock{err: fmt.Errorf("decompressing: panic: %v\n%s", v, debug.Stack())}:
+			case <-r.stop:
+			}
+		}
+	}()
 	made, size := 0, aheadFirstBlock
 	for {
+		select {
+		case <-r.stop:
+			return
+		default:
+		}
 		var b []byte
 		if made < aheadBlocks+2 {
 			made++
@@ -123,5 +141,5 @@ func (r *aheadReader) Read(p []byte) (int, error) {
 
 // close stops the decoding goroutine. It does not wait for it: the
 // goroutine may be in a read of the caller's reader, which ends when that
-// reader yields or is closed; it decompresses at most one block more.
+// reader yields or is closed; it fills at most the block it is filling.
 func (r *aheadReader) close() { r.once.Do(func() { close(r.stop) }) }

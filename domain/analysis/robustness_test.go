@@ -273,3 +273,31 @@ func TestGzipDecoderStopsWithTheReading(t *testing.T) {
 		}
 	}
 }
+
+// panicAfter reads r and panics at its second read, which for a file of
+// more than the source's 64 KiB buffer comes from the goroutine that
+// decompresses ahead.
+type panicAfter struct {
+	r     io.Reader
+	reads int
+}
+
+func (p *panicAfter) Read(b []byte) (int, error) {
+	if p.reads++; p.reads > 1 {
+		panic("the reader broke")
+	}
+	return p.r.Read(b)
+}
+
+// A panic in the goroutine decompressing ahead is no caller's to recover: it
+// ends the input with an error, not the process.
+func TestAPanicDecompressingAheadIsAnError(t *testing.T) {
+	gz := gzipped(t, func(w io.Writer) { w.Write(generatedLog(50_000, 9)) })
+	if len(gz) < 256<<10 {
+		t.Fatalf("the gzip file is %d bytes, want more than the source's first read", len(gz))
+	}
+	_, err := Analyze(context.Background(), &panicAfter{r: bytes.NewReader(gz)}, Options{}, func(*Chunk) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "the reader broke") {
+		t.Fatalf("err = %v, want the panic as an error", err)
+	}
+}
