@@ -301,3 +301,18 @@ func TestAPanicDecompressingAheadIsAnError(t *testing.T) {
 		t.Fatalf("err = %v, want the panic as an error", err)
 	}
 }
+
+// A gzip file damaged anywhere (its deflate data, its checksum, its length)
+// is refused as input, not failed as an error a retry could help.
+func TestAnalyzeCorruptGzip(t *testing.T) {
+	gz := gzipped(t, func(w io.Writer) { w.Write(generatedLog(20_000, 4)) })
+	for _, at := range []int{len(gz) / 3, len(gz) / 2, len(gz) - 12, len(gz) - 6, len(gz) - 2} {
+		bad := bytes.Clone(gz)
+		bad[at] ^= 0x5a
+		_, err := Analyze(context.Background(), bytes.NewReader(bad), Options{}, func(*Chunk) error { return nil })
+		var inErr *InputError
+		if !errors.As(err, &inErr) {
+			t.Errorf("a byte changed at %d of %d: err = %v, want an InputError", at, len(gz), err)
+		}
+	}
+}
