@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
@@ -10,6 +9,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // hdfsLog returns n lines in the shape of a Hadoop DataNode and NameNode
