@@ -41,21 +41,45 @@ func TestEndToEndOnRedisClusterOverTLS(t *testing.T) {
 // /readyz answers 503, and a ping fails at once, naming the certificate.
 func TestRedisClusterWithAnotherCAIsACertificateError(t *testing.T) {
 	cluster := asynqtest.StartTLSCluster(t, 3)
-	other := asynqtest.NewCA(t)
+	var unknown x509.UnknownAuthorityError
+	checkCertificatesRefused(t, cluster.URL(), asynqtest.NewCA(t).File, &unknown, "certificate signed by unknown authority")
+}
+
+// TestEndToEndOnRedisClusterOfOneCertificateName runs the cluster test on a
+// TLS cluster whose nodes' certificates name redis.test alone, and none of
+// the addresses the nodes listen on and announce (127.0.0.1, .2, .3), as
+// with one certificate of a host name (or a wildcard) for every node: with
+// tls_server_name=redis.test the app verifies every node against that
+// name. Without it, each node is verified against its address and refused.
+func TestEndToEndOnRedisClusterOfOneCertificateName(t *testing.T) {
+	cluster := asynqtest.StartTLSCluster(t, 3, asynqtest.CertificateName("redis.test"))
+	var hostname x509.HostnameError
+	checkCertificatesRefused(t, cluster.URL(), cluster.CA.File, &hostname, "cannot validate certificate for 127.0.0.")
+	runOnCluster(t, cluster, func(c *Config) {
+		c.RedisURL = cluster.URL() + "?tls_server_name=redis.test"
+		c.RedisTLSCAFile = cluster.CA.File
+	})
+}
+
+// checkCertificatesRefused runs the app on REDIS_URL redisURL with
+// REDIS_TLS_CA_FILE caFile, with which it cannot verify the servers'
+// certificates: Redis is unreachable, /readyz answers 503, and a ping
+// fails at once with an error as target (errors.As) that says says.
+func checkCertificatesRefused(t *testing.T, redisURL, caFile string, target any, says string) {
+	t.Helper()
 	a := startTestAppParts(t, true, false, func(c *Config) {
-		onRedis(cluster.URL())(c)
-		c.RedisTLSCAFile = other.File
+		onRedis(redisURL)(c)
+		c.RedisTLSCAFile = caFile
 	})
 	if status, _ := a.statusAndRetryAfter("/readyz"); status != http.StatusServiceUnavailable {
-		t.Errorf("readyz with another CA = %d, want 503", status)
+		t.Errorf("readyz with certificates it cannot verify = %d, want 503", status)
 	}
 	// The deadline only turns a hang into a failure.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	err := pingRedis(ctx, a.app.Redis)
-	var unknown x509.UnknownAuthorityError
-	if !errors.As(err, &unknown) || !strings.Contains(err.Error(), "certificate signed by unknown authority") {
-		t.Errorf("ping with another CA: %v, want a certificate signed by an unknown authority", err)
+	if !errors.As(err, target) || !strings.Contains(err.Error(), says) {
+		t.Errorf("ping with certificates it cannot verify: %v, want a %T saying %q", err, target, says)
 	}
 }
 

@@ -103,7 +103,7 @@ var settings = []setting{
 	}},
 	// After REDIS_URL, which it reads: a REDIS_URL that does not parse is
 	// reported by its own row, not again here.
-	{"REDIS_TLS_CA_FILE", "", "(the system's)", "PEM file of the CA certificates trusted for Redis over TLS (`rediss://`, `rediss-sentinel://`, `rediss-cluster://`), in place of the system's; set only with one of these forms", func(c *Config, v string) error {
+	{"REDIS_TLS_CA_FILE", "", "(the system's)", "PEM file of the CA certificates trusted for Redis over TLS (`rediss://`, `rediss-sentinel://`, `rediss-cluster://`), in place of the system's; set only with one of these forms. Each certificate must name the address dialed, or `REDIS_URL`'s `tls_server_name=`", func(c *Config, v string) error {
 		c.RedisTLSCAFile = v
 		t, err := parseRedisURL(c.RedisURL)
 		if v == "" || err != nil {

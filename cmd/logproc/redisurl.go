@@ -33,16 +33,30 @@ type redisTarget struct {
 // parseRedisURL reads REDIS_URL. The Sentinel form is the one asynq's
 // ParseRedisURI reads, plus a database number; both multi-address forms
 // take go-redis's URL options (dial_timeout=, pool_size=, ...) as query
-// parameters, except those refusedOptions names.
+// parameters, except those refusedOptions names. Every TLS form also takes
+// REDIS_URL's own tls_server_name= (see takeServerName).
 func parseRedisURL(raw string) (redisTarget, error) {
-	u, err := parseURLWithHosts(raw)
+	t, err := parseRedisTarget(raw)
 	if err != nil {
 		return redisTarget{}, redisURLError(raw, err)
+	}
+	return t, nil
+}
+
+// parseRedisTarget is parseRedisURL, its errors without the URL.
+func parseRedisTarget(raw string) (redisTarget, error) {
+	u, err := parseURLWithHosts(raw)
+	if err != nil {
+		return redisTarget{}, err
+	}
+	serverName, err := takeServerName(u)
+	if err != nil {
+		return redisTarget{}, err
 	}
 	var t redisTarget
 	switch u.Scheme {
 	case "redis", "rediss", "unix":
-		t.single, err = redis.ParseURL(raw)
+		t.single, err = redis.ParseURL(u.String())
 	case "redis-sentinel", "rediss-sentinel":
 		t.failover, err = parseSentinelURL(u)
 	case "redis-cluster", "rediss-cluster":
@@ -50,10 +64,10 @@ func parseRedisURL(raw string) (redisTarget, error) {
 	default:
 		err = fmt.Errorf("unknown scheme %q", u.Scheme)
 	}
-	if err != nil {
-		return redisTarget{}, redisURLError(raw, err)
+	if err != nil || serverName == "" {
+		return t, err
 	}
-	return t, nil
+	return t, withServerName(t, serverName)
 }
 
 // redisTargetOf reads REDIS_URL and REDIS_TLS_CA_FILE: the target, whose
@@ -113,6 +127,78 @@ func loadRedisCA(path string) (*x509.CertPool, error) {
 func notTLSError(raw string) error {
 	return fmt.Errorf("REDIS_TLS_CA_FILE is set, but REDIS_URL %s is not a TLS form: "+
 		"use rediss://, rediss-sentinel:// or rediss-cluster://", redactURL(raw))
+}
+
+// serverNameOption is REDIS_URL's own option naming the DNS name every
+// server's certificate is verified against, where the servers are dialed
+// at addresses their certificates do not name: cluster nodes announcing IP
+// addresses behind a certificate of a host name, or sentinels naming
+// masters so.
+const serverNameOption = "tls_server_name"
+
+// takeServerName takes tls_server_name= out of u's query, which go-redis
+// would refuse as an unknown option, and returns it ("" when absent), or
+// says why it is no DNS name.
+func takeServerName(u *url.URL) (string, error) {
+	q := u.Query()
+	names, given := q[serverNameOption]
+	if !given {
+		return "", nil
+	}
+	switch {
+	case len(names) > 1:
+		return "", fmt.Errorf("option %s= is given %d times: give one name", serverNameOption, len(names))
+	case names[0] == "":
+		return "", fmt.Errorf("option %s= is empty: give the DNS name the servers' certificates name", serverNameOption)
+	case !validDNSName(names[0]):
+		return "", fmt.Errorf("option %s=%q is not a DNS name: give the host name the servers' certificates name, "+
+			"such as redis.example.com", serverNameOption, names[0])
+	}
+	q.Del(serverNameOption)
+	u.RawQuery = q.Encode()
+	return names[0], nil
+}
+
+// withServerName has every TLS connection of t, to sentinels, servers and
+// cluster nodes alike (go-redis gives them all one tls.Config), verify the
+// server's certificate against name instead of the address dialed, or says
+// why it cannot: t speaks no TLS, or verifies nothing (skip_verify=true).
+func withServerName(t redisTarget, name string) error {
+	c := t.tlsConfig()
+	switch {
+	case c == nil:
+		return fmt.Errorf("option %s= is for the TLS forms: use rediss://, rediss-sentinel:// or rediss-cluster://", serverNameOption)
+	case c.InsecureSkipVerify:
+		return fmt.Errorf("option %s= names what to verify, and skip_verify=true verifies no certificate: drop skip_verify",
+			serverNameOption)
+	}
+	c.ServerName = name
+	return nil
+}
+
+// validDNSName says whether name is a DNS name: labels of letters, digits
+// and hyphens, none beginning or ending with a hyphen, separated by dots,
+// with a final dot or not. An IP address is none.
+func validDNSName(name string) bool {
+	name = strings.TrimSuffix(name, ".")
+	if name == "" || len(name) > 253 || net.ParseIP(name) != nil {
+		return false
+	}
+	for _, label := range strings.Split(name, ".") {
+		if !validDNSLabel(label) {
+			return false
+		}
+	}
+	return true
+}
+
+// validDNSLabel says whether label is one label of a DNS name.
+func validDNSLabel(label string) bool {
+	notLabelByte := func(c rune) bool {
+		return !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-')
+	}
+	return label != "" && len(label) <= 63 && label[0] != '-' && label[len(label)-1] != '-' &&
+		strings.IndexFunc(label, notLabelByte) < 0
 }
 
 // tlsConfig returns the target's TLS configuration, nil without TLS.
@@ -193,7 +279,8 @@ func redisURLError(raw string, err error) error {
 // and password authenticate to the sentinels and, unless the password=
 // option gives the servers' own, to the master and replicas too: one
 // password for all is the usual setup. Over TLS, the sentinels and the
-// servers they name are each verified against their own address.
+// servers they name are each verified against their own address, or all
+// against tls_server_name=, which parseRedisTarget applies.
 func parseSentinelURL(u *url.URL) (*redis.FailoverOptions, error) {
 	q := u.Query()
 	master := q.Get("master")
@@ -223,7 +310,7 @@ func parseSentinelURL(u *url.URL) (*redis.FailoverOptions, error) {
 // parseClusterURL reads redis-cluster:// and rediss-cluster://. Any of the
 // addresses is enough for the client to find every node; more of them let
 // it start while some are down. Over TLS, each node is verified against its
-// own address.
+// own address, or against tls_server_name=, which parseRedisTarget applies.
 func parseClusterURL(u *url.URL) (*redis.ClusterOptions, error) {
 	if p := strings.Trim(u.Path, "/"); p != "" && p != "0" {
 		return nil, fmt.Errorf("a Redis Cluster has only database 0, got /%s", p)

@@ -87,6 +87,15 @@ func TestParseRedisURL(t *testing.T) {
 				Username: "app", Password: "pw", TLS: true}},
 		{"rediss-cluster://[::1]:7000,[::1]:7001/0?dial_timeout=3s",
 			redisShape{Kind: "cluster", Addrs: []string{"[::1]:7000", "[::1]:7001"}, DialTimeoutSeconds: 3, TLS: true}},
+		{"rediss://:pw@10.0.0.7:6380/2?tls_server_name=cache.example&dial_timeout=2s",
+			redisShape{Kind: "single", Addrs: []string{"10.0.0.7:6380"}, DB: 2, Password: "pw", DialTimeoutSeconds: 2,
+				TLS: true, ServerName: "cache.example"}},
+		{"rediss-sentinel://:secret@10.0.0.1:26379,10.0.0.2:26379/1?master=m&skip_verify=false&tls_server_name=redis.internal.example.",
+			redisShape{Kind: "failover", Addrs: []string{"10.0.0.1:26379", "10.0.0.2:26379"}, Master: "m", DB: 1,
+				Password: "secret", SentinelPassword: "secret", TLS: true, ServerName: "redis.internal.example."}},
+		{"rediss-cluster://app:pw@10.0.0.1:6379,10.0.0.2:6379?tls_server_name=My-Cache.redis.cache.windows.net",
+			redisShape{Kind: "cluster", Addrs: []string{"10.0.0.1:6379", "10.0.0.2:6379"}, Username: "app", Password: "pw",
+				TLS: true, ServerName: "My-Cache.redis.cache.windows.net"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.url, func(t *testing.T) {
@@ -134,6 +143,25 @@ func TestParseRedisURLSaysWhatIsExpected(t *testing.T) {
 		{"rediss-cluster://n1:7000,n2", `address "n2" is not host:port`},
 		{"rediss-cluster://n1:7000/1", "only database 0"},
 		{"redis-clusters://n1:7000", `unknown scheme "redis-clusters"`},
+		{"redis://localhost:6379/0?tls_server_name=redis.test", "option tls_server_name= is for the TLS forms: use rediss://"},
+		{"unix:///run/redis.sock?tls_server_name=redis.test", "option tls_server_name= is for the TLS forms"},
+		{"redis-sentinel://s1:26379?master=m&tls_server_name=redis.test", "option tls_server_name= is for the TLS forms"},
+		{"redis-cluster://n1:7000?tls_server_name=redis.test", "option tls_server_name= is for the TLS forms"},
+		{"rediss://cache.example:6380?skip_verify=true&tls_server_name=redis.test", "skip_verify=true verifies no certificate"},
+		{"rediss-sentinel://s1:26379?master=m&skip_verify=1&tls_server_name=redis.test", "skip_verify=true verifies no certificate"},
+		{"rediss-cluster://n1:7000?tls_server_name=redis.test&tls_server_name=other.test", "tls_server_name= is given 2 times"},
+		{"rediss-cluster://n1:7000?tls_server_name=", "option tls_server_name= is empty"},
+		{"rediss-sentinel://s1:26379?master=m&tls_server_name", "option tls_server_name= is empty"},
+		{"rediss://cache.example:6380?tls_server_name=10.0.0.1", `option tls_server_name="10.0.0.1" is not a DNS name`},
+		{"rediss-cluster://n1:7000?tls_server_name=[::1]", `tls_server_name="[::1]" is not a DNS name`},
+		{"rediss-cluster://n1:7000?tls_server_name=*.redis.test", `tls_server_name="*.redis.test" is not a DNS name`},
+		{"rediss-cluster://n1:7000?tls_server_name=redis..test", "is not a DNS name"},
+		{"rediss-cluster://n1:7000?tls_server_name=-redis.test", "is not a DNS name"},
+		{"rediss-cluster://n1:7000?tls_server_name=redis_1.test", "is not a DNS name"},
+		{"rediss-cluster://n1:7000?tls_server_name=redis.test:6379", "is not a DNS name"},
+		{"rediss-cluster://n1:7000?tls_server_name=" + strings.Repeat("a", 64) + ".test", "is not a DNS name"},
+		{"rediss-cluster://n1:7000?tls_server_name=" + strings.Repeat("abcdefgh.", 28) + "test", "is not a DNS name"},
+		{"rediss-cluster://n1:7000?tls_server_name=redis.test&dial_timeout=soon", "dial_timeout"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.url, func(t *testing.T) {
@@ -156,7 +184,11 @@ func TestRedisURLPasswordIsNotShownInErrors(t *testing.T) {
 		// addresses go-redis's own parse would refuse, quoting the URL whole
 		"redis-cluster://u:hunter2@n1:abc", "redis-cluster://u:hunter2@n1 :7000", "rediss-cluster://u:hunter2@n1:7000\n",
 		"redis-sentinel://u:hunter2@s1:99999?master=m", "redis-sentinel://s1:26379?master=m&password=hunter2&pool_size=x",
-		"redis-sentinel://[::1]:26379,[::2]:26379?master=m&password=hunter2&dial_timeout=soon"} {
+		"redis-sentinel://[::1]:26379,[::2]:26379?master=m&password=hunter2&dial_timeout=soon",
+		// tls_server_name= refused, beside a password
+		"redis-cluster://u:hunter2@n1:7000?tls_server_name=redis.test", "redis://:hunter2@localhost:6379?tls_server_name=redis.test",
+		"rediss-sentinel://s1:26379?master=m&password=hunter2&tls_server_name=redis.test&skip_verify=true",
+		"rediss-cluster://u:hunter2@n1:7000?tls_server_name=not_a_name", "rediss://:hunter2@h:6380?tls_server_name=a&tls_server_name=b"} {
 		_, err := parseRedisURL(url)
 		if err == nil || strings.Contains(err.Error(), "hunter2") {
 			t.Errorf("%s: error = %v, want one without the password", url, err)
@@ -268,6 +300,34 @@ func TestRedisTLSCAFile(t *testing.T) {
 	})
 	if err == nil || strings.Count(err.Error(), "REDIS_URL") != 1 {
 		t.Errorf("settings with a malformed REDIS_URL and a CA file: %v, want REDIS_URL's error alone", err)
+	}
+}
+
+// TestRedisTLSServerName checks tls_server_name= beside REDIS_TLS_CA_FILE:
+// every TLS form, as the settings and the start read it, verifies against
+// the name and trusts the CA file, and so does each client's own copy of
+// the options.
+func TestRedisTLSServerName(t *testing.T) {
+	caFile := asynqtest.NewCA(t).File
+	for _, url := range []string{"rediss://10.0.0.7:6380/0?tls_server_name=redis.test",
+		"rediss-sentinel://10.0.0.1:26379,10.0.0.2:26379?master=m&tls_server_name=redis.test",
+		"rediss-cluster://10.0.0.1:7000,10.0.0.2:7001?tls_server_name=redis.test"} {
+		if _, err := ConfigFrom(func(k string) string {
+			return map[string]string{"REDIS_URL": url, "REDIS_TLS_CA_FILE": caFile}[k]
+		}); err != nil {
+			t.Fatalf("settings %s: %v", url, err)
+		}
+		target, err := redisTargetOf(url, caFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		client := target.client()
+		for what, c := range map[string]*tls.Config{"target": target.tlsConfig(), "client": clientTLS(client)} {
+			if c == nil || c.ServerName != "redis.test" || c.RootCAs == nil {
+				t.Errorf("%s: the %s's TLS configuration %+v, want ServerName redis.test and the CA file's roots", url, what, c)
+			}
+		}
+		client.Close()
 	}
 }
 

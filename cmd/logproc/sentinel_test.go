@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
 	"net/http"
 	"slices"
@@ -108,8 +109,29 @@ func TestJobSurvivesSentinelFailoverOverTLS(t *testing.T) {
 	if !strings.HasPrefix(topo.URL(0), "rediss-sentinel://") {
 		t.Fatalf("Sentinel URL %s, want rediss-sentinel://", topo.URL(0))
 	}
+	runSentinelFailoverOverTLS(t, topo, topo.URL(0))
+}
+
+// TestJobSurvivesSentinelFailoverOfOneCertificateName does the same on a
+// topology whose certificates name redis.test alone, and none of the
+// addresses the processes listen on and announce, with
+// tls_server_name=redis.test: the sentinels, the master they name and the
+// replica they promote are all verified against that name. Without it,
+// each is verified against its address, and the sentinels are refused.
+func TestJobSurvivesSentinelFailoverOfOneCertificateName(t *testing.T) {
+	topo := asynqtest.StartTLSSentinel(t, time.Hour, asynqtest.CertificateName("redis.test"))
+	var hostname x509.HostnameError
+	checkCertificatesRefused(t, topo.URL(0), topo.CA.File, &hostname, "cannot validate certificate for 127.0.0.")
+	runSentinelFailoverOverTLS(t, topo, topo.URL(0)+"&tls_server_name=redis.test")
+}
+
+// runSentinelFailoverOverTLS runs the app on the TLS topology with
+// REDIS_URL redisURL and its CA as REDIS_TLS_CA_FILE: a job completes
+// before the master is killed and another after the failover, and asynq's
+// queue is then on the new master.
+func runSentinelFailoverOverTLS(t *testing.T, topo *asynqtest.Sentinel, redisURL string) {
 	a := startTestApp(t, func(c *Config) {
-		onRedis(topo.URL(0))(c)
+		onRedis(redisURL)(c)
 		c.RedisTLSCAFile = topo.CA.File
 	}, quickRetries)
 	alice := a.token("alice", "")

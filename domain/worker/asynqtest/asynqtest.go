@@ -6,9 +6,11 @@
 //
 // Tests of Redis beyond one node start their own: StartSentinel (a master,
 // a replica and three sentinels) and StartCluster (a Redis Cluster), and
-// StartTLSSentinel and StartTLSCluster, the same over TLS only, from the
-// redis-server binary, on free ports, killed when the test ends. They skip,
-// saying what to install, when redis-server is missing (or lacks TLS).
+// StartTLSSentinel and StartTLSCluster, the same over TLS only (with
+// CertificateName, their certificates name one DNS name and no address),
+// from the redis-server binary, on free ports, killed when the test ends.
+// They skip, saying what to install, when redis-server is missing (or lacks
+// TLS).
 package asynqtest
 
 import (

@@ -44,10 +44,12 @@ var clusterArgs = []string{"--cluster-enabled", "yes", "--cluster-config-file", 
 // 127.0.0.i and its certificate names that address alone (a system that
 // cannot bind those addresses skips the test, see loopbackAddrs), so that a client must verify each node against the
 // address it dials: one that verified every node against the first
-// address of REDIS_URL would fail on the others.
-func StartTLSCluster(t testing.TB, n int) *Cluster {
+// address of REDIS_URL would fail on the others. CertificateName has the
+// certificates name a DNS name instead.
+func StartTLSCluster(t testing.TB, n int, opts ...TLSOption) *Cluster {
 	t.Helper()
 	c := &Cluster{CA: NewCA(t)}
+	o := tlsOptionsOf(opts)
 	for i, ip := range loopbackAddrs(t, n) {
 		args := append([]string{"--tls-cluster", "yes", "--tls-replication", "yes"}, clusterArgs...)
 		if ip != loopback {
@@ -56,7 +58,7 @@ func StartTLSCluster(t testing.TB, n int) *Cluster {
 			args = append(args, "--cluster-announce-ip", ip, "--bind-source-addr", ip)
 		}
 		c.Nodes = append(c.Nodes, startTLS(t, spec{name: fmt.Sprintf("node%d", i+1), host: ip, bus: true,
-			args: args, tls: c.CA.serverTLS(t, ip)}))
+			args: args, tls: c.CA.serverTLS(t, ip, o)}))
 	}
 	c.form(t)
 	return c

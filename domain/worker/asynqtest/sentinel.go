@@ -47,7 +47,7 @@ func StartSentinel(t testing.TB, downAfter time.Duration) *Sentinel {
 // a Sentinel setup with one password for all is usually run.
 func StartSentinelWithPassword(t testing.TB, downAfter time.Duration, password string) *Sentinel {
 	t.Helper()
-	return startSentinel(t, downAfter, password, nil)
+	return startSentinel(t, downAfter, password, nil, tlsOptions{})
 }
 
 // StartTLSSentinel is StartSentinel with every process speaking TLS only,
@@ -60,15 +60,15 @@ func StartSentinelWithPassword(t testing.TB, downAfter time.Duration, password s
 // loopbackAddrs), and announce it, and each certificate names that address
 // alone: a client must verify each
 // process against the address it dials, the servers the sentinels name
-// included.
-func StartTLSSentinel(t testing.TB, downAfter time.Duration) *Sentinel {
+// included. CertificateName has the certificates name a DNS name instead.
+func StartTLSSentinel(t testing.TB, downAfter time.Duration, opts ...TLSOption) *Sentinel {
 	t.Helper()
-	return startSentinel(t, downAfter, "", NewCA(t))
+	return startSentinel(t, downAfter, "", NewCA(t), tlsOptionsOf(opts))
 }
 
 // startSentinel starts the topology, with password (if any) and over TLS
-// with certificates of ca (if any).
-func startSentinel(t testing.TB, downAfter time.Duration, password string, ca *CA) *Sentinel {
+// with certificates of ca (if any), as o asks.
+func startSentinel(t testing.TB, downAfter time.Duration, password string, ca *CA, o tlsOptions) *Sentinel {
 	t.Helper()
 	var auth []string
 	if password != "" {
@@ -92,7 +92,7 @@ func startSentinel(t testing.TB, downAfter time.Duration, password string, ca *C
 		if ips[i] != loopback {
 			args = append(args, "--bind-source-addr", ips[i])
 		}
-		return startTLS(t, spec{name: name, conf: conf, host: ips[i], args: args, tls: ca.serverTLS(t, ips[i])})
+		return startTLS(t, spec{name: name, conf: conf, host: ips[i], args: args, tls: ca.serverTLS(t, ips[i], o)})
 	}
 	// Redis waits five seconds by default before a full sync, for more
 	// replicas to share it; there is one.

@@ -46,17 +46,50 @@ func NewCA(t testing.TB) *CA {
 	return ca
 }
 
-// issue writes a certificate for the IP address ip, for servers and
-// clients (cluster nodes are both to each other), signed by the CA, and its
-// key, in dir.
-func (ca *CA) issue(t testing.TB, dir, ip string) (certFile, keyFile string) {
+// TLSOption changes a topology of StartTLSCluster or StartTLSSentinel.
+type TLSOption func(*tlsOptions)
+
+// tlsOptions is what the TLSOptions of a topology ask.
+type tlsOptions struct {
+	// certName, when set, is the DNS name every certificate names in
+	// place of its process's address.
+	certName string
+}
+
+// CertificateName has every process's certificate name the DNS name name
+// alone, and no IP address, as one certificate of a host name (or a
+// wildcard) serves nodes that announce IP addresses: a client verifying
+// each process against the address it dials is refused by every one, and
+// must verify them all against name (tls.Config.ServerName), as the
+// topology's own clients (Server.Client) do.
+func CertificateName(name string) TLSOption {
+	return func(o *tlsOptions) { o.certName = name }
+}
+
+// tlsOptionsOf returns what opts ask.
+func tlsOptionsOf(opts []TLSOption) tlsOptions {
+	var o tlsOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
+}
+
+// issue writes a certificate for the IP address ip, or for the DNS name
+// name alone when it is set, for servers and clients (cluster nodes are
+// both to each other), signed by the CA, and its key, in dir.
+func (ca *CA) issue(t testing.TB, dir, ip, name string) (certFile, keyFile string) {
 	t.Helper()
-	der, key := newCertificate(t, &x509.Certificate{
+	tmpl := &x509.Certificate{
 		Subject:     pkix.Name{CommonName: ip},
 		IPAddresses: []net.IP{net.ParseIP(ip)},
 		KeyUsage:    x509.KeyUsageDigitalSignature,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
-	}, ca)
+	}
+	if name != "" {
+		tmpl.Subject.CommonName, tmpl.IPAddresses, tmpl.DNSNames = name, nil, []string{name}
+	}
+	der, key := newCertificate(t, tmpl, ca)
 	keyDER, err := x509.MarshalECPrivateKey(key)
 	if err != nil {
 		t.Fatal(err)
@@ -68,12 +101,12 @@ func (ca *CA) issue(t testing.TB, dir, ip string) (certFile, keyFile string) {
 }
 
 // serverTLS returns the TLS of a process listening on ip: a certificate
-// for ip, and its clients trusting the CA alone, each verifying the address
-// it dials (no ServerName).
-func (ca *CA) serverTLS(t testing.TB, ip string) *serverTLS {
-	certFile, keyFile := ca.issue(t, t.TempDir(), ip)
+// for ip, or for o's certName, and its clients trusting the CA alone, each
+// verifying the address it dials (no ServerName) or the certName.
+func (ca *CA) serverTLS(t testing.TB, ip string, o tlsOptions) *serverTLS {
+	certFile, keyFile := ca.issue(t, t.TempDir(), ip, o.certName)
 	return &serverTLS{certFile: certFile, keyFile: keyFile, caFile: ca.File,
-		client: &tls.Config{RootCAs: ca.pool, MinVersion: tls.VersionTLS12}}
+		client: &tls.Config{RootCAs: ca.pool, MinVersion: tls.VersionTLS12, ServerName: o.certName}}
 }
 
 // newCertificate makes a key and a certificate of tmpl for it, valid for

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -69,4 +70,43 @@ func caPool(t *testing.T, ca *asynqtest.CA) *x509.CertPool {
 	roots := x509.NewCertPool()
 	roots.AppendCertsFromPEM(pem)
 	return roots
+}
+
+// TestTLSClusterOfOneName checks what the app's test of tls_server_name=
+// rests on: with CertificateName the nodes form a cluster over TLS, a
+// client verifying every node against the name reaches each, and one
+// verifying the address it dials is refused by each.
+func TestTLSClusterOfOneName(t *testing.T) {
+	c := asynqtest.StartTLSCluster(t, 3, asynqtest.CertificateName("redis.test"))
+	checkOneName(t, c.CA, c.Nodes)
+}
+
+// TestTLSSentinelOfOneName is TestTLSClusterOfOneName for a Sentinel
+// topology: the replica and the sentinels reach the master, and the
+// sentinels each other, over TLS with certificates naming redis.test alone.
+func TestTLSSentinelOfOneName(t *testing.T) {
+	topo := asynqtest.StartTLSSentinel(t, time.Hour, asynqtest.CertificateName("redis.test"))
+	checkOneName(t, topo.CA, append([]*asynqtest.Server{topo.Master, topo.Replica}, topo.Sentinels...))
+}
+
+// checkOneName checks that each process's certificate names redis.test and
+// not its address: a client of the process (verifying redis.test) reaches
+// it, and one that trusts ca and verifies the address it dials is refused
+// with a certificate verification error.
+func checkOneName(t *testing.T, ca *asynqtest.CA, procs []*asynqtest.Server) {
+	t.Helper()
+	roots := caPool(t, ca)
+	ctx := context.Background()
+	for _, p := range procs {
+		if err := p.Client(t).Ping(ctx).Err(); err != nil {
+			t.Errorf("%s verified against redis.test: %v", p.Addr, err)
+		}
+		c := redis.NewClient(&redis.Options{Addr: p.Addr, TLSConfig: &tls.Config{RootCAs: roots}, MaxRetries: -1})
+		err := c.Ping(ctx).Err()
+		c.Close()
+		var verr *tls.CertificateVerificationError
+		if !errors.As(err, &verr) {
+			t.Errorf("%s verified against its address: %v, want a certificate verification error", p.Addr, err)
+		}
+	}
 }
