@@ -53,8 +53,10 @@ func TestRedisClusterWithAnotherCAIsACertificateError(t *testing.T) {
 // name. Without it, each node is verified against its address and refused.
 func TestEndToEndOnRedisClusterOfOneCertificateName(t *testing.T) {
 	cluster := asynqtest.StartTLSCluster(t, 3, asynqtest.CertificateName("redis.test"))
-	var hostname x509.HostnameError
-	checkCertificatesRefused(t, cluster.URL(), cluster.CA.File, &hostname, "cannot validate certificate for 127.0.0.")
+	t.Run("without tls_server_name", func(t *testing.T) { // its app stops before the next one starts
+		var hostname x509.HostnameError
+		checkCertificatesRefused(t, cluster.URL(), cluster.CA.File, &hostname, "cannot validate certificate for 127.0.0.")
+	})
 	runOnCluster(t, cluster, func(c *Config) {
 		c.RedisURL = cluster.URL() + "?tls_server_name=redis.test"
 		c.RedisTLSCAFile = cluster.CA.File

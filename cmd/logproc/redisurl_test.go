@@ -323,8 +323,12 @@ func TestRedisTLSServerName(t *testing.T) {
 		}
 		client := target.client()
 		for what, c := range map[string]*tls.Config{"target": target.tlsConfig(), "client": clientTLS(client)} {
-			if c == nil || c.ServerName != "redis.test" || c.RootCAs == nil {
-				t.Errorf("%s: the %s's TLS configuration %+v, want ServerName redis.test and the CA file's roots", url, what, c)
+			switch {
+			case c == nil:
+				t.Errorf("%s: the %s has no TLS configuration", url, what)
+			case c.ServerName != "redis.test" || c.RootCAs == nil:
+				t.Errorf("%s: the %s's TLS configuration has ServerName %q and roots %v, want redis.test and the CA file's",
+					url, what, c.ServerName, c.RootCAs != nil)
 			}
 		}
 		client.Close()

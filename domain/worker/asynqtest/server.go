@@ -210,7 +210,7 @@ func (s *Server) waitOwn() error {
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("no answer within %s: %v", readyTimeout, err)
+			return fmt.Errorf("no answer within %s: %w", readyTimeout, err)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
