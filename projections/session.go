@@ -245,6 +245,13 @@ var ErrCheckpointMoved = errors.New("projections: checkpoint moved by another pr
 // A projector with state in memory is reset when the batch does not commit.
 func (s *session) applyBatch(g *generation) (int, error) {
 	n, err := s.applyInTx(g)
+	if err != nil && s.ctx.Err() == nil && !errors.Is(err, errGenerationChanged) && s.generationChanged(g) {
+		// Another release retired the kept generation (and may have
+		// dropped its tables, failing the batch before its checkpoint's
+		// check) or took it to its version (and moved its checkpoint): a
+		// rolling upgrade, no failure to count.
+		err = errGenerationChanged
+	}
 	if err != nil {
 		s.reset()
 		s.forgetGenerations()
@@ -253,6 +260,16 @@ func (s *session) applyBatch(g *generation) (int, error) {
 		}
 	}
 	return n, err
+}
+
+// generationChanged says whether the generation's state or version is no
+// longer the one the session kept. It is asked only after a batch failed.
+func (s *session) generationChanged(g *generation) bool {
+	var state string
+	var version int
+	err := s.conn.QueryRow(s.ctx, `SELECT state, version FROM projections WHERE name = $1 AND generation = $2`,
+		s.p.Name(), g.Generation).Scan(&state, &version)
+	return err == nil && (state != g.State || version != g.Version)
 }
 
 func (s *session) applyInTx(g *generation) (int, error) {
