@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -192,7 +194,62 @@ func redactURL(raw string) string {
 		q.Set("password", "xxxxx")
 		u.RawQuery = q.Encode()
 	}
-	return u.Redacted()
+	return scrubSecrets(raw, u.Redacted())
+}
+
+// scrubSecrets replaces in s whatever raw, a URL, may hold as a password.
+// A password with an unescaped '/', '?' or '#' ends the URL's authority
+// early, so a parse reads no password and shows pieces of it as a host, a
+// port or a path, which redacting the parsed URL leaves in place.
+func scrubSecrets(raw, s string) string {
+	for _, secret := range secretsOf(raw) {
+		s = strings.ReplaceAll(s, secret, "xxxxx")
+	}
+	return s
+}
+
+// secretsOf returns what in raw may be a password, longest first: the
+// password= option's value, and, for each '@' after the scheme's "//", what
+// follows the first ':' before it, whole and in its pieces between '/', '?'
+// and '#'; each also unescaped. Pieces of one byte are left: replacing them
+// would garble the message, and they tell little of a password.
+func secretsOf(raw string) []string {
+	var out []string
+	add := func(s string) {
+		for _, v := range []string{s, unescaped(s)} {
+			if len(v) > 1 && !slices.Contains(out, v) {
+				out = append(out, v)
+			}
+		}
+	}
+	if _, rest, ok := strings.Cut(raw, "//"); ok {
+		for i := range len(rest) {
+			if rest[i] != '@' {
+				continue
+			}
+			if _, pw, ok := strings.Cut(rest[:i], ":"); ok {
+				add(pw)
+				for _, piece := range strings.FieldsFunc(pw, func(r rune) bool { return r == '/' || r == '?' || r == '#' }) {
+					add(piece)
+				}
+			}
+		}
+	}
+	for _, kv := range strings.FieldsFunc(raw, func(r rune) bool { return r == '?' || r == '&' }) {
+		if v, ok := strings.CutPrefix(kv, "password="); ok {
+			add(v)
+		}
+	}
+	slices.SortFunc(out, func(a, b string) int { return len(b) - len(a) })
+	return out
+}
+
+// unescaped is s with its %XX escapes decoded, or s when it has a bad one.
+func unescaped(s string) string {
+	if u, err := url.PathUnescape(s); err == nil {
+		return u
+	}
+	return s
 }
 
 // asynqLogger sends asynq's logs to slog.

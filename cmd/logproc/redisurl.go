@@ -272,7 +272,9 @@ func redisURLError(raw string, err error) error {
 	if errors.As(err, &urlErr) {
 		err = urlErr.Err
 	}
-	return fmt.Errorf("REDIS_URL %s: %w; expected %s", redactURL(raw), err, redisURLForms)
+	// Not wrapped: err may quote the password (a parse that read part of
+	// it as a port), and only this message is scrubbed of it.
+	return errors.New(scrubSecrets(raw, fmt.Sprintf("REDIS_URL %s: %v; expected %s", redactURL(raw), err, redisURLForms)))
 }
 
 // parseSentinelURL reads redis-sentinel:// and rediss-sentinel://. The user

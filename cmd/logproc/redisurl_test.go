@@ -188,7 +188,12 @@ func TestRedisURLPasswordIsNotShownInErrors(t *testing.T) {
 		// tls_server_name= refused, beside a password
 		"redis-cluster://u:hunter2@n1:7000?tls_server_name=redis.test", "redis://:hunter2@localhost:6379?tls_server_name=redis.test",
 		"rediss-sentinel://s1:26379?master=m&password=hunter2&tls_server_name=redis.test&skip_verify=true",
-		"rediss-cluster://u:hunter2@n1:7000?tls_server_name=not_a_name", "rediss://:hunter2@h:6380?tls_server_name=a&tls_server_name=b"} {
+		"rediss-cluster://u:hunter2@n1:7000?tls_server_name=not_a_name", "rediss://:hunter2@h:6380?tls_server_name=a&tls_server_name=b",
+		// a '/', '?' or '#' in the password ends the authority early: a
+		// parse reads pieces of the password as a port, a host or a path
+		"redis://:hunter2/x@host:6379", "redis://:hunter2?x@host:6379", "redis://:hunter2#x@host:6379",
+		"redis://u:x/hunter2@host:6379", "rediss-cluster://u:hunter2/x@n1:7000", "redis-sentinel://u:hunter2/x@s1:26379?master=m",
+		"redis-cluster://u:hunter2#x@n1:7000,n2:7001", "redis-sentinel://s1:26379?master=m&password=hunter2%2Fx&pool_size=x"} {
 		_, err := parseRedisURL(url)
 		if err == nil || strings.Contains(err.Error(), "hunter2") {
 			t.Errorf("%s: error = %v, want one without the password", url, err)
@@ -344,4 +349,18 @@ func clientTLS(c redis.UniversalClient) *tls.Config {
 		return c.Options().TLSConfig
 	}
 	return nil
+}
+
+// The health check and the start print REDIS_URL and DATABASE_URL through
+// redactURL, which must hide a password however it is written.
+func TestRedactURLHidesAPasswordThatEndsTheAuthorityEarly(t *testing.T) {
+	for _, raw := range []string{"rediss-cluster://u:hunter2/x@n1:7000", "redis://:hunter2#x@host:6379/0",
+		"postgres://app:hunter2/x@db:5432/logproc", "redis://:hunter2@host:6379", "redis-sentinel://s1?master=m&password=hunter2"} {
+		if got := redactURL(raw); strings.Contains(got, "hunter2") {
+			t.Errorf("redactURL(%q) = %q", raw, got)
+		}
+	}
+	if got := redactURL("redis://u:pw@cache.example.com:6379/2"); got != "redis://u:xxxxx@cache.example.com:6379/2" {
+		t.Errorf("a well-formed URL is shown as %q", got)
+	}
 }
