@@ -86,13 +86,28 @@ func (r *Runner) isLive(ctx context.Context, p Projector, n int, report *progres
 		report.last = time.Now()
 	}
 	var state string
-	err := r.pool.QueryRow(ctx, `SELECT state FROM projections WHERE name = $1 AND generation = $2`,
-		p.Name(), n).Scan(&state)
-	if errors.Is(err, pgx.ErrNoRows) {
+	var wentLive bool
+	err := r.pool.QueryRow(ctx, `SELECT state, live_since IS NOT NULL FROM projections WHERE name = $1 AND generation = $2`,
+		p.Name(), n).Scan(&state, &wentLive)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
 		return false, fmt.Errorf("generation %d of %s is gone", n, p.Name())
+	case err != nil:
+		return false, err
+	case state == StateRetired && !wentLive:
+		// Abandoned before it went live, by a newer release that builds
+		// its own: it never will, and waiting for it would never end.
+		return false, fmt.Errorf("generation %d of %s: %w", n, p.Name(), ErrRebuildAbandoned)
 	}
-	return state == StateLive, err
+	// Live, or live and since replaced by a newer one: built either way.
+	return state == StateLive || state == StateRetired, nil
 }
+
+// ErrRebuildAbandoned means a rebuild's generation was retired before it
+// went live: a release newer than the rebuilding one began building its
+// own, which replaces it.
+var ErrRebuildAbandoned = errors.New("projections: the rebuild's generation was abandoned before it went live, " +
+	"as a newer release began building its own")
 
 // Status is one projection generation's state and lag.
 type Status struct {

@@ -1,0 +1,43 @@
+package projections
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/logproc/logproc/events/postgres/pgtest"
+)
+
+// A rebuild whose generation is abandoned before it goes live, as a newer
+// release does when it begins building its own, ends with an error instead
+// of waiting for a generation that never will.
+func TestARebuildWhoseGenerationIsAbandonedEnds(t *testing.T) {
+	pool := pgtest.NewPool(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a guard against a hang, not a timing
+	defer cancel()
+	r := NewRunner(pool, nil, slog.New(slog.DiscardHandler))
+	r.RebuildBatchSize = 1 // so that the rebuild takes several steps
+	if err := r.Setup(ctx, idsProjector{}); err != nil {
+		t.Fatal(err)
+	}
+	appendTested(t, pool, 3)
+	abandoned := 0
+	_, err := r.Rebuild(ctx, idsProjector{}, func(st []Status) {
+		for _, s := range st {
+			if s.State == StateBuilding && abandoned == 0 {
+				if err := abandonGeneration(ctx, pool, idsProjector{}, s.Generation); err != nil {
+					t.Error(err)
+				}
+				abandoned = s.Generation
+			}
+		}
+	})
+	if abandoned == 0 {
+		t.Fatal("the rebuild reported no building generation")
+	}
+	if !errors.Is(err, ErrRebuildAbandoned) {
+		t.Fatalf("rebuild after its generation %d was abandoned: %v, want ErrRebuildAbandoned", abandoned, err)
+	}
+}
