@@ -18,11 +18,33 @@ func TestARebuildWhoseGenerationIsAbandonedEnds(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a guard against a hang, not a timing
 	defer cancel()
 	r := NewRunner(pool, nil, slog.New(slog.DiscardHandler))
-	r.RebuildBatchSize = 1 // so that the rebuild takes several steps
+	r.LockRetry = 10 * time.Millisecond
 	if err := r.Setup(ctx, idsProjector{}); err != nil {
 		t.Fatal(err)
 	}
 	appendTested(t, pool, 3)
+	// A leader holds the lock, so the rebuild only watches its generation
+	// (no step of it can switch it live first, as a step that reads no
+	// event yet, with older transactions running on the server, would).
+	locked, release, held := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		held <- NewRunner(pool, nil, slog.New(slog.DiscardHandler)).withLock(ctx, idsProjector{}, func(*session) error {
+			close(locked)
+			<-release
+			return nil
+		})
+	}()
+	select {
+	case <-locked:
+	case err := <-held:
+		t.Fatalf("the leader could not take the lock: %v", err)
+	}
+	defer func() {
+		close(release)
+		if err := <-held; err != nil {
+			t.Error(err)
+		}
+	}()
 	abandoned := 0
 	_, err := r.Rebuild(ctx, idsProjector{}, func(st []Status) {
 		for _, s := range st {
