@@ -176,9 +176,11 @@ func withServerName(t redisTarget, name string) error {
 	return nil
 }
 
-// validDNSName says whether name is a DNS name: labels of letters, digits
-// and hyphens, none beginning or ending with a hyphen, separated by dots,
-// with a final dot or not. An IP address is none.
+// validDNSName says whether name is a DNS name: labels of letters, digits,
+// hyphens and underscores, none beginning or ending with a hyphen,
+// separated by dots, with a final dot or not. An IP address is none. An
+// underscore is no host name's, but Go's certificate check takes it, as
+// names outside the public web carry it (redis_1.internal).
 func validDNSName(name string) bool {
 	name = strings.TrimSuffix(name, ".")
 	if name == "" || len(name) > 253 || net.ParseIP(name) != nil {
@@ -195,7 +197,7 @@ func validDNSName(name string) bool {
 // validDNSLabel says whether label is one label of a DNS name.
 func validDNSLabel(label string) bool {
 	notLabelByte := func(c rune) bool {
-		return !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-')
+		return !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_')
 	}
 	return label != "" && len(label) <= 63 && label[0] != '-' && label[len(label)-1] != '-' &&
 		strings.IndexFunc(label, notLabelByte) < 0
