@@ -44,11 +44,14 @@ func (r *Runner) Rebuild(ctx context.Context, p Projector, progress func([]Statu
 		if err == nil {
 			return n, nil
 		}
-		if !errors.Is(err, errNotLocked) {
-			return n, fmt.Errorf("rebuild %s generation %d: %w", p.Name(), n, err)
+		if errors.Is(err, errNotLocked) {
+			var live bool
+			if live, err = r.isLive(ctx, p, n, report); err == nil && live {
+				return n, nil
+			}
 		}
-		if live, err := r.isLive(ctx, p, n, report); err != nil || live {
-			return n, err
+		if err != nil {
+			return n, fmt.Errorf("rebuild %s generation %d: %w", p.Name(), n, err)
 		}
 		sleep(ctx, r.LockRetry)
 		if ctx.Err() != nil {
@@ -91,13 +94,13 @@ func (r *Runner) isLive(ctx context.Context, p Projector, n int, report *progres
 		p.Name(), n).Scan(&state, &wentLive)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
-		return false, fmt.Errorf("generation %d of %s is gone", n, p.Name())
+		return false, errors.New("the generation is gone")
 	case err != nil:
 		return false, err
 	case state == StateRetired && !wentLive:
 		// Abandoned before it went live, by a newer release that builds
 		// its own: it never will, and waiting for it would never end.
-		return false, fmt.Errorf("generation %d of %s: %w", n, p.Name(), ErrRebuildAbandoned)
+		return false, ErrRebuildAbandoned
 	}
 	// Live, or live and since replaced by a newer one: built either way.
 	return state == StateLive || state == StateRetired, nil

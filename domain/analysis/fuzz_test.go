@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"errors"
 	"io"
@@ -56,11 +55,8 @@ func FuzzAnalyze(f *testing.F) {
 		}
 		// The same text gzip-compressed, decompressed ahead of the
 		// analysis, reads the same but for the bytes it consumed.
-		var gz bytes.Buffer
-		zw := gzip.NewWriter(&gz)
-		zw.Write(data)
-		zw.Close()
-		zsum, err := Analyze(context.Background(), &gz, opts, func(*Chunk) error { return nil })
+		gz := gzipped(t, func(w io.Writer) { w.Write(data) })
+		zsum, err := Analyze(context.Background(), bytes.NewReader(gz), opts, func(*Chunk) error { return nil })
 		if err != nil {
 			t.Fatalf("Analyze of the text gzip-compressed: %v", err)
 		}

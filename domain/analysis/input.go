@@ -14,12 +14,12 @@ import (
 // source is the decoded text of an input, with what it consumed of the
 // caller's reader.
 type source struct {
-	text   io.Reader
-	raw    *countingReader
-	buf    *bufio.Reader // between raw and the decoder
-	isGzip bool
-	ahead  *aheadReader // the decoder's goroutine, for gzip
+	text  io.Reader
+	ahead *aheadReader // the decoder's goroutine, for gzip only
 }
+
+// gzipped says whether the source decompresses its input.
+func (s *source) gzipped() bool { return s.ahead != nil }
 
 // sniffBytes is how much decoded text the binary check looks at.
 const sniffBytes = 8 << 10
@@ -34,7 +34,7 @@ func openSource(r io.Reader, maxRatio int) (*source, error) {
 	if err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("read input: %w", err)
 	}
-	src := &source{raw: raw, buf: buf}
+	src := &source{}
 	text := buf
 	if isGzip(head) {
 		zr, err := gunzip(buf, raw, maxRatio)
@@ -42,7 +42,7 @@ func openSource(r io.Reader, maxRatio int) (*source, error) {
 			return nil, err
 		}
 		src.ahead = decodeAhead(zr, raw, buf)
-		text, src.isGzip = bufio.NewReaderSize(src.ahead, 64<<10), true
+		text = bufio.NewReaderSize(src.ahead, 64<<10)
 	} else if reason := formatReason(head); reason != "" {
 		return nil, refuse(reason)
 	}
@@ -51,7 +51,7 @@ func openSource(r io.Reader, maxRatio int) (*source, error) {
 		src.close()
 		return src, err
 	}
-	if _, err := text.Peek(1); src.isGzip && errors.Is(err, io.EOF) {
+	if _, err := text.Peek(1); src.gzipped() && errors.Is(err, io.EOF) {
 		// Analyze would cut no chunk of it, and read none of the bytes
 		// the file holds: a job of it could not tell it from a read of
 		// the file that returned nothing.
@@ -75,9 +75,7 @@ func (s *source) close() {
 // ("BZh", "%PDF-", even gzip's) or hold bytes the binary check refuses,
 // and a single pass over the whole file reads them as lines.
 func openPartSource(r io.Reader) *source {
-	raw := &countingReader{r: r}
-	buf := bufio.NewReaderSize(raw, 64<<10)
-	return &source{raw: raw, buf: buf, text: buf}
+	return &source{text: bufio.NewReaderSize(r, 64<<10)}
 }
 
 // Sniff tells from the first bytes of a file (up to 8 KiB) whether the
@@ -114,7 +112,7 @@ func formatReason(head []byte) string {
 // exact; for gzip it is the compressed offset the decoder had reached when
 // it decompressed the text last read, the whole file once all is read.
 func (s *source) consumed(decodedOffset int64) int64 {
-	if !s.isGzip {
+	if !s.gzipped() {
 		return decodedOffset
 	}
 	return s.ahead.at

@@ -109,7 +109,9 @@ func (r *aheadReader) decode(text io.Reader, raw *countingReader, buf *bufio.Rea
 	}
 }
 
-// fill reads into b until it is full or the reader fails or ends.
+// fill reads into b until it is full or the reader fails or ends. Unlike
+// io.ReadFull it returns the reader's own error, io.EOF at the end, which
+// the analysis must see as it would reading the text directly.
 func fill(r io.Reader, b []byte) (int, error) {
 	n := 0
 	for n < len(b) {

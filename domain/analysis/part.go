@@ -28,7 +28,7 @@ func AnalyzePart(ctx context.Context, head, body io.Reader, part Part, opts Opti
 		return nil, err
 	}
 	hrd.close() // only its format is wanted
-	if hrd.src.isGzip {
+	if hrd.src.gzipped() {
 		return nil, refuse("a gzip-compressed file is analysed whole, not in parts")
 	}
 	src := openPartSource(body)

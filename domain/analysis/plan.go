@@ -48,7 +48,7 @@ func PlanParts(ctx context.Context, r io.Reader, size, partBytes int64, opts Opt
 		return whole, err
 	}
 	defer rd.close()
-	if rd.src.isGzip || !cuttable(rd.format) {
+	if rd.src.gzipped() || !cuttable(rd.format) {
 		return whole, nil
 	}
 	pl := &planner{format: rd.format, partBytes: partBytes, next: partBytes, size: size,

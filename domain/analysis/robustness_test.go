@@ -86,7 +86,7 @@ func TestAnalyzeTruncatesHugeLineWithBoundedMemory(t *testing.T) {
 	}
 }
 
-func gzipped(t *testing.T, w func(io.Writer)) []byte {
+func gzipped(t testing.TB, w func(io.Writer)) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
